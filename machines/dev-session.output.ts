@@ -1,0 +1,89 @@
+// Pure helpers of the dev-session machine: its context, how failures are read
+// from actor errors, and the final output the CLI maps to an exit code.
+import { ExitCode, exitCodeForFailure, exitCodeForSignal } from './exit-code.js';
+import type {
+  DevOptions,
+  DevPlan,
+  DevSessionOutput,
+  FinalState,
+  SessionFailure,
+  StopSignal,
+} from './dev-session.types.js';
+
+export interface DevSessionContext {
+  readonly options: DevOptions;
+  readonly plan: DevPlan | undefined;
+  readonly failure: SessionFailure | undefined;
+  readonly teardownFailure: SessionFailure | undefined;
+  readonly signal: StopSignal | undefined;
+  /** Set once `up` has been started: from here on a failure must roll back. */
+  readonly stackMayExist: boolean;
+  /** The log follower ended by itself: the stack stopped without a STOP. */
+  readonly stackEnded: boolean;
+  readonly finalState: FinalState | undefined;
+}
+
+const failureKinds: ReadonlySet<string> = new Set<SessionFailure['kind']>([
+  'input',
+  'compose-unavailable',
+  'engine-unreachable',
+  'locked',
+  'command-failed',
+  'start-failed',
+  'services-failed',
+  'internal',
+]);
+
+/**
+ * Reads an actor's rejection as a failure. Actors reject with `SessionFailure`
+ * values for expected failures; anything else is a bug in stagecraft.
+ */
+export function toFailure(error: unknown): SessionFailure {
+  if (typeof error === 'object' && error !== null && 'kind' in error) {
+    const kind = (error as { kind: unknown }).kind;
+    if (typeof kind === 'string' && failureKinds.has(kind)) return error as SessionFailure;
+  }
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return { kind: 'internal', message };
+}
+
+function exitCodeOf(context: DevSessionContext, finalState: FinalState): number {
+  if (finalState === 'detached') return ExitCode.ok;
+  if (finalState === 'abandoned') return ExitCode.external;
+  const failure = context.failure ?? context.teardownFailure;
+  if (failure !== undefined) return exitCodeForFailure(failure);
+  if (context.signal !== undefined) return exitCodeForSignal(context.signal);
+  return ExitCode.ok;
+}
+
+function leftBehindOf(context: DevSessionContext, finalState: FinalState): readonly string[] | undefined {
+  const plan = context.plan;
+  if (plan === undefined || !context.stackMayExist) return undefined;
+  switch (finalState) {
+    case 'abandoned':
+      return plan.forcedTeardown[1].argv;
+    case 'detached':
+      return plan.teardown.argv;
+    case 'failed':
+      return context.options.keepOnFailure || context.teardownFailure !== undefined
+        ? plan.teardown.argv
+        : undefined;
+    case 'stopped':
+      return undefined;
+  }
+}
+
+/** The machine's final output (SPEC §4): exit code, final state, project, error. */
+export function buildOutput(context: DevSessionContext): DevSessionOutput {
+  const finalState = context.finalState ?? 'failed';
+  return {
+    finalState,
+    exitCode: context.finalState === undefined ? ExitCode.internal : exitCodeOf(context, finalState),
+    projectName: context.plan?.projectName ?? context.options.projectName,
+    mode: context.options.mode,
+    failure: context.failure,
+    teardownFailure: context.teardownFailure,
+    signal: context.signal,
+    leftBehind: leftBehindOf(context, finalState),
+  };
+}

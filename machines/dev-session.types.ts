@@ -1,0 +1,99 @@
+// The data the dev-session machine works on. Everything here is plain data so
+// the machine stays pure: `src/` builds these values and supplies the effects.
+
+/** The phases of SPEC §3; every compose command belongs to exactly one. */
+export type Phase =
+  | 'preflight'
+  | 'start'
+  | 'attach'
+  | 'teardown'
+  | 'forcedTeardown'
+  | 'exitCodes'
+  | 'diagnostics';
+
+/** One command the plan built; the runner executes exactly this argv. */
+export interface PlannedCommand {
+  readonly phase: Phase;
+  readonly argv: readonly string[];
+}
+
+/** The whole deterministic plan of one session (SPEC §3). */
+export interface DevPlan {
+  readonly projectName: string;
+  /** `--compose-command` as argv (`C` in SPEC §3). */
+  readonly compose: readonly string[];
+  readonly composeFile: string;
+  readonly preflight: PlannedCommand;
+  readonly start: PlannedCommand;
+  readonly attach: PlannedCommand;
+  /** `kill`, then `down --timeout 0`. */
+  readonly forcedTeardown: readonly [PlannedCommand, PlannedCommand];
+  readonly teardown: PlannedCommand;
+  readonly exitCodes: PlannedCommand;
+  /** `logs --tail 50`; the failed services are appended at run time. */
+  readonly diagnostics: PlannedCommand;
+  /** Services scaled to 0 by `--no-traefik`, sorted. */
+  readonly scaledToZero: readonly string[];
+  /** Services `up` should leave running or exited 0: not scaled to 0, no inactive profile. */
+  readonly expectedServices: readonly string[];
+}
+
+export type SessionMode = 'foreground' | 'detach';
+
+/** The flags a session runs with, already parsed (not yet validated). */
+export interface DevOptions {
+  readonly devDir: string;
+  readonly projectName: string | undefined;
+  readonly mode: SessionMode;
+  readonly noTraefik: boolean;
+  readonly wait: boolean;
+  readonly waitTimeoutSeconds: number;
+  readonly graceSeconds: number;
+  readonly keepOnFailure: boolean;
+  readonly composeCommand: string;
+}
+
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
+/** How one service's container ended, read from `ps --all --format json`. */
+export interface ServiceExit {
+  readonly service: string;
+  readonly state: string;
+  readonly exitCode: number;
+}
+
+/**
+ * Expected failures, as data. Actors reject with one of these; anything else
+ * they reject with is a bug and becomes `internal`.
+ */
+export type SessionFailure =
+  | { readonly kind: 'input'; readonly message: string }
+  | { readonly kind: 'compose-unavailable'; readonly message: string }
+  | { readonly kind: 'engine-unreachable'; readonly message: string }
+  | { readonly kind: 'locked'; readonly message: string }
+  | { readonly kind: 'command-failed'; readonly message: string }
+  | {
+      readonly kind: 'start-failed';
+      readonly message: string;
+      /** Services found at fault by the diagnostics, once they ran. */
+      readonly services: readonly string[];
+    }
+  | { readonly kind: 'services-failed'; readonly services: readonly ServiceExit[] }
+  | { readonly kind: 'internal'; readonly message: string };
+
+export type FinalState = 'detached' | 'stopped' | 'failed' | 'abandoned';
+
+/** What the machine hands back when it reaches a final state: all the CLI reads. */
+export interface DevSessionOutput {
+  readonly finalState: FinalState;
+  readonly exitCode: number;
+  readonly projectName: string | undefined;
+  readonly mode: SessionMode;
+  /** The first thing that went wrong, if anything did. */
+  readonly failure: SessionFailure | undefined;
+  /** A teardown that failed after `failure` (rollback) or after a STOP. */
+  readonly teardownFailure: SessionFailure | undefined;
+  readonly signal: StopSignal | undefined;
+  /** Set when the stack may still exist: the command that removes it. */
+  readonly leftBehind: readonly string[] | undefined;
+}

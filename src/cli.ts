@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// yargs wiring only: parse, hand off to a command, set process.exitCode.
+// Command modules are imported lazily so `--help` and `plan` stay cheap.
+import { readFileSync } from 'node:fs';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ExitCode } from '../machines/exit-code.js';
+import { toCliFlags, withDevFlags, type DevArgs } from './cli/dev-flags.js';
+import type { CliIo } from './commands/cli-io.js';
+
+const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), process };
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+type Command = (args: DevArgs) => Promise<number>;
+
+const devCommand: Command = async (args) =>
+  (await import('./commands/dev-command.js')).devCommand(toCliFlags(args), io);
+const downCommand: Command = async (args) =>
+  (await import('./commands/down-command.js')).downCommand(toCliFlags(args), io);
+const planCommand: Command = async (args) => {
+  if (args.detach) {
+    throw new UsageError('`dev plan` prints the foreground plan; to see what --detach runs, use `stagecraft dev --detach --dry-run`');
+  }
+  return (await import('./commands/plan-command.js')).planCommand(toCliFlags(args), io);
+};
+
+class UsageError extends Error {}
+
+function handler(command: Command) {
+  return async (args: DevArgs): Promise<void> => {
+    process.exitCode = await command(args);
+  };
+}
+
+function fail(message: string): void {
+  process.stderr.write(`stagecraft dev: error: ${message}; see stagecraft dev --help\n`);
+  process.exitCode = ExitCode.input;
+}
+
+async function main(): Promise<void> {
+  const cli = yargs(hideBin(process.argv))
+    .scriptName('stagecraft')
+    .usage('$0 <command>\n\nOne command for a project\'s local dev stack, on Docker Compose.')
+    .env('STAGECRAFT')
+    // `--no-traefik` is a flag of its own (and STAGECRAFT_NO_TRAEFIK), not the negation of `--traefik`.
+    .parserConfiguration({ 'boolean-negation': false })
+    .command('dev', 'start the dev stack, stream its logs, tear it down on Ctrl+C', (y) =>
+      withDevFlags(y)
+        .command('$0', 'foreground session (or --detach)', (y) => y, handler(devCommand))
+        .command('down', "tear down the project's stack; idempotent", (y) => y, handler(downCommand))
+        .command('plan', 'print the exact commands each phase would run; runs nothing', (y) => y, handler(planCommand))
+        .example('$0 dev', 'start, stream logs, Ctrl+C to stop and remove')
+        .example('$0 dev --detach --wait', 'start and wait until healthy, for CI')
+        .example('$0 dev down', 'remove a detached stack'),
+    )
+    .demandCommand(1, 'name a command: stagecraft dev')
+    .strict()
+    .version(version())
+    .help()
+    .alias('help', 'h')
+    .wrap(Math.min(100, process.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((message, error) => {
+      // Usage errors come with a message; errors thrown by handlers come as `error`.
+      // Throwing stops yargs here, so no handler runs after a usage error.
+      throw message ? new UsageError(message) : error;
+    });
+  await cli.parseAsync();
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) return fail(error.message);
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`stagecraft dev: internal error (a bug in stagecraft; please report it):\n${detail}\n`);
+  process.exitCode = ExitCode.internal;
+});

@@ -1,0 +1,51 @@
+import type { Argv } from 'yargs';
+import type { DevOptions } from '../../machines/dev-session.types.js';
+
+/** The flags of SPEC §2 shared by `dev` and its subcommands. */
+export const devFlags = {
+  'dev-dir': { type: 'string', default: '.stagecraft/dev', describe: 'where the dev files are', requiresArg: true },
+  'project-name': { alias: 'p', type: 'string', describe: "compose project name (default: compose.yaml's `name`)", requiresArg: true },
+  detach: { alias: 'd', type: 'boolean', default: false, describe: 'start, wait as asked, exit; the stack keeps running' },
+  'no-traefik': { type: 'boolean', default: false, describe: 'do not start Traefik services (scales them to 0)' },
+  wait: { type: 'boolean', default: false, describe: 'wait for services to be running/healthy before reporting up' },
+  'wait-timeout': { type: 'number', default: 120, describe: 'bound for --wait, in seconds', requiresArg: true },
+  grace: { type: 'number', default: 10, describe: 'stop timeout given to compose on graceful teardown, in seconds', requiresArg: true },
+  'keep-on-failure': { type: 'boolean', default: false, describe: 'when start fails, keep what was created instead of rolling back' },
+  verbose: { alias: 'v', type: 'boolean', default: false, describe: 'print every command, the dev dir, the compose file and each state transition' },
+  'dry-run': { type: 'boolean', default: false, describe: 'print the plan, run nothing' },
+  'compose-command': { type: 'string', default: 'docker compose', describe: 'the compose invocation, split into argv', requiresArg: true },
+} as const;
+
+/** Adds the dev flags to a yargs instance (they are global: subcommands get them too). */
+export function withDevFlags<T>(yargs: Argv<T>) {
+  return yargs.options(devFlags).group(Object.keys(devFlags), 'Dev options:');
+}
+
+/** The parsed arguments of `dev` and its subcommands. */
+export type DevArgs = Awaited<ReturnType<ReturnType<typeof withDevFlags>['parseAsync']>>;
+
+/** The flags the CLI reads besides the session's own options. */
+export interface CliFlags {
+  readonly options: DevOptions;
+  readonly verbose: boolean;
+  readonly dryRun: boolean;
+}
+
+/** Parsed yargs arguments → the session's options. */
+export function toCliFlags(args: DevArgs): CliFlags {
+  return {
+    options: {
+      devDir: args['dev-dir'],
+      projectName: args['project-name'],
+      mode: args.detach ? 'detach' : 'foreground',
+      noTraefik: args['no-traefik'],
+      wait: args.wait,
+      waitTimeoutSeconds: args['wait-timeout'],
+      graceSeconds: args.grace,
+      keepOnFailure: args['keep-on-failure'],
+      composeCommand: args['compose-command'],
+    },
+    verbose: args.verbose,
+    dryRun: args['dry-run'],
+  };
+}

@@ -1,0 +1,63 @@
+// The port between the session and compose. No execa here: the session and the
+// tests depend on this interface only.
+import type { PlannedCommand } from '../../machines/dev-session.types.js';
+
+/** Why a compose command did not succeed; only the adapter reads process details. */
+export type ComposeFailureKind =
+  /** The compose command's program (e.g. `docker`) is not on PATH or not executable. */
+  | 'docker-missing'
+  /** The program runs but has no compose (e.g. `docker: 'compose' is not a docker command`). */
+  | 'compose-missing'
+  /** Compose runs but cannot reach the engine. */
+  | 'daemon-down'
+  | 'exit-non-zero'
+  /** Stopped through the abort signal (or `stop()`) before it finished. */
+  | 'canceled';
+
+/** An expected failure of one command, as data. */
+export interface ComposeFailure {
+  readonly type: 'compose-failure';
+  readonly kind: ComposeFailureKind;
+  readonly command: PlannedCommand;
+  readonly exitCode: number | undefined;
+  readonly signal: string | undefined;
+  /** The last lines compose wrote to stderr. */
+  readonly stderrTail: string;
+}
+
+export interface CommandResult {
+  /** Captured stdout (empty for followed commands: their output went to the sink). */
+  readonly stdout: string;
+  readonly stderrTail: string;
+}
+
+/** Receives a followed command's stdout as text made of whole lines only. */
+export type OutputSink = (text: string) => void;
+
+/** A long-running command whose output is being followed. The runner owns the child. */
+export interface FollowedProcess {
+  /** Resolves when the child exits 0 or was stopped; rejects with a `ComposeFailure` otherwise. */
+  readonly done: Promise<CommandResult>;
+  /** Ends the child (its whole process group); `done` then resolves. Safe to call twice. */
+  stop(): void;
+}
+
+/** Told about every command the runner executes: for `--verbose` and event logs. */
+export interface ComposeRunnerObserver {
+  commandStarted(command: PlannedCommand): void;
+  commandOutput(command: PlannedCommand, line: string): void;
+  commandEnded(command: PlannedCommand, exitCode: number | undefined, failure: ComposeFailure | undefined): void;
+}
+
+/** Runs planned commands; never builds argv itself (SPEC §3: what `plan` prints is what runs). */
+export interface ComposeRunner {
+  /** Runs to completion and captures stdout. Rejects with a `ComposeFailure` on any failure. */
+  run(command: PlannedCommand, signal: AbortSignal): Promise<CommandResult>;
+  /** Starts a long-running command whose stdout goes to `sink` as it arrives, whole lines only. */
+  follow(command: PlannedCommand, sink: OutputSink): FollowedProcess;
+}
+
+/** True for the failures the runner rejects with. */
+export function isComposeFailure(value: unknown): value is ComposeFailure {
+  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'compose-failure';
+}

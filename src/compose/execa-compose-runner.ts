@@ -1,0 +1,156 @@
+// The only module that imports execa: runs planned compose commands as child processes.
+import { execa, type ResultPromise } from 'execa';
+import type { PlannedCommand } from '../../machines/dev-session.types.js';
+import { classifyEnd } from './classify-failure.js';
+import type {
+  CommandResult,
+  ComposeFailure,
+  ComposeRunner,
+  ComposeRunnerObserver,
+  FollowedProcess,
+  OutputSink,
+} from './compose-runner.js';
+import { LineSplitter, TailBuffer } from './line-splitter.js';
+
+export interface ExecaComposeRunnerOptions {
+  readonly cwd: string;
+  /** Passed to compose unchanged (DOCKER_HOST, DOCKER_CONTEXT, …). */
+  readonly env: NodeJS.ProcessEnv;
+  readonly observer: ComposeRunnerObserver;
+  /** Ask compose for colours on followed output (our stdout is a colour terminal). */
+  readonly colorLogs: boolean;
+  /** SIGTERM to SIGKILL, for a child being stopped. */
+  readonly killGraceMs?: number;
+}
+
+const stderrTailLines = 20;
+
+interface Started {
+  readonly done: Promise<CommandResult>;
+  readonly stop: () => void;
+}
+
+/**
+ * ComposeRunner over execa. Every child runs in its own process group
+ * (`detached: true`) with stdin ignored, so a terminal's Ctrl+C reaches only
+ * stagecraft and the session decides what each child gets. Children are ended
+ * as a whole group, because `docker compose` is `docker` plus a plugin child.
+ * execa's own cleanup is off for detached children, so `killAll()` is the
+ * last-resort hook the CLI calls on exit.
+ */
+export class ExecaComposeRunner implements ComposeRunner {
+  readonly #options: ExecaComposeRunnerOptions;
+  readonly #live = new Set<number>();
+
+  constructor(options: ExecaComposeRunnerOptions) {
+    this.#options = options;
+  }
+
+  run(command: PlannedCommand, signal: AbortSignal): Promise<CommandResult> {
+    const started = this.#start(command, { captureStdout: true, sink: undefined });
+    if (signal.aborted) started.stop();
+    else signal.addEventListener('abort', started.stop, { once: true });
+    return started.done.finally(() => signal.removeEventListener('abort', started.stop));
+  }
+
+  follow(command: PlannedCommand, sink: OutputSink): FollowedProcess {
+    return this.#start(command, { captureStdout: false, sink });
+  }
+
+  /** SIGKILLs every child still running. Synchronous: safe in `process.on('exit')`. */
+  killAll(): void {
+    for (const pid of this.#live) signalGroup(pid, 'SIGKILL');
+  }
+
+  #start(command: PlannedCommand, how: { captureStdout: boolean; sink: OutputSink | undefined }): Started {
+    const { observer } = this.#options;
+    const [file, ...args] = command.argv;
+    if (file === undefined) throw new Error(`empty argv for ${command.phase}`);
+    observer.commandStarted(command);
+    const child = execa(file, args, {
+      cwd: this.#options.cwd,
+      env: this.#childEnv(how.sink !== undefined),
+      extendEnv: false,
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: { stdout: how.captureStdout, stderr: false },
+      detached: true,
+      cleanup: false,
+      reject: false,
+      forceKillAfterDelay: false,
+    });
+    const pid = child.pid;
+    if (pid !== undefined) this.#live.add(pid);
+
+    const tail = new TailBuffer(stderrTailLines);
+    readLines(child.stderr, (lines) => {
+      for (const line of lines.slice(0, -1).split('\n')) {
+        tail.add(line);
+        observer.commandOutput(command, line);
+      }
+    });
+    const stdoutLines = how.sink === undefined ? undefined : readLines(child.stdout, how.sink);
+
+    let canceled = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const stop = (): void => {
+      if (canceled || pid === undefined || !this.#live.has(pid)) return;
+      canceled = true;
+      signalGroup(pid, 'SIGTERM');
+      killTimer = setTimeout(() => signalGroup(pid, 'SIGKILL'), this.#options.killGraceMs ?? 5000);
+    };
+
+    const done = settle(child).then((end) => {
+      clearTimeout(killTimer);
+      if (pid !== undefined) this.#live.delete(pid);
+      stdoutLines?.flush();
+      const failure = classifyEnd(command, { ...end, canceled, stderrTail: tail.toString() });
+      observer.commandEnded(command, end.exitCode, failure);
+      // A followed child that we stopped ended as asked: that is not a failure.
+      if (failure !== undefined && !(how.sink !== undefined && failure.kind === 'canceled')) {
+        return Promise.reject<CommandResult>(failure satisfies ComposeFailure);
+      }
+      return { stdout: end.stdout, stderrTail: tail.toString() };
+    });
+    return { done, stop };
+  }
+
+  #childEnv(followed: boolean): NodeJS.ProcessEnv {
+    const env = this.#options.env;
+    // Compose only colours a terminal; its stdout is our pipe, so ask explicitly,
+    // unless the user chose for themselves.
+    if (followed && this.#options.colorLogs && env['COMPOSE_ANSI'] === undefined) {
+      return { ...env, COMPOSE_ANSI: 'always' };
+    }
+    return env;
+  }
+}
+
+async function settle(child: ResultPromise) {
+  const result = await child;
+  return {
+    spawnCode: result.exitCode === undefined && typeof result.code === 'string' ? result.code : undefined,
+    exitCode: result.exitCode,
+    signal: result.signal,
+    stdout: typeof result.stdout === 'string' ? result.stdout : '',
+  };
+}
+
+function readLines(stream: NodeJS.ReadableStream | null, emit: (lines: string) => void): LineSplitter {
+  const splitter = new LineSplitter(emit);
+  if (stream === null) return splitter;
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => splitter.push(chunk));
+  stream.on('end', () => splitter.flush());
+  return splitter;
+}
+
+/** Signals a whole process group; a group that is already gone is fine. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}

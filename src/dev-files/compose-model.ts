@@ -1,0 +1,98 @@
+import { parseDocument } from 'yaml';
+import { inputFailure } from '../util/input-failure.js';
+
+/** One service of compose.yaml, as far as stagecraft cares. */
+export interface ComposeService {
+  readonly name: string;
+  /** Named `traefik` or labelled `dev.stagecraft.role: traefik` (SPEC §3). */
+  readonly traefik: boolean;
+  /** Has `profiles`: compose does not start it unless its profile is active. */
+  readonly profiled: boolean;
+}
+
+/** What stagecraft reads from compose.yaml: the project name and the services. */
+export interface ComposeModel {
+  readonly name: string | undefined;
+  /** Sorted by name. */
+  readonly services: readonly ComposeService[];
+}
+
+export const traefikRoleLabel = 'dev.stagecraft.role';
+
+// yaml's defaults already refuse alias bombs past 100 aliases; stated here so the
+// limit is visible. `merge` enables `<<:` merge keys, which compose files use.
+const parseOptions = { merge: true, maxAliasCount: 100, uniqueKeys: true, prettyErrors: true } as const;
+
+/**
+ * Parses compose.yaml text. Returns the model; throws an `input` failure that
+ * names `file` and what is wrong with it.
+ */
+export function parseComposeModel(text: string, file: string): ComposeModel {
+  const doc = parseDocument(text, parseOptions);
+  const firstError = doc.errors[0];
+  if (firstError !== undefined) {
+    throw inputFailure(`${file} is not valid YAML: ${firstLine(firstError.message)}; fix the file or generate the dev files again`);
+  }
+  let root: unknown;
+  try {
+    root = doc.toJS({ maxAliasCount: parseOptions.maxAliasCount });
+  } catch (error) {
+    throw inputFailure(`${file} cannot be loaded: ${firstLine((error as Error).message)}; fix the file`);
+  }
+  if (!isPlainObject(root)) {
+    throw inputFailure(`${file} must be a YAML mapping with a top-level \`services\` key; generate the dev files again`);
+  }
+  return { name: readName(root, file), services: readServices(root, file) };
+}
+
+function readName(root: Record<string, unknown>, file: string): string | undefined {
+  const name = root['name'];
+  if (name === undefined || name === null) return undefined;
+  if (typeof name !== 'string') throw inputFailure(`${file}: top-level \`name\` must be a string`);
+  return name;
+}
+
+function readServices(root: Record<string, unknown>, file: string): ComposeService[] {
+  const services = root['services'];
+  if (services === undefined || services === null) {
+    throw inputFailure(`${file} has no \`services\`; a dev stack needs at least one service`);
+  }
+  if (!isPlainObject(services)) throw inputFailure(`${file}: \`services\` must be a mapping of service names`);
+  const names = Object.keys(services).sort();
+  if (names.length === 0) throw inputFailure(`${file}: \`services\` is empty; a dev stack needs at least one service`);
+  return names.map((name) => {
+    const service = services[name] ?? {};
+    if (!isPlainObject(service)) throw inputFailure(`${file}: service \`${name}\` must be a mapping`);
+    return {
+      name,
+      traefik: name === 'traefik' || labelValue(service['labels'], traefikRoleLabel) === 'traefik',
+      profiled: Array.isArray(service['profiles']) && service['profiles'].length > 0,
+    };
+  });
+}
+
+/** Compose labels are either a mapping or a list of `key=value` strings. */
+function labelValue(labels: unknown, key: string): string | undefined {
+  if (isPlainObject(labels)) {
+    const value = labels[key];
+    return value === undefined || value === null ? undefined : String(value);
+  }
+  if (Array.isArray(labels)) {
+    for (const entry of labels) {
+      if (typeof entry !== 'string') continue;
+      const eq = entry.indexOf('=');
+      const k = eq === -1 ? entry : entry.slice(0, eq);
+      if (k === key) return eq === -1 ? '' : entry.slice(eq + 1);
+    }
+  }
+  return undefined;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}
+

@@ -1,0 +1,177 @@
+import type { Writable } from 'node:stream';
+import type { DevSessionOutput, SessionFailure } from '../../machines/dev-session.types.js';
+import { quoteArgv } from '../util/shell-words.js';
+import type { Reporter, SessionEvent } from './reporter.js';
+
+export interface PrettyReporterOptions {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  /** ANSI colour in stagecraft's own messages (a terminal, no NO_COLOR). */
+  readonly color: boolean;
+  /** stdout is a terminal: compose's line-clearing escape is kept, not stripped. */
+  readonly stdoutIsTerminal: boolean;
+  readonly verbose: boolean;
+  /** The `stagecraft dev down …` command that stops this project, for hints. */
+  readonly downCommand: string;
+}
+
+const prefix = 'stagecraft dev:';
+// Compose starts every log line with "erase line", even when not on a terminal.
+const eraseLine = '\u001b[2K';
+
+/**
+ * Human output: container logs to stdout as they come, stagecraft's own
+ * lines to stderr behind one prefix. Verbose adds commands, compose's own
+ * stderr and state transitions; never environment values.
+ */
+export class PrettyReporter implements Reporter {
+  readonly #o: PrettyReporterOptions;
+
+  constructor(options: PrettyReporterOptions) {
+    this.#o = options;
+  }
+
+  report(event: SessionEvent): void {
+    const o = this.#o;
+    switch (event.type) {
+      case 'logs':
+        o.stdout.write(o.stdoutIsTerminal ? event.text : event.text.replaceAll(eraseLine, ''));
+        return;
+      case 'planned':
+        if (!o.verbose) return;
+        this.#say(`dev dir: ${event.options.devDir}`);
+        this.#say(`compose file: ${event.plan.composeFile}`);
+        this.#say(`project: ${event.plan.projectName}`);
+        if (event.options.noTraefik) {
+          this.#say(
+            event.plan.scaledToZero.length === 0
+              ? '--no-traefik: no Traefik service in compose.yaml, nothing to scale to 0'
+              : `--no-traefik: scaling ${event.plan.scaledToZero.join(', ')} to 0`,
+          );
+        }
+        return;
+      case 'transition':
+        if (o.verbose) this.#say(this.#dim(`state: ${event.from === undefined ? '' : `${event.from} → `}${event.to}`));
+        return;
+      case 'command':
+        if (o.verbose) this.#say(`$ ${quoteArgv(event.command.argv)}`);
+        return;
+      case 'commandOutput':
+        if (o.verbose) o.stderr.write(`${this.#dim('  │')} ${event.line.replaceAll(eraseLine, '')}\n`);
+        return;
+      case 'commandEnded':
+        if (o.verbose && event.exitCode !== 0) {
+          this.#say(this.#dim(`${event.command.phase} command exited with ${event.exitCode ?? 'a signal'}`));
+        }
+        return;
+      case 'starting':
+        this.#say(`starting project ${event.projectName}…`);
+        return;
+      case 'started':
+        this.#say(
+          event.mode === 'foreground'
+            ? `project ${event.projectName} is up; streaming its logs (Ctrl+C stops and removes it)`
+            : `project ${event.projectName} is running in the background; stop it with: ${o.downCommand}`,
+        );
+        return;
+      case 'stopping':
+        this.#say(
+          event.cause === 'stack-ended'
+            ? `every container of project ${event.projectName} has exited; removing the stack`
+            : `got ${event.signal ?? 'a stop request'}: stopping project ${event.projectName} (Ctrl+C again to force)`,
+        );
+        return;
+      case 'forcing':
+        this.#warn(
+          event.cause === 'signal'
+            ? 'forcing the teardown: kill, then down --timeout 0 (Ctrl+C again to give up waiting)'
+            : 'the graceful teardown did not finish in time; forcing it',
+        );
+        return;
+      case 'rollingBack':
+        this.#warn(
+          event.keepOnFailure
+            ? 'start failed; keeping what was created for inspection (--keep-on-failure)'
+            : 'start failed; rolling back',
+        );
+        return;
+      case 'diagnostics':
+        this.#say(`last log lines of ${event.services.join(', ')}:`);
+        return;
+      case 'finished':
+        this.#finished(event.output);
+        return;
+      case 'error':
+        this.#error(event.failure);
+        return;
+      case 'notice':
+        this.#say(event.message);
+        return;
+    }
+  }
+
+  #finished(output: DevSessionOutput): void {
+    const { failure, teardownFailure, leftBehind, projectName } = output;
+    if (failure !== undefined) this.#error(failure);
+    if (teardownFailure !== undefined) this.#error(teardownFailure);
+    switch (output.finalState) {
+      case 'detached':
+        return;
+      case 'stopped':
+        if (failure === undefined) {
+          this.#say(
+            output.signal === undefined
+              ? `project ${projectName} ended with every service exited 0; removed`
+              : `stopped project ${projectName}; nothing left running`,
+          );
+        }
+        return;
+      case 'failed':
+        if (leftBehind !== undefined) {
+          this.#say(`the stack of project ${projectName} is still there; remove it with: ${this.#o.downCommand}`);
+          this.#say(`  or by hand: ${quoteArgv(leftBehind)}`);
+        }
+        return;
+      case 'abandoned':
+        this.#warn(`gave up on the teardown; project ${projectName} may still be running`);
+        this.#say(`remove it by hand: ${quoteArgv(leftBehind ?? [])}`);
+        return;
+    }
+  }
+
+  #error(failure: SessionFailure): void {
+    this.#say(`${this.#paint('1;31', 'error:')} ${messageOf(failure)}`);
+  }
+
+  #warn(message: string): void {
+    this.#say(this.#paint('33', message));
+  }
+
+  #say(line: string): void {
+    this.#o.stderr.write(`${this.#dim(prefix)} ${line}\n`);
+  }
+
+  #dim(text: string): string {
+    return this.#paint('2', text);
+  }
+
+  #paint(code: string, text: string): string {
+    return this.#o.color ? `\u001b[${code}m${text}\u001b[0m` : text;
+  }
+}
+
+/** The one sentence (plus detail lines) a failure shows the user. */
+export function messageOf(failure: SessionFailure): string {
+  switch (failure.kind) {
+    case 'services-failed':
+      return `${failure.services
+        .map((s) => `service ${s.service} exited with code ${s.exitCode}`)
+        .join(', ')}; see its logs above, fix it and run stagecraft dev again`;
+    case 'start-failed':
+      return failure.services.length === 0
+        ? failure.message
+        : `${failure.message}\n  services at fault: ${failure.services.join(', ')} (their last log lines are above)`;
+    default:
+      return failure.message;
+  }
+}

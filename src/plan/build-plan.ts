@@ -1,0 +1,53 @@
+import type { DevOptions, DevPlan, Phase, PlannedCommand } from '../../machines/dev-session.types.js';
+import type { DevFiles } from '../dev-files/read-dev-files.js';
+import { inputFailure } from '../util/input-failure.js';
+import { checkFlags, checkProjectName, composeArgv } from './check-flags.js';
+
+/** Lines of each failed service's log printed by the failure diagnostics. */
+export const diagnosticsTail = 50;
+
+function projectNameOf(files: DevFiles, options: DevOptions): string {
+  if (options.projectName !== undefined) return options.projectName;
+  if (files.name === undefined) {
+    throw inputFailure(
+      `no project name: ${files.composeFile} has no top-level \`name\` and --project-name was not given; add \`name:\` to compose.yaml or pass --project-name`,
+    );
+  }
+  checkProjectName(files.name, `\`name\` in ${files.composeFile}`);
+  return files.name;
+}
+
+/**
+ * The command plan of SPEC §3: a pure function of the dev files and the flags.
+ * Same inputs, byte-identical argv. Throws an `input` failure for bad flags or
+ * a missing or invalid project name.
+ */
+export function buildPlan(files: DevFiles, options: DevOptions): DevPlan {
+  checkFlags(options);
+  const compose = composeArgv(options.composeCommand);
+  const projectName = projectNameOf(files, options);
+  const scaledToZero = options.noTraefik ? files.services.filter((s) => s.traefik).map((s) => s.name) : [];
+  const project = [...compose, '-p', projectName, '-f', files.composeFile];
+  const command = (phase: Phase, ...args: string[]): PlannedCommand => ({ phase, argv: [...project, ...args] });
+  const wait = options.wait ? ['--wait', '--wait-timeout', String(options.waitTimeoutSeconds)] : [];
+  const scale = scaledToZero.flatMap((service) => ['--scale', `${service}=0`]);
+  return {
+    projectName,
+    compose,
+    composeFile: files.composeFile,
+    preflight: { phase: 'preflight', argv: [...compose, 'version'] },
+    start: command('start', 'up', '--detach', '--remove-orphans', ...wait, ...scale),
+    attach: command('attach', 'logs', '--follow'),
+    teardown: command('teardown', 'down', '--remove-orphans', '--timeout', String(options.graceSeconds)),
+    forcedTeardown: [
+      command('forcedTeardown', 'kill'),
+      command('forcedTeardown', 'down', '--remove-orphans', '--timeout', '0'),
+    ],
+    exitCodes: command('exitCodes', 'ps', '--all', '--format', 'json'),
+    diagnostics: command('diagnostics', 'logs', '--tail', String(diagnosticsTail)),
+    scaledToZero,
+    expectedServices: files.services
+      .filter((s) => !s.profiled && !scaledToZero.includes(s.name))
+      .map((s) => s.name),
+  };
+}

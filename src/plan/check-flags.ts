@@ -1,0 +1,43 @@
+import type { DevOptions } from '../../machines/dev-session.types.js';
+import { inputFailure } from '../util/input-failure.js';
+import { splitCommand } from '../util/shell-words.js';
+
+/** Compose's own rule for project names. */
+export const projectNamePattern = /^[a-z0-9][a-z0-9_-]*$/;
+
+/** `--compose-command` as argv. Throws an `input` failure when it is empty or badly quoted. */
+export function composeArgv(composeCommand: string): string[] {
+  let argv: string[];
+  try {
+    argv = splitCommand(composeCommand);
+  } catch (error) {
+    throw inputFailure(`--compose-command ${JSON.stringify(composeCommand)} has an ${(error as Error).message}; fix the quoting`);
+  }
+  if (argv.length === 0) {
+    throw inputFailure('--compose-command is empty; pass the compose invocation, e.g. --compose-command "docker compose"');
+  }
+  return argv;
+}
+
+function checkSeconds(flag: string, value: number, min: number): void {
+  if (!Number.isInteger(value) || value < min) {
+    throw inputFailure(`${flag} must be a whole number of seconds, ${min} or more (got ${String(value)}); fix the flag or its STAGECRAFT_* variable`);
+  }
+}
+
+/** Checks the flags that need no dev files. Throws an `input` failure naming the flag. */
+export function checkFlags(options: DevOptions): void {
+  checkSeconds('--grace', options.graceSeconds, 0);
+  checkSeconds('--wait-timeout', options.waitTimeoutSeconds, 1);
+  composeArgv(options.composeCommand);
+  if (options.projectName !== undefined) checkProjectName(options.projectName, '--project-name');
+}
+
+/** Throws an `input` failure unless `name` is a valid compose project name. */
+export function checkProjectName(name: string, source: string): void {
+  if (!projectNamePattern.test(name)) {
+    throw inputFailure(
+      `project name ${JSON.stringify(name)} (from ${source}) is invalid: compose needs lower-case letters, digits, '_' and '-', starting with a letter or digit`,
+    );
+  }
+}

@@ -1,0 +1,83 @@
+import type { DevPlan, SessionFailure } from '../../machines/dev-session.types.js';
+import { isComposeFailure, type ComposeFailure } from '../compose/compose-runner.js';
+import { quoteArgv } from '../util/shell-words.js';
+
+const tailLinesShown = 5;
+
+function lastLines(text: string): string {
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  return lines.slice(-tailLinesShown).map((line) => `  ${line}`).join('\n');
+}
+
+function ended(failure: ComposeFailure): string {
+  if (failure.kind === 'canceled') return 'was canceled';
+  if (failure.exitCode !== undefined) return `exited with code ${failure.exitCode}`;
+  return `was ended by ${failure.signal ?? 'a signal'}`;
+}
+
+function withTail(sentence: string, failure: ComposeFailure): string {
+  const tail = lastLines(failure.stderrTail);
+  return tail === '' ? sentence : `${sentence}\n${tail}`;
+}
+
+const retryDown = (plan: DevPlan): string =>
+  `run \`stagecraft dev down\` to retry, or by hand: ${quoteArgv(plan.teardown.argv)}`;
+
+/**
+ * Turns a runner rejection into the failure the user reads: what happened,
+ * and what to do next. Anything that is not a `ComposeFailure` is passed on
+ * untouched (the machine reads it as an internal error).
+ */
+export function describeFailure(error: unknown, plan: DevPlan): SessionFailure | unknown {
+  if (!isComposeFailure(error)) return error;
+  const compose = quoteArgv(plan.compose);
+  const command = `\`${quoteArgv(error.command.argv)}\``;
+  switch (error.kind) {
+    case 'docker-missing':
+    case 'compose-missing':
+      return {
+        kind: 'compose-unavailable',
+        message: withTail(
+          `${compose} not available; install Docker with the Compose plugin or pass --compose-command`,
+          error,
+        ),
+      };
+    case 'daemon-down':
+      return {
+        kind: 'engine-unreachable',
+        message: withTail(
+          `the container engine is not reachable (${command} failed); start Docker, or point DOCKER_HOST or DOCKER_CONTEXT at a running engine`,
+          error,
+        ),
+      };
+    case 'exit-non-zero':
+    case 'canceled':
+      break;
+  }
+  switch (error.command.phase) {
+    case 'start':
+      return {
+        kind: 'start-failed',
+        message: withTail(`starting project ${plan.projectName} failed: ${command} ${ended(error)}`, error),
+        services: [],
+      };
+    case 'teardown':
+    case 'forcedTeardown':
+      return {
+        kind: 'command-failed',
+        message: withTail(`teardown of project ${plan.projectName} failed: ${command} ${ended(error)}; ${retryDown(plan)}`, error),
+      };
+    case 'preflight':
+      return {
+        kind: 'command-failed',
+        message: withTail(`${command} ${ended(error)}; check the compose installation or pass --compose-command`, error),
+      };
+    case 'attach':
+    case 'exitCodes':
+    case 'diagnostics':
+      return {
+        kind: 'command-failed',
+        message: withTail(`${command} ${ended(error)}; check the stack with \`${quoteArgv(plan.exitCodes.argv)}\``, error),
+      };
+  }
+}

@@ -1,0 +1,102 @@
+import { fromCallback, fromPromise } from 'xstate';
+import type { devSessionMachine, DevSessionEvent, DiagnoseInput } from '../../machines/dev-session.machine.js';
+import type { DevOptions, DevPlan, PlannedCommand, ServiceExit } from '../../machines/dev-session.types.js';
+import type { CommandResult, ComposeRunner } from '../compose/compose-runner.js';
+import { isComposeFailure } from '../compose/compose-runner.js';
+import { failedServices, parsePs, serviceExits } from '../compose/parse-ps.js';
+import type { Reporter } from '../output/reporter.js';
+import { loadPlan } from '../plan/load-plan.js';
+import { describeFailure } from './describe-failure.js';
+
+export interface DevSessionDeps {
+  readonly runner: ComposeRunner;
+  readonly reporter: Reporter;
+  /** The working directory the dev dir is relative to. */
+  readonly cwd: string;
+}
+
+type ActorImplementations = Parameters<typeof devSessionMachine.provide>[0]['actors'];
+
+/**
+ * The real effects of the dev-session machine, for `.provide({ actors })`.
+ * Each one runs only commands from the plan; failures reach the machine as
+ * `SessionFailure` data.
+ */
+export function createDevSessionActors(deps: DevSessionDeps) {
+  const { runner, reporter } = deps;
+  const logs = (text: string): void => reporter.report({ type: 'logs', text });
+
+  async function runStep(command: PlannedCommand, plan: DevPlan, signal: AbortSignal): Promise<CommandResult> {
+    try {
+      return await runner.run(command, signal);
+    } catch (error) {
+      throw describeFailure(error, plan);
+    }
+  }
+
+  async function readContainers(plan: DevPlan, signal: AbortSignal) {
+    const { stdout } = await runStep(plan.exitCodes, plan, signal);
+    try {
+      return parsePs(stdout);
+    } catch {
+      throw {
+        kind: 'command-failed',
+        message: `could not read the output of \`${plan.exitCodes.argv.join(' ')}\` as JSON; is the compose command compose v2?`,
+      } as const;
+    }
+  }
+
+  const actors = {
+    validate: fromPromise<DevPlan, DevOptions>(({ input }) => loadPlan(input, deps.cwd)),
+
+    preflight: fromPromise<void, DevPlan>(async ({ input, signal }) => {
+      await runStep(input.preflight, input, signal);
+    }),
+
+    start: fromPromise<void, DevPlan>(async ({ input, signal }) => {
+      await runStep(input.start, input, signal);
+    }),
+
+    followLogs: fromCallback<DevSessionEvent, DevPlan>(({ input, sendBack }) => {
+      const followed = runner.follow(input.attach, logs);
+      let stopped = false;
+      followed.done.then(
+        () => stopped || sendBack({ type: 'LOGS_ENDED', exitCode: 0 }),
+        (error: unknown) =>
+          stopped || sendBack({ type: 'LOGS_ENDED', exitCode: isComposeFailure(error) ? (error.exitCode ?? 1) : 1 }),
+      );
+      return () => {
+        stopped = true;
+        followed.stop();
+      };
+    }),
+
+    readExitCodes: fromPromise<readonly ServiceExit[], DevPlan>(async ({ input, signal }) =>
+      serviceExits(await readContainers(input, signal)),
+    ),
+
+    diagnose: fromPromise<readonly string[], DiagnoseInput>(async ({ input, signal }) => {
+      const { plan } = input;
+      const services = failedServices(plan.expectedServices, await readContainers(plan, signal));
+      if (services.length === 0) return services;
+      reporter.report({ type: 'diagnostics', services });
+      // The plan's `logs --tail 50`, with the services found at fault appended (SPEC §3).
+      const followed = runner.follow({ ...plan.diagnostics, argv: [...plan.diagnostics.argv, ...services] }, logs);
+      signal.addEventListener('abort', () => followed.stop(), { once: true });
+      await followed.done.catch(() => undefined); // best effort: the rollback matters more
+      return services;
+    }),
+
+    teardown: fromPromise<void, DevPlan>(async ({ input, signal }) => {
+      await runStep(input.teardown, input, signal);
+    }),
+
+    forcedTeardown: fromPromise<void, DevPlan>(async ({ input, signal }) => {
+      const [kill, down] = input.forcedTeardown;
+      // `kill` failing (say, a container already gone) must not keep `down` from running.
+      await runner.run(kill, signal).catch(() => undefined);
+      await runStep(down, input, signal);
+    }),
+  } satisfies ActorImplementations;
+  return actors;
+}

@@ -1,0 +1,74 @@
+import type { EventEmitter } from 'node:events';
+import { createActor, toPromise, type InspectionEvent, type Observer } from 'xstate';
+import { devSessionMachine } from '../../machines/dev-session.machine.js';
+import type { DevOptions, DevSessionOutput } from '../../machines/dev-session.types.js';
+import type { ComposeRunner } from '../compose/compose-runner.js';
+import type { Reporter } from '../output/reporter.js';
+import { forwardStopSignals } from '../signals/forward-stop-signals.js';
+import { createDevSessionActors } from './dev-session-actors.js';
+
+export interface RunDevSessionOptions {
+  readonly options: DevOptions;
+  readonly runner: ComposeRunner;
+  readonly reporter: Reporter;
+  readonly cwd: string;
+  /** Where SIGINT/SIGTERM/SIGHUP come from: `process`, or an EventEmitter in tests. */
+  readonly signals: EventEmitter;
+  /** Receives the actor system's inspection events (the Stately inspector). */
+  readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+}
+
+/** `{ stopping: 'graceful' }` → `stopping.graceful`. */
+export function stateName(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const [key, child] = Object.entries(value as Record<string, unknown>)[0] ?? ['?', undefined];
+  return child === undefined ? key : `${key}.${stateName(child)}`;
+}
+
+function forwardInspection(
+  inspect: RunDevSessionOptions['inspect'],
+  event: InspectionEvent,
+): void {
+  if (inspect === undefined) return;
+  if (typeof inspect === 'function') inspect(event);
+  else inspect.next?.(event);
+}
+
+/**
+ * Runs one dev session: boots the machine with the real actors, forwards stop
+ * signals as STOP events, reports what happens, and resolves with the
+ * machine's output once it reaches a final state (every child it started has
+ * ended by then). Rejects only on a bug in stagecraft.
+ */
+export async function runDevSession(run: RunDevSessionOptions): Promise<DevSessionOutput> {
+  const machine = devSessionMachine.provide({
+    actors: createDevSessionActors({ runner: run.runner, reporter: run.reporter, cwd: run.cwd }),
+  });
+  let current: string | undefined;
+  const reportTransition = (to: string): void => {
+    if (to === current) return;
+    run.reporter.report({ type: 'transition', from: current, to });
+    current = to;
+  };
+  const actor = createActor(machine, {
+    input: { options: run.options },
+    inspect: (event) => {
+      // Microstep events arrive before the step's actions run, so a transition is
+      // reported before the commands it starts. Only the root's own steps count.
+      if (event.type === '@xstate.microstep' && event.actorRef.sessionId === event.rootId) {
+        reportTransition(stateName((event.snapshot as { value?: unknown }).value));
+      }
+      forwardInspection(run.inspect, event);
+    },
+  });
+  // Listeners go on before start(): the first transitions happen inside it.
+  actor.on('*', (event) => run.reporter.report(event));
+  reportTransition(stateName(actor.getSnapshot().value));
+  const stopForwarding = forwardStopSignals(run.signals, (signal) => actor.send({ type: 'STOP', signal }));
+  try {
+    actor.start();
+    return await toPromise(actor);
+  } finally {
+    stopForwarding();
+  }
+}
