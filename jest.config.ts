@@ -22,7 +22,8 @@ const config: Config = {
     }),
     // The CLI and e2e layers spawn the built CLI (dist/) as a real process.
     project('cli', ['<rootDir>/test/**/*.cli.test.ts']),
-    project('e2e', ['<rootDir>/test/**/*.e2e.test.ts']),
+    // Real containers: one scenario can take tens of seconds on 2 cores.
+    project('e2e', ['<rootDir>/test/**/*.e2e.test.ts'], { testTimeout: 180_000 }),
   ],
 };
 

@@ -36,6 +36,8 @@ export interface DevPlan {
   readonly scaledToZero: readonly string[];
   /** Services `up` should leave running or exited 0: not scaled to 0, no inactive profile. */
   readonly expectedServices: readonly string[];
+  /** The `image:` of each expected service that names one, to tell which one compose failed on. */
+  readonly serviceImages: Readonly<Record<string, string>>;
 }
 
 export type SessionMode = 'foreground' | 'detach';
@@ -75,6 +77,8 @@ export type SessionFailure =
   | {
       readonly kind: 'start-failed';
       readonly message: string;
+      /** What compose said on stderr, for the diagnostics to find the service at fault. */
+      readonly stderrTail: string;
       /** Services found at fault by the diagnostics, once they ran. */
       readonly services: readonly string[];
     }

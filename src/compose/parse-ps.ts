@@ -1,4 +1,5 @@
 import type { ServiceExit } from '../../machines/dev-session.types.js';
+import { errorLines } from './compose-progress.js';
 
 /** One container as `compose ps --all --format json` describes it. */
 export interface ContainerState {
@@ -46,16 +47,48 @@ export function serviceExits(containers: readonly ContainerState[]): ServiceExit
     .sort((a, b) => a.service.localeCompare(b.service) || a.exitCode - b.exitCode);
 }
 
+/** What compose said when `up` failed, and how to recognise a service in it. */
+export interface StartErrorHints {
+  /** compose's stderr from the failed `up`. */
+  readonly stderr: string;
+  readonly projectName: string;
+  readonly serviceImages: Readonly<Record<string, string>>;
+}
+
+function namedInErrors(service: string, hints: StartErrorHints): boolean {
+  const image = hints.serviceImages[service];
+  const container = new RegExp(`\\b${escapeRegExp(hints.projectName)}[-_]${escapeRegExp(service)}[-_]\\d+\\b`);
+  return errorLines(hints.stderr).some(
+    (line) => container.test(line) || (image !== undefined && new RegExp(`\\b${escapeRegExp(image)}(\\b|$)`).test(line)),
+  );
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /**
- * The services at fault after a failed start: those that exited non-zero, died,
- * keep restarting or are unhealthy; when there are none, those expected but
- * never created (a missing image stops compose before it creates the rest, and
- * dependents of a crashed service are never created either). Sorted.
+ * The services at fault after a failed start, sorted, by the first rule that
+ * finds any: (1) containers that exited non-zero, died, keep restarting or are
+ * unhealthy; (2) services whose container or image compose's error lines name
+ * (a missing image fails before the container exists); (3) services expected
+ * but never created.
  */
-export function failedServices(expected: readonly string[], containers: readonly ContainerState[]): string[] {
+export function failedServices(
+  expected: readonly string[],
+  containers: readonly ContainerState[],
+  hints: StartErrorHints,
+): string[] {
   const isBad = (c: ContainerState): boolean =>
     (c.state === 'exited' && c.exitCode !== 0) || c.state === 'dead' || c.state === 'restarting' || c.health === 'unhealthy';
-  const bad = expected.filter((service) => containers.some((c) => c.service === service && isBad(c)));
-  if (bad.length > 0) return [...bad].sort();
-  return expected.filter((service) => !containers.some((c) => c.service === service)).sort();
+  const rules = [
+    (service: string) => containers.some((c) => c.service === service && isBad(c)),
+    (service: string) => namedInErrors(service, hints),
+    (service: string) => !containers.some((c) => c.service === service),
+  ];
+  for (const rule of rules) {
+    const found = expected.filter(rule);
+    if (found.length > 0) return [...found].sort();
+  }
+  return [];
 }

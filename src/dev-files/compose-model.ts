@@ -8,6 +8,8 @@ export interface ComposeService {
   readonly traefik: boolean;
   /** Has `profiles`: compose does not start it unless its profile is active. */
   readonly profiled: boolean;
+  /** `image:`, when given (services that only `build:` have none). */
+  readonly image: string | undefined;
 }
 
 /** What stagecraft reads from compose.yaml: the project name and the services. */
@@ -67,6 +69,7 @@ function readServices(root: Record<string, unknown>, file: string): ComposeServi
       name,
       traefik: name === 'traefik' || labelValue(service['labels'], traefikRoleLabel) === 'traefik',
       profiled: Array.isArray(service['profiles']) && service['profiles'].length > 0,
+      image: typeof service['image'] === 'string' ? service['image'] : undefined,
     };
   });
 }

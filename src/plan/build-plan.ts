@@ -30,6 +30,7 @@ export function buildPlan(files: DevFiles, options: DevOptions): DevPlan {
   const project = [...compose, '-p', projectName, '-f', files.composeFile];
   const command = (phase: Phase, ...args: string[]): PlannedCommand => ({ phase, argv: [...project, ...args] });
   const wait = options.wait ? ['--wait', '--wait-timeout', String(options.waitTimeoutSeconds)] : [];
+  const expected = files.services.filter((s) => !s.profiled && !scaledToZero.includes(s.name));
   const scale = scaledToZero.flatMap((service) => ['--scale', `${service}=0`]);
   return {
     projectName,
@@ -46,8 +47,7 @@ export function buildPlan(files: DevFiles, options: DevOptions): DevPlan {
     exitCodes: command('exitCodes', 'ps', '--all', '--format', 'json'),
     diagnostics: command('diagnostics', 'logs', '--tail', String(diagnosticsTail)),
     scaledToZero,
-    expectedServices: files.services
-      .filter((s) => !s.profiled && !scaledToZero.includes(s.name))
-      .map((s) => s.name),
+    expectedServices: expected.map((s) => s.name),
+    serviceImages: Object.fromEntries(expected.flatMap((s) => (s.image === undefined ? [] : [[s.name, s.image]]))),
   };
 }

@@ -1,11 +1,13 @@
 import type { DevPlan, SessionFailure } from '../../machines/dev-session.types.js';
+import { errorLines } from '../compose/compose-progress.js';
 import { isComposeFailure, type ComposeFailure } from '../compose/compose-runner.js';
 import { quoteArgv } from '../util/shell-words.js';
 
 const tailLinesShown = 5;
 
 function lastLines(text: string): string {
-  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  const errors = errorLines(text);
+  const lines = errors.length > 0 ? errors : text.split('\n').filter((line) => line.trim() !== '');
   return lines.slice(-tailLinesShown).map((line) => `  ${line}`).join('\n');
 }
 
@@ -59,6 +61,7 @@ export function describeFailure(error: unknown, plan: DevPlan): SessionFailure |
       return {
         kind: 'start-failed',
         message: withTail(`starting project ${plan.projectName} failed: ${command} ${ended(error)}`, error),
+        stderrTail: error.stderrTail,
         services: [],
       };
     case 'teardown':

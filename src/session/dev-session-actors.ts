@@ -77,7 +77,11 @@ export function createDevSessionActors(deps: DevSessionDeps) {
 
     diagnose: fromPromise<readonly string[], DiagnoseInput>(async ({ input, signal }) => {
       const { plan } = input;
-      const services = failedServices(plan.expectedServices, await readContainers(plan, signal));
+      const services = failedServices(plan.expectedServices, await readContainers(plan, signal), {
+        stderr: input.failure?.kind === 'start-failed' ? input.failure.stderrTail : '',
+        projectName: plan.projectName,
+        serviceImages: plan.serviceImages,
+      });
       if (services.length === 0) return services;
       reporter.report({ type: 'diagnostics', services });
       // The plan's `logs --tail 50`, with the services found at fault appended (SPEC §3).

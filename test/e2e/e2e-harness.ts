@@ -1,0 +1,143 @@
+// Drives the built CLI against the real Docker engine, one compose project per scenario,
+// and proves afterwards that nothing of the project is left.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const cli = path.join(root, 'dist/src/cli.js');
+
+/** The local image the provisioning script builds; nothing is pulled. */
+export const busybox = 'local/busybox:latest';
+
+/** True when a Docker engine with compose answers; probed once. */
+export function engineAvailable(): boolean {
+  const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 20_000 });
+  const compose = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8', timeout: 20_000 });
+  return info.status === 0 && compose.status === 0;
+}
+
+/** A unique compose project name for one scenario. */
+export function projectName(scenario: string): string {
+  return `sce2e-${scenario}-${process.pid}-${Math.floor(Math.random() * 1e6)}`;
+}
+
+/** A temp working dir with `.stagecraft/dev/compose.yaml` holding `composeYaml`. */
+export function stackDir(composeYaml: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'stagecraft-e2e-'));
+  mkdirSync(path.join(dir, '.stagecraft/dev'), { recursive: true });
+  writeFileSync(path.join(dir, '.stagecraft/dev/compose.yaml'), composeYaml);
+  return dir;
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export interface CliRun {
+  readonly child: ChildProcess;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  /** Resolves with the exit code (128+n if the CLI itself died of signal n). */
+  readonly exited: Promise<number>;
+}
+
+/** Spawns `stagecraft dev …args` in `cwd`, in its own process group, as a terminal would. */
+export function startCli(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): CliRun {
+  const child = spawn(process.execPath, [cli, 'dev', ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const exited = new Promise<number>((resolve) => {
+    child.on('close', (code, signal) => resolve(code ?? 128 + (signal === null ? 0 : os.constants.signals[signal])));
+  });
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Runs the CLI to completion. */
+export async function runCli(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}) {
+  const run = startCli(cwd, args, env);
+  const code = await run.exited;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
+}
+
+/** Ctrl+C (or another signal) to the CLI's whole process group, as a terminal sends it. */
+export function signalGroup(run: CliRun, signal: NodeJS.Signals): void {
+  process.kill(-(run.child.pid as number), signal);
+}
+
+/** Polls `check` until it holds; fails with `what` after `timeoutMs`. */
+export async function waitUntil(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function docker(args: readonly string[]): string {
+  const result = spawnSync('docker', args, { encoding: 'utf8', timeout: 60_000 });
+  if (result.status !== 0) throw new Error(`docker ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+/** Lines of `docker ps -a` for the project's containers: `service state`. */
+export function containers(project: string): string[] {
+  const out = docker([
+    'ps', '-a', '--filter', `label=com.docker.compose.project=${project}`,
+    '--format', '{{.Label "com.docker.compose.service"}} {{.State}}',
+  ]);
+  return out === '' ? [] : out.split('\n').sort();
+}
+
+export function networks(project: string): string[] {
+  const out = docker(['network', 'ls', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Name}}']);
+  return out === '' ? [] : out.split('\n');
+}
+
+export function volumes(project: string): string[] {
+  const out = docker(['volume', 'ls', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Name}}']);
+  return out === '' ? [] : out.split('\n');
+}
+
+/** Health of the project's container for `service` (`healthy`, `unhealthy`, `starting`). */
+export function health(project: string, service: string): string {
+  const id = docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`]);
+  return docker(['inspect', '--format', '{{.State.Health.Status}}', id]);
+}
+
+/** Processes whose command line mentions the project (compose children, the CLI). */
+export function processesOf(project: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
+      if (cmdline.includes(project)) found.push(`${entry}: ${cmdline}`);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+/** Nothing of the project is left: containers, networks, processes. */
+export function leftovers(project: string) {
+  return { containers: containers(project), networks: networks(project), processes: processesOf(project) };
+}
+
+export const nothingLeft = { containers: [], networks: [], processes: [] };
+
+/** Last-resort cleanup so a failing scenario does not leak into the next. */
+export function forceRemove(project: string, options: { volumes?: boolean } = {}): void {
+  spawnSync('docker', ['compose', '-p', project, 'down', '--remove-orphans', '--timeout', '0', ...(options.volumes ? ['--volumes'] : [])], {
+    timeout: 60_000,
+  });
+}
