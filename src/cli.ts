@@ -28,6 +28,9 @@ const planCommand: Command = async (args) => {
   return (await import('./commands/plan-command.js')).planCommand(toCliFlags(args), io);
 };
 
+const machineCommand = async (args: DevArgs & { format?: string }) =>
+  (await import('./commands/machine-command.js')).machineCommand(args.format === 'json' ? 'json' : 'mermaid', io);
+
 class UsageError extends Error {}
 
 function handler(command: Command) {
@@ -53,6 +56,14 @@ async function main(): Promise<void> {
         .command('$0', 'foreground session (or --detach)', (y) => y, handler(devCommand))
         .command('down', "tear down the project's stack; idempotent", (y) => y, handler(downCommand))
         .command('plan', 'print the exact commands each phase would run; runs nothing', (y) => y, handler(planCommand))
+        .command(
+          'machine',
+          'print the lifecycle machine (for docs and the inspector)',
+          (y) => y.option('format', { choices: ['mermaid', 'json'] as const, default: 'mermaid' as const }),
+          async (args) => {
+            process.exitCode = await machineCommand(args);
+          },
+        )
         .example('$0 dev', 'start, stream logs, Ctrl+C to stop and remove')
         .example('$0 dev --detach --wait', 'start and wait until healthy, for CI')
         .example('$0 dev down', 'remove a detached stack'),
