@@ -8,6 +8,10 @@ import { ExitCode } from '../machines/exit-code.js';
 import { toCliFlags, withDevFlags, type DevArgs } from './cli/dev-flags.js';
 import type { CliIo } from './commands/cli-io.js';
 
+// After SIGHUP the terminal is gone and writes to it fail (EIO, EPIPE); an unhandled
+// stream error would end the process before its teardown. The session goes on unheard.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
 const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), process };
 
 function version(): string {
@@ -33,10 +37,27 @@ const machineCommand = async (args: DevArgs & { format?: string }) =>
 
 class UsageError extends Error {}
 
+const hangupExitCode = 128 + 1;
+
 function handler(command: Command) {
   return async (args: DevArgs): Promise<void> => {
-    process.exitCode = await command(args);
+    const code = await command(args);
+    process.exitCode = code;
+    if (code === hangupExitCode && [process.stdin, process.stdout, process.stderr].some((s) => s.isTTY)) {
+      await dieOfHangup();
+    }
   };
+}
+
+/**
+ * Ends the process by SIGHUP itself, once the teardown is done and output is flushed.
+ * On Node 20, a normal exit after the terminal hung up aborts in node::ResetStdio
+ * (tcsetattr on the dead tty; nodejs/node#51519, fixed by #58200 in later lines).
+ * Dying of the signal skips that, and is what a shell expects (`$?` is 129).
+ */
+async function dieOfHangup(): Promise<void> {
+  await new Promise<void>((resolve) => process.stdout.write('', () => process.stderr.write('', () => resolve())));
+  process.kill(process.pid, 'SIGHUP');
 }
 
 function fail(message: string): void {
