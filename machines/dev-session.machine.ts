@@ -83,7 +83,7 @@ export const devSessionMachine = setup({
   guards: {
     isDetached: ({ context }) => context.options.mode === 'detach',
     keepOnFailure: ({ context }) => context.options.keepOnFailure,
-    startFailed: ({ context }) => context.failure !== undefined,
+    startFailed: ({ context }) => context.startFailed,
   },
   delays: {
     // A graceful teardown that hangs (daemon wedged, container ignoring SIGKILL) must not hold
@@ -111,6 +111,7 @@ export const devSessionMachine = setup({
     ),
     markStackMayExist: assign({ stackMayExist: true }),
     markStackEnded: assign({ stackEnded: true }),
+    markStartFailed: assign({ startFailed: true }),
     recordFinal: assign((_, params: { state: FinalState }) => ({ finalState: params.state })),
     announcePlan: emit(
       ({ context }) => ({ type: 'planned', plan: planOf({ context }), options: context.options }) as const,
@@ -154,6 +155,7 @@ export const devSessionMachine = setup({
     signal: undefined,
     stackMayExist: false,
     stackEnded: false,
+    startFailed: false,
     finalState: undefined,
   }),
   initial: 'validating',
@@ -196,7 +198,7 @@ export const devSessionMachine = setup({
         onDone: [{ guard: 'isDetached', target: 'detached' }, { target: 'attached' }],
         onError: {
           target: 'rollingBack',
-          actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
+          actions: [{ type: 'recordFailure', params: ({ event }) => ({ error: event.error }) }, 'markStartFailed'],
         },
       },
       // Leaving the state stops the invoked `start`: its abort signal cancels `up`.

@@ -20,6 +20,8 @@ export interface DevSessionContext {
   readonly stackMayExist: boolean;
   /** The log follower ended by itself: the stack stopped without a STOP. */
   readonly stackEnded: boolean;
+  /** `up` failed: however the rollback ends, the session ends in `failed`. */
+  readonly startFailed: boolean;
   readonly finalState: FinalState | undefined;
 }
 

@@ -69,11 +69,10 @@ async function main(): Promise<void> {
   const cli = yargs(hideBin(process.argv))
     .scriptName('stagecraft')
     .usage('$0 <command>\n\nOne command for a project\'s local dev stack, on Docker Compose.')
-    .env('STAGECRAFT')
     // `--no-traefik` is a flag of its own (and STAGECRAFT_NO_TRAEFIK), not the negation of `--traefik`.
     .parserConfiguration({ 'boolean-negation': false })
     .command('dev', 'start the dev stack, stream its logs, tear it down on Ctrl+C', (y) =>
-      withDevFlags(y)
+      withDevFlags(y, process.env)
         .command('$0', 'foreground session (or --detach)', (y) => y, handler(devCommand))
         .command('down', "tear down the project's stack; idempotent", (y) => y, handler(downCommand))
         .command('plan', 'print the exact commands each phase would run; runs nothing', (y) => y, handler(planCommand))

@@ -16,9 +16,33 @@ export const devFlags = {
   'compose-command': { type: 'string', default: 'docker compose', describe: 'the compose invocation, split into argv', requiresArg: true },
 } as const;
 
+/** `--wait-timeout` → `STAGECRAFT_WAIT_TIMEOUT`. */
+export function envVariableFor(flag: string): string {
+  return `STAGECRAFT_${flag.toUpperCase().replaceAll('-', '_')}`;
+}
+
+function fromEnv(type: 'string' | 'boolean' | 'number', raw: string): string | boolean | number {
+  if (type === 'boolean') return !/^(|0|false|no|off)$/i.test(raw.trim());
+  if (type === 'number') return raw.trim() === '' ? Number.NaN : Number(raw);
+  return raw;
+}
+
+/**
+ * The dev flags with `STAGECRAFT_<FLAG>` variables as their defaults, so a flag on
+ * the command line beats the environment. Only variables that name a flag are read
+ * (CI may set others, such as STAGECRAFT_E2E).
+ */
+export function devFlagsFrom(env: NodeJS.ProcessEnv): typeof devFlags {
+  const entries = Object.entries(devFlags).map(([flag, spec]) => {
+    const raw = env[envVariableFor(flag)];
+    return [flag, raw === undefined ? spec : { ...spec, default: fromEnv(spec.type, raw) }];
+  });
+  return Object.fromEntries(entries) as typeof devFlags;
+}
+
 /** Adds the dev flags to a yargs instance (they are global: subcommands get them too). */
-export function withDevFlags<T>(yargs: Argv<T>) {
-  return yargs.options(devFlags).group(Object.keys(devFlags), 'Dev options:');
+export function withDevFlags<T>(yargs: Argv<T>, env: NodeJS.ProcessEnv) {
+  return yargs.options(devFlagsFrom(env)).group(Object.keys(devFlags), 'Dev options:');
 }
 
 /** The parsed arguments of `dev` and its subcommands. */

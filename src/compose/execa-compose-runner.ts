@@ -47,9 +47,14 @@ export class ExecaComposeRunner implements ComposeRunner {
   }
 
   run(command: PlannedCommand, signal: AbortSignal): Promise<CommandResult> {
+    // Canceled before it started: start nothing. (After a third Ctrl+C the forced
+    // teardown's `down` would otherwise be spawned after giving up, only to be killed.)
+    if (signal.aborted) {
+      const end = { spawnCode: undefined, exitCode: undefined, signal: undefined, canceled: true, stderrTail: '' };
+      return Promise.reject<CommandResult>(classifyEnd(command, end));
+    }
     const started = this.#start(command, { captureStdout: true, sink: undefined });
-    if (signal.aborted) started.stop();
-    else signal.addEventListener('abort', started.stop, { once: true });
+    signal.addEventListener('abort', started.stop, { once: true });
     return started.done.finally(() => signal.removeEventListener('abort', started.stop));
   }
 

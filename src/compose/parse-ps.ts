@@ -58,9 +58,9 @@ export interface StartErrorHints {
 function namedInErrors(service: string, hints: StartErrorHints): boolean {
   const image = hints.serviceImages[service];
   const container = new RegExp(`\\b${escapeRegExp(hints.projectName)}[-_]${escapeRegExp(service)}[-_]\\d+\\b`);
-  return errorLines(hints.stderr).some(
-    (line) => container.test(line) || (image !== undefined && new RegExp(`\\b${escapeRegExp(image)}(\\b|$)`).test(line)),
-  );
+  // A whole image reference only: `shop/api` must not match `shop/api-worker`, nor `redis` match `org/redis`.
+  const imageRef = image === undefined ? undefined : new RegExp(`(?<![\\w./-])${escapeRegExp(image)}(?![\\w/-]|\\.\\w)`);
+  return errorLines(hints.stderr).some((line) => container.test(line) || (imageRef?.test(line) ?? false));
 }
 
 function escapeRegExp(text: string): string {

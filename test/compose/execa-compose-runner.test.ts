@@ -1,0 +1,288 @@
+// The execa adapter against the fake docker (test/fixtures/bin/docker): real child
+// processes, real signals, real process groups. No execa mocking.
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { PlannedCommand } from '../../machines/dev-session.types.js';
+import type { ComposeFailure, ComposeRunnerObserver } from '../../src/compose/compose-runner.js';
+import { ExecaComposeRunner } from '../../src/compose/execa-compose-runner.js';
+import {
+  fakeBinDir,
+  fakeMarkers,
+  isAlive,
+  killIfOurs,
+  readFakeLog,
+  recordedCalls,
+  recordedPids,
+  waitFor,
+  type FakeScenario,
+} from '../fixtures/fake-docker.js';
+
+const timeout = 20_000;
+const project = ['compose', '-p', 'proj', '-f', '.stagecraft/dev/compose.yaml'];
+const version: PlannedCommand = { phase: 'preflight', argv: ['docker', 'compose', 'version'] };
+const up: PlannedCommand = { phase: 'start', argv: ['docker', ...project, 'up', '--detach', '--remove-orphans'] };
+const follow: PlannedCommand = { phase: 'attach', argv: ['docker', ...project, 'logs', '--follow'] };
+
+type Observed = ['started', PlannedCommand] | ['output', PlannedCommand, string] | ['ended', PlannedCommand, number | undefined, string | undefined];
+
+interface Rig {
+  readonly runner: ExecaComposeRunner;
+  readonly logFile: string;
+  readonly observed: Observed[];
+}
+
+let dirs: string[] = [];
+let runners: ExecaComposeRunner[] = [];
+
+function rig(scenario: FakeScenario, options: { path?: 'fake' | 'node-only'; killGraceMs?: number; colorLogs?: boolean; recordEnv?: string[] } = {}): Rig {
+  const root = mkdtempSync(path.join(tmpdir(), 'stagecraft-execa-'));
+  dirs.push(root);
+  // Only node in it: node's own folder may hold a real docker.
+  const nodeBin = path.join(root, 'node-bin');
+  mkdirSync(nodeBin);
+  symlinkSync(process.execPath, path.join(nodeBin, 'node'));
+  const logFile = path.join(root, 'docker-calls.jsonl');
+  const observed: Observed[] = [];
+  const observer: ComposeRunnerObserver = {
+    commandStarted: (command) => observed.push(['started', command]),
+    commandOutput: (command, line) => observed.push(['output', command, line]),
+    commandEnded: (command, exitCode, failure) => observed.push(['ended', command, exitCode, failure?.kind]),
+  };
+  const runner = new ExecaComposeRunner({
+    cwd: root,
+    env: {
+      PATH: options.path === 'node-only' ? nodeBin : `${fakeBinDir}${path.delimiter}${nodeBin}`,
+      FAKE_DOCKER_LOG: logFile,
+      FAKE_DOCKER_SCENARIO: JSON.stringify(scenario),
+      FAKE_DOCKER_RECORD_ENV: (options.recordEnv ?? []).join(','),
+    },
+    observer,
+    colorLogs: options.colorLogs ?? false,
+    ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
+  });
+  runners.push(runner);
+  return { runner, logFile, observed };
+}
+
+afterEach(async () => {
+  for (const runner of runners) runner.killAll();
+  const logs = dirs.map((dir) => path.join(dir, 'docker-calls.jsonl'));
+  const pids = logs.flatMap(recordedPids);
+  await waitFor(() => pids.every((pid) => !isAlive(pid)), 'every fake to end', 2000).catch(() => undefined);
+  const leftovers = pids.filter((pid) => fakeMarkers.some((marker) => killIfOurs(pid, marker)));
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  dirs = [];
+  runners = [];
+  if (leftovers.length > 0) throw new Error(`left running after the test: pids ${leftovers.join(', ')}`);
+});
+
+/** The pid of the fake that recorded `command`, once it is running. */
+async function pidOf(logFile: string, command: PlannedCommand, nth = 0): Promise<number> {
+  const argv = JSON.stringify(command.argv.slice(1));
+  const matching = () => readFakeLog(logFile).filter((e) => JSON.stringify(e.argv) === argv);
+  await waitFor(() => matching().length > nth, `the fake to run ${command.argv.join(' ')}`);
+  return (matching()[nth] as { pid: number }).pid;
+}
+
+/** Settles a promise into a value the test can assert on, without an unhandled rejection. */
+function outcome<T>(promise: Promise<T>): Promise<{ resolved: T } | { rejected: unknown }> {
+  return promise.then(
+    (resolved) => ({ resolved }),
+    (rejected: unknown) => ({ rejected }),
+  );
+}
+
+describe('ExecaComposeRunner.run', () => {
+  test(
+    'resolves with the captured stdout and the stderr tail; tells the observer',
+    async () => {
+      const { runner, logFile, observed } = rig({
+        version: { stdout: ['Docker Compose version v2.99.0-fake'], stderr: ['a note on stderr'] },
+      });
+      const result = await runner.run(version, new AbortController().signal);
+      expect(result).toEqual({ stdout: 'Docker Compose version v2.99.0-fake', stderrTail: 'a note on stderr' });
+      expect(recordedCalls(logFile)).toEqual([['compose', 'version']]);
+      expect(observed).toEqual([
+        ['started', version],
+        ['output', version, 'a note on stderr'],
+        ['ended', version, 0, undefined],
+      ]);
+    },
+    timeout,
+  );
+
+  test(
+    'a non-zero exit rejects with an exit-non-zero ComposeFailure carrying the last 20 stderr lines',
+    async () => {
+      const stderr = Array.from({ length: 25 }, (_, i) => `Error response from daemon: line ${i + 1}`);
+      const { runner, logFile } = rig({ up: { exitCode: 1, stderr } });
+      const failure: ComposeFailure = {
+        type: 'compose-failure',
+        kind: 'exit-non-zero',
+        command: up,
+        exitCode: 1,
+        signal: undefined,
+        stderrTail: stderr.slice(-20).join('\n'),
+      };
+      await expect(runner.run(up, new AbortController().signal)).rejects.toEqual(failure);
+      expect(recordedCalls(logFile)).toEqual([up.argv.slice(1)]);
+    },
+    timeout,
+  );
+
+  test.each([
+    ['daemon-down', 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?'],
+    ['compose-missing', "docker: 'compose' is not a docker command."],
+  ] as const)(
+    'reads %s from what docker prints',
+    async (kind, line) => {
+      const { runner } = rig({ version: { exitCode: 1, stderr: [line] } });
+      const failure: ComposeFailure = { type: 'compose-failure', kind, command: version, exitCode: 1, signal: undefined, stderrTail: line };
+      await expect(runner.run(version, new AbortController().signal)).rejects.toEqual(failure);
+    },
+    timeout,
+  );
+
+  test(
+    'docker not on PATH (ENOENT) rejects with docker-missing',
+    async () => {
+      const { runner, logFile } = rig({}, { path: 'node-only' });
+      const failure: ComposeFailure = {
+        type: 'compose-failure',
+        kind: 'docker-missing',
+        command: version,
+        exitCode: undefined,
+        signal: undefined,
+        stderrTail: 'docker: ENOENT',
+      };
+      await expect(runner.run(version, new AbortController().signal)).rejects.toEqual(failure);
+      expect(readFakeLog(logFile)).toEqual([]);
+    },
+    timeout,
+  );
+
+  test(
+    'aborting the signal ends the child’s whole process group and rejects canceled',
+    async () => {
+      const { runner, logFile } = rig({ up: { hang: true, grandchild: true } });
+      const abort = new AbortController();
+      const result = outcome(runner.run(up, abort.signal));
+      const fakePid = await pidOf(logFile, up);
+      const grandchild = readFakeLog(logFile).find((e) => e.grandchild !== undefined)?.grandchild;
+      if (grandchild === undefined) throw new Error('the fake recorded no grandchild');
+      expect([isAlive(fakePid), isAlive(grandchild)]).toEqual([true, true]);
+
+      abort.abort();
+      expect(await result).toEqual({
+        rejected: { type: 'compose-failure', kind: 'canceled', command: up, exitCode: 143, signal: undefined, stderrTail: '' },
+      });
+      await waitFor(() => !isAlive(fakePid) && !isAlive(grandchild), 'the fake and its grandchild to end', 3000);
+      expect(readFakeLog(logFile).filter((e) => e.signal !== undefined)).toEqual([{ signal: 'SIGTERM', pid: fakePid }]);
+    },
+    timeout,
+  );
+
+  test(
+    'a signal aborted before the call starts nothing and rejects canceled',
+    async () => {
+      const { runner, logFile, observed } = rig({});
+      const abort = new AbortController();
+      abort.abort();
+      await expect(runner.run(up, abort.signal)).rejects.toEqual({
+        type: 'compose-failure',
+        kind: 'canceled',
+        command: up,
+        exitCode: undefined,
+        signal: undefined,
+        stderrTail: '',
+      });
+      expect(readFakeLog(logFile)).toEqual([]);
+      expect(observed).toEqual([]);
+    },
+    timeout,
+  );
+});
+
+describe('ExecaComposeRunner.follow', () => {
+  test(
+    'delivers whole lines only, even when the child writes partial lines with pauses',
+    async () => {
+      const { runner } = rig({
+        'logs --follow': {
+          chunks: [
+            { text: 'web-1  | hel' },
+            { text: 'lo\nweb-1  | wor', delayMs: 80 },
+            { text: 'ld\nweb-1  | no newline at the end', delayMs: 80 },
+          ],
+        },
+      });
+      const texts: string[] = [];
+      const followed = runner.follow(follow, (text) => texts.push(text));
+      expect(await followed.done).toEqual({ stdout: '', stderrTail: '' });
+      expect(texts.filter((text) => !text.endsWith('\n'))).toEqual([]);
+      expect(texts.join('').split('\n')).toEqual([
+        'web-1  | hello',
+        'web-1  | world',
+        'web-1  | no newline at the end',
+        '',
+      ]);
+    },
+    timeout,
+  );
+
+  test(
+    'asks compose for colour only on followed output, when colorLogs is set',
+    async () => {
+      const { runner, logFile } = rig({}, { colorLogs: true, recordEnv: ['COMPOSE_ANSI'] });
+      await runner.follow(follow, () => undefined).done;
+      await runner.run(version, new AbortController().signal);
+      expect(readFakeLog(logFile).map((e) => e.env)).toEqual([{ COMPOSE_ANSI: 'always' }, { COMPOSE_ANSI: null }]);
+    },
+    timeout,
+  );
+
+  test(
+    'stop() on a child that ignores SIGTERM escalates to SIGKILL after killGraceMs',
+    async () => {
+      const killGraceMs = 300;
+      const { runner, logFile, observed } = rig({ 'logs --follow': { ignoreTerm: true } }, { killGraceMs });
+      const followed = runner.follow(follow, () => undefined);
+      const pid = await pidOf(logFile, follow);
+      const stoppedAt = Date.now();
+      followed.stop();
+      followed.stop(); // safe twice
+      expect(await followed.done).toEqual({ stdout: '', stderrTail: '' });
+      const elapsed = Date.now() - stoppedAt;
+      // Timers may fire a millisecond early; the default grace is 5 s.
+      expect(elapsed).toBeGreaterThanOrEqual(killGraceMs - 5);
+      expect(elapsed).toBeLessThan(4000);
+      expect(isAlive(pid)).toBe(false);
+      expect(readFakeLog(logFile).filter((e) => e.signal !== undefined)).toEqual([{ signal: 'SIGTERM', ignored: true, pid }]);
+      expect(observed.at(-1)).toEqual(['ended', follow, undefined, 'canceled']);
+    },
+    timeout,
+  );
+});
+
+describe('ExecaComposeRunner.killAll', () => {
+  test(
+    'SIGKILLs every live child, followed or run',
+    async () => {
+      const { runner, logFile } = rig({ 'logs --follow': { ignoreTerm: true }, up: { hang: true } });
+      const followed = runner.follow(follow, () => undefined);
+      const ran = outcome(runner.run(up, new AbortController().signal));
+      const pids = [await pidOf(logFile, follow), await pidOf(logFile, up)];
+      expect(pids.map(isAlive)).toEqual([true, true]);
+
+      runner.killAll();
+      const [followedEnd, ranEnd] = await Promise.all([outcome(followed.done), ran]);
+      expect(followedEnd).toEqual({ rejected: expect.objectContaining({ type: 'compose-failure', command: follow, signal: 'SIGKILL' }) });
+      expect(ranEnd).toEqual({ rejected: expect.objectContaining({ type: 'compose-failure', command: up, signal: 'SIGKILL' }) });
+      expect(pids.map(isAlive)).toEqual([false, false]);
+      // SIGKILL cannot be caught: no marker.
+      expect(readFakeLog(logFile).filter((e) => e.signal !== undefined)).toEqual([]);
+    },
+    timeout,
+  );
+});

@@ -1,0 +1,185 @@
+import { parseComposeModel } from '../../src/dev-files/compose-model.js';
+
+const file = '.stagecraft/dev/compose.yaml';
+
+/** What `fn` threw; fails the test when it threw nothing. */
+function thrownBy(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw, got none');
+}
+
+const input = (message: string) => ({ kind: 'input', message });
+
+describe('parseComposeModel: what it reads', () => {
+  it('reads the name and the services, sorted by name', () => {
+    const yaml = [
+      'name: shop',
+      'services:',
+      '  web:',
+      '    image: shop/web:dev',
+      '  api:',
+      '    build: ./api',
+      '  traefik:',
+      '    image: traefik:v3',
+      '  debug:',
+      '    image: busybox',
+      '    profiles: [debug]',
+      '',
+    ].join('\n');
+    expect(parseComposeModel(yaml, file)).toStrictEqual({
+      name: 'shop',
+      services: [
+        { name: 'api', traefik: false, profiled: false, image: undefined },
+        { name: 'debug', traefik: false, profiled: true, image: 'busybox' },
+        { name: 'traefik', traefik: true, profiled: false, image: 'traefik:v3' },
+        { name: 'web', traefik: false, profiled: false, image: 'shop/web:dev' },
+      ],
+    });
+  });
+
+  it('has no name when there is none, or it is null', () => {
+    expect(parseComposeModel('services:\n  api: {}\n', file).name).toBeUndefined();
+    expect(parseComposeModel('name: ~\nservices:\n  api: {}\n', file).name).toBeUndefined();
+  });
+
+  it('accepts a service with an empty body', () => {
+    expect(parseComposeModel('name: shop\nservices:\n  api:\n', file)).toStrictEqual({
+      name: 'shop',
+      services: [{ name: 'api', traefik: false, profiled: false, image: undefined }],
+    });
+  });
+
+  it('an empty profiles list does not make a service profiled', () => {
+    expect(parseComposeModel('services:\n  api:\n    profiles: []\n', file).services).toStrictEqual([
+      { name: 'api', traefik: false, profiled: false, image: undefined },
+    ]);
+  });
+
+  it('recognises Traefik by name, by label in both forms, and nothing else', () => {
+    const yaml = [
+      'services:',
+      '  traefik: {}',
+      '  by-map:',
+      '    labels: {dev.stagecraft.role: traefik, other: x}',
+      '  by-list:',
+      '    labels: [other=x, dev.stagecraft.role=traefik]',
+      '  wrong-value:',
+      '    labels: [dev.stagecraft.role=traefik-ish]',
+      '  key-only:',
+      '    labels: [dev.stagecraft.role]',
+      '  other-key:',
+      '    labels: {dev.stagecraft.kind: traefik}',
+      '  named-like:',
+      '    image: traefik',
+      '',
+    ].join('\n');
+    const traefik = Object.fromEntries(parseComposeModel(yaml, file).services.map((s) => [s.name, s.traefik]));
+    expect(traefik).toStrictEqual({
+      'by-list': true,
+      'by-map': true,
+      'key-only': false,
+      'named-like': false,
+      'other-key': false,
+      traefik: true,
+      'wrong-value': false,
+    });
+  });
+
+  it('resolves merge keys (<<:), as compose files use them', () => {
+    const yaml = [
+      'x-proxy: &proxy',
+      '  image: traefik:v3',
+      '  labels:',
+      '    dev.stagecraft.role: traefik',
+      'name: shop',
+      'services:',
+      '  edge:',
+      '    <<: *proxy',
+      '  api:',
+      '    image: shop/api',
+      '',
+    ].join('\n');
+    expect(parseComposeModel(yaml, file)).toStrictEqual({
+      name: 'shop',
+      services: [
+        { name: 'api', traefik: false, profiled: false, image: 'shop/api' },
+        { name: 'edge', traefik: true, profiled: false, image: 'traefik:v3' },
+      ],
+    });
+  });
+});
+
+describe('parseComposeModel: errors', () => {
+  it.each([
+    [
+      'an unclosed flow mapping',
+      'services:\n  api: {image: api\n',
+      `${file} is not valid YAML: Flow map in block collection must be sufficiently indented and end with a } at line 3, column 1; fix the file or generate the dev files again`,
+    ],
+    [
+      'tab indentation',
+      'services:\n\tapi: {}\n',
+      `${file} is not valid YAML: Tabs are not allowed as indentation at line 2, column 1; fix the file or generate the dev files again`,
+    ],
+    [
+      'a duplicated key',
+      'services:\n  api: {}\n  api: {}\n',
+      `${file} is not valid YAML: Map keys must be unique at line 3, column 3; fix the file or generate the dev files again`,
+    ],
+    [
+      'several documents',
+      'services:\n  api: {}\n---\nservices:\n  b: {}\n',
+      `${file} is not valid YAML: Source contains multiple documents; please use YAML.parseAllDocuments() at line 3, column 1; fix the file or generate the dev files again`,
+    ],
+    [
+      'an undefined alias',
+      'services:\n  api: *nope\n',
+      `${file} cannot be loaded: Unresolved alias (the anchor must be set before the alias): nope; fix the file`,
+    ],
+    ['a list', '- a\n- b\n', `${file} must be a YAML mapping with a top-level \`services\` key; generate the dev files again`],
+    ['a scalar', 'hello\n', `${file} must be a YAML mapping with a top-level \`services\` key; generate the dev files again`],
+    ['an empty file', '', `${file} must be a YAML mapping with a top-level \`services\` key; generate the dev files again`],
+    ['no services', 'name: shop\n', `${file} has no \`services\`; a dev stack needs at least one service`],
+    ['null services', 'services:\n', `${file} has no \`services\`; a dev stack needs at least one service`],
+    ['services as a list', 'services: [api, db]\n', `${file}: \`services\` must be a mapping of service names`],
+    ['services as a scalar', 'services: api\n', `${file}: \`services\` must be a mapping of service names`],
+    ['empty services', 'services: {}\n', `${file}: \`services\` is empty; a dev stack needs at least one service`],
+    ['a service that is a scalar', 'services:\n  api: nginx\n', `${file}: service \`api\` must be a mapping`],
+    ['a service that is a list', 'services:\n  api: [nginx]\n', `${file}: service \`api\` must be a mapping`],
+    ['a numeric name', 'name: 123\nservices:\n  api: {}\n', `${file}: top-level \`name\` must be a string`],
+    ['a list name', 'name: [a]\nservices:\n  api: {}\n', `${file}: top-level \`name\` must be a string`],
+  ])('rejects %s', (_what, yaml, message) => {
+    expect(thrownBy(() => parseComposeModel(yaml, file))).toStrictEqual(input(message));
+  });
+
+  it('names the file it was given', () => {
+    expect(thrownBy(() => parseComposeModel('services: {}\n', 'deploy/dev/compose.yaml'))).toStrictEqual(
+      input('deploy/dev/compose.yaml: `services` is empty; a dev stack needs at least one service'),
+    );
+  });
+
+  it('rejects a billion-laughs alias bomb, quickly', () => {
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (const [prev, next] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f'], ['f', 'g'], ['g', 'h'], ['h', 'i']]) {
+      levels.push(`${next}: &${next} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    const bomb = `${levels.join('\n')}\nservices:\n  api: {}\n`;
+    const started = performance.now();
+    const error = thrownBy(() => parseComposeModel(bomb, file));
+    const elapsedMs = performance.now() - started;
+    expect(error).toStrictEqual(
+      input(`${file} cannot be loaded: Excessive alias count indicates a resource exhaustion attack; fix the file`),
+    );
+    // 9^9 expanded nodes would take minutes and gigabytes; refusing takes milliseconds.
+    expect(elapsedMs).toBeLessThan(1000);
+  });
+
+  it('still accepts a few aliases', () => {
+    const yaml = 'x: &img shop/api\nservices:\n  api: {image: *img}\n  worker: {image: *img}\n';
+    expect(parseComposeModel(yaml, file).services.map((s) => s.image)).toStrictEqual(['shop/api', 'shop/api']);
+  });
+});

@@ -1,0 +1,363 @@
+import { Writable } from 'node:stream';
+import type { DevOptions, DevSessionOutput, PlannedCommand } from '../../machines/dev-session.types.js';
+import { messageOf, PrettyReporter, type PrettyReporterOptions } from '../../src/output/pretty-reporter.js';
+import type { SessionEvent } from '../../src/output/reporter.js';
+import { buildPlan } from '../../src/plan/build-plan.js';
+
+class MemoryStream extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+function reporter(options: Partial<Omit<PrettyReporterOptions, 'stdout' | 'stderr'>> = {}) {
+  const stdout = new MemoryStream();
+  const stderr = new MemoryStream();
+  const r = new PrettyReporter({
+    stdout,
+    stderr,
+    color: false,
+    stdoutIsTerminal: false,
+    verbose: false,
+    downCommand: 'stagecraft dev down -p shop',
+    ...options,
+  });
+  const report = (...events: SessionEvent[]) => {
+    for (const event of events) r.report(event);
+  };
+  return { report, stdout, stderr };
+}
+
+const options: DevOptions = {
+  devDir: '.stagecraft/dev',
+  projectName: undefined,
+  mode: 'foreground',
+  noTraefik: false,
+  wait: false,
+  waitTimeoutSeconds: 120,
+  graceSeconds: 10,
+  keepOnFailure: false,
+  composeCommand: 'docker compose',
+};
+const files = {
+  devDir: '.stagecraft/dev',
+  composeFile: '.stagecraft/dev/compose.yaml',
+  name: 'shop',
+  services: [
+    { name: 'api', traefik: false, profiled: false, image: undefined },
+    { name: 'traefik', traefik: true, profiled: false, image: 'traefik:v3' },
+  ],
+};
+const plan = buildPlan(files, options);
+const noTraefikOptions: DevOptions = { ...options, noTraefik: true };
+const start: PlannedCommand = plan.start;
+
+const output = (overrides: Partial<DevSessionOutput>): DevSessionOutput => ({
+  finalState: 'stopped',
+  exitCode: 0,
+  projectName: 'shop',
+  mode: 'foreground',
+  failure: undefined,
+  teardownFailure: undefined,
+  signal: undefined,
+  leftBehind: undefined,
+  ...overrides,
+});
+
+const logText = '\u001b[2K\u001b[36mapi-1  |\u001b[0m listening on :8080\n\u001b[2Kdb-1   | ready\n';
+
+/** Every event only --verbose shows. */
+const verboseOnly: SessionEvent[] = [
+  { type: 'planned', plan: buildPlan(files, noTraefikOptions), options: noTraefikOptions },
+  { type: 'transition', from: undefined, to: 'validating' },
+  { type: 'transition', from: 'validating', to: 'preflight' },
+  { type: 'command', command: start },
+  { type: 'commandOutput', command: start, line: ' Container shop-api-1  Started' },
+  { type: 'commandEnded', command: start, exitCode: 1 },
+];
+
+describe('PrettyReporter: container logs', () => {
+  it('go to stdout with the erase-line escape stripped when stdout is not a terminal', () => {
+    const r = reporter({ stdoutIsTerminal: false });
+    r.report({ type: 'logs', text: logText });
+    expect(r.stdout.text).toBe('\u001b[36mapi-1  |\u001b[0m listening on :8080\ndb-1   | ready\n');
+    expect(r.stderr.text).toBe('');
+  });
+
+  it('go to stdout unchanged on a terminal', () => {
+    const r = reporter({ stdoutIsTerminal: true });
+    r.report({ type: 'logs', text: logText });
+    expect(r.stdout.text).toBe(logText);
+    expect(r.stderr.text).toBe('');
+  });
+
+  it('are not coloured or prefixed by stagecraft, even with colour on', () => {
+    const r = reporter({ color: true });
+    r.report({ type: 'logs', text: 'plain line\n' });
+    expect(r.stdout.text).toBe('plain line\n');
+  });
+});
+
+describe('PrettyReporter: messages', () => {
+  it.each<[string, SessionEvent, string]>([
+    ['starting', { type: 'starting', projectName: 'shop' }, 'starting project shop…'],
+    [
+      'started in the foreground',
+      { type: 'started', projectName: 'shop', mode: 'foreground' },
+      'project shop is up; streaming its logs (Ctrl+C stops and removes it)',
+    ],
+    [
+      'started detached',
+      { type: 'started', projectName: 'shop', mode: 'detach' },
+      'project shop is running in the background; stop it with: stagecraft dev down -p shop',
+    ],
+    [
+      'stopping on a signal',
+      { type: 'stopping', projectName: 'shop', cause: 'signal', signal: 'SIGTERM' },
+      'got SIGTERM: stopping project shop (Ctrl+C again to force)',
+    ],
+    [
+      'stopping on a request without a signal',
+      { type: 'stopping', projectName: 'shop', cause: 'signal', signal: undefined },
+      'got a stop request: stopping project shop (Ctrl+C again to force)',
+    ],
+    [
+      'stopping after the stack ended',
+      { type: 'stopping', projectName: 'shop', cause: 'stack-ended', signal: undefined },
+      'every container of project shop has exited; removing the stack',
+    ],
+    [
+      'forcing on a signal',
+      { type: 'forcing', cause: 'signal' },
+      'forcing the teardown: kill, then down --timeout 0 (Ctrl+C again to give up waiting)',
+    ],
+    ['forcing at the deadline', { type: 'forcing', cause: 'deadline' }, 'the graceful teardown did not finish in time; forcing it'],
+    ['rolling back', { type: 'rollingBack', keepOnFailure: false }, 'start failed; rolling back'],
+    [
+      'keeping on failure',
+      { type: 'rollingBack', keepOnFailure: true },
+      'start failed; keeping what was created for inspection (--keep-on-failure)',
+    ],
+    ['diagnostics', { type: 'diagnostics', services: ['api', 'db'] }, 'last log lines of api, db:'],
+    ['an error', { type: 'error', failure: { kind: 'input', message: 'bad flag' } }, 'error: bad flag'],
+    ['a notice', { type: 'notice', message: 'removed session file' }, 'removed session file'],
+  ])('%s: one prefixed line on stderr, nothing on stdout', (_what, event, line) => {
+    const r = reporter();
+    r.report(event);
+    expect(r.stderr.text).toBe(`stagecraft dev: ${line}\n`);
+    expect(r.stdout.text).toBe('');
+  });
+});
+
+describe('PrettyReporter: verbose', () => {
+  it('without --verbose prints none of the verbose-only lines', () => {
+    const r = reporter({ verbose: false });
+    r.report(...verboseOnly);
+    expect(r.stderr.text).toBe('');
+    expect(r.stdout.text).toBe('');
+  });
+
+  it('with --verbose prints the dev dir, the compose file, transitions and commands, all on stderr', () => {
+    const r = reporter({ verbose: true });
+    r.report(...verboseOnly);
+    expect(r.stderr.text).toBe(
+      [
+        'stagecraft dev: dev dir: .stagecraft/dev',
+        'stagecraft dev: compose file: .stagecraft/dev/compose.yaml',
+        'stagecraft dev: project: shop',
+        'stagecraft dev: --no-traefik: scaling traefik to 0',
+        'stagecraft dev: state: validating',
+        'stagecraft dev: state: validating → preflight',
+        'stagecraft dev: $ docker compose -p shop -f .stagecraft/dev/compose.yaml up --detach --remove-orphans',
+        '  │  Container shop-api-1  Started',
+        'stagecraft dev: start command exited with 1',
+        '',
+      ].join('\n'),
+    );
+    expect(r.stdout.text).toBe('');
+  });
+
+  it('says when --no-traefik finds no Traefik service', () => {
+    const r = reporter({ verbose: true });
+    const noTraefikPlan = buildPlan({ ...files, services: [files.services[0]!] }, noTraefikOptions);
+    r.report({ type: 'planned', plan: noTraefikPlan, options: noTraefikOptions });
+    expect(r.stderr.text.split('\n').at(-2)).toBe(
+      'stagecraft dev: --no-traefik: no Traefik service in compose.yaml, nothing to scale to 0',
+    );
+  });
+
+  it('says nothing about Traefik without --no-traefik', () => {
+    const r = reporter({ verbose: true });
+    r.report({ type: 'planned', plan, options });
+    expect(r.stderr.text).toBe(
+      'stagecraft dev: dev dir: .stagecraft/dev\nstagecraft dev: compose file: .stagecraft/dev/compose.yaml\nstagecraft dev: project: shop\n',
+    );
+  });
+
+  it('strips the erase-line escape from compose output and quiets a successful command', () => {
+    const r = reporter({ verbose: true });
+    r.report(
+      { type: 'commandOutput', command: start, line: '\u001b[2K Container shop-api-1  Started' },
+      { type: 'commandEnded', command: start, exitCode: 0 },
+      { type: 'commandEnded', command: plan.teardown, exitCode: undefined },
+    );
+    expect(r.stderr.text).toBe(
+      '  │  Container shop-api-1  Started\nstagecraft dev: teardown command exited with a signal\n',
+    );
+  });
+
+  it('shell-quotes the commands it prints', () => {
+    const r = reporter({ verbose: true });
+    r.report({ type: 'command', command: { phase: 'preflight', argv: ['docker', '--context', 'my box', 'compose', 'version'] } });
+    expect(r.stderr.text).toBe("stagecraft dev: $ docker --context 'my box' compose version\n");
+  });
+});
+
+describe('PrettyReporter: the end of a session', () => {
+  it('detached: nothing more to say', () => {
+    const r = reporter();
+    r.report({ type: 'finished', output: output({ finalState: 'detached', mode: 'detach', leftBehind: plan.teardown.argv }) });
+    expect(r.stderr.text).toBe('');
+  });
+
+  it('stopped by a signal', () => {
+    const r = reporter();
+    r.report({ type: 'finished', output: output({ exitCode: 130, signal: 'SIGINT' }) });
+    expect(r.stderr.text).toBe('stagecraft dev: stopped project shop; nothing left running\n');
+  });
+
+  it('stopped after every service exited 0', () => {
+    const r = reporter();
+    r.report({ type: 'finished', output: output({}) });
+    expect(r.stderr.text).toBe('stagecraft dev: project shop ended with every service exited 0; removed\n');
+  });
+
+  it('stopped with failed services: the error only', () => {
+    const r = reporter();
+    r.report({
+      type: 'finished',
+      output: output({
+        exitCode: 2,
+        failure: {
+          kind: 'services-failed',
+          services: [
+            { service: 'api', state: 'exited', exitCode: 1 },
+            { service: 'worker', state: 'exited', exitCode: 137 },
+          ],
+        },
+      }),
+    });
+    expect(r.stderr.text).toBe(
+      'stagecraft dev: error: service api exited with code 1, service worker exited with code 137; see its logs above, fix it and run stagecraft dev again\n',
+    );
+  });
+
+  it('failed with the stack left behind: the error, the teardown error and how to remove it', () => {
+    const r = reporter();
+    r.report({
+      type: 'finished',
+      output: output({
+        finalState: 'failed',
+        exitCode: 2,
+        failure: { kind: 'start-failed', message: 'starting project shop failed', stderrTail: '', services: ['api'] },
+        teardownFailure: { kind: 'command-failed', message: 'teardown of project shop failed' },
+        leftBehind: plan.teardown.argv,
+      }),
+    });
+    expect(r.stderr.text).toBe(
+      [
+        'stagecraft dev: error: starting project shop failed',
+        '  services at fault: api (their last log lines are above)',
+        'stagecraft dev: error: teardown of project shop failed',
+        'stagecraft dev: the stack of project shop is still there; remove it with: stagecraft dev down -p shop',
+        'stagecraft dev:   or by hand: docker compose -p shop -f .stagecraft/dev/compose.yaml down --remove-orphans --timeout 10',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('failed with nothing left behind: the error only', () => {
+    const r = reporter();
+    r.report({
+      type: 'finished',
+      output: output({ finalState: 'failed', exitCode: 1, failure: { kind: 'input', message: 'no project name' } }),
+    });
+    expect(r.stderr.text).toBe('stagecraft dev: error: no project name\n');
+  });
+
+  it('abandoned: the exact command to run by hand', () => {
+    const r = reporter();
+    r.report({
+      type: 'finished',
+      output: output({ finalState: 'abandoned', exitCode: 2, signal: 'SIGINT', leftBehind: plan.forcedTeardown[1].argv }),
+    });
+    expect(r.stderr.text).toBe(
+      [
+        'stagecraft dev: gave up on the teardown; project shop may still be running',
+        'stagecraft dev: remove it by hand: docker compose -p shop -f .stagecraft/dev/compose.yaml down --remove-orphans --timeout 0',
+        '',
+      ].join('\n'),
+    );
+    expect(r.stdout.text).toBe('');
+  });
+});
+
+describe('PrettyReporter: colour', () => {
+  const everything: SessionEvent[] = [
+    ...verboseOnly,
+    { type: 'starting', projectName: 'shop' },
+    { type: 'forcing', cause: 'signal' },
+    { type: 'rollingBack', keepOnFailure: false },
+    { type: 'error', failure: { kind: 'internal', message: 'bug' } },
+    { type: 'finished', output: output({ finalState: 'abandoned', exitCode: 2, leftBehind: ['x'] }) },
+  ];
+
+  it('with color=false no escape code reaches stderr', () => {
+    const r = reporter({ color: false, verbose: true });
+    r.report(...everything);
+    expect(r.stderr.text.length).toBeGreaterThan(0);
+    expect(r.stderr.text.includes('\u001b[')).toBe(false);
+  });
+
+  it('with color=true the prefix is dim, errors bold red and warnings yellow', () => {
+    const r = reporter({ color: true });
+    r.report(
+      { type: 'starting', projectName: 'shop' },
+      { type: 'error', failure: { kind: 'input', message: 'bad flag' } },
+      { type: 'forcing', cause: 'deadline' },
+    );
+    expect(r.stderr.text).toBe(
+      [
+        '\u001b[2mstagecraft dev:\u001b[0m starting project shop…',
+        '\u001b[2mstagecraft dev:\u001b[0m \u001b[1;31merror:\u001b[0m bad flag',
+        '\u001b[2mstagecraft dev:\u001b[0m \u001b[33mthe graceful teardown did not finish in time; forcing it\u001b[0m',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('messageOf', () => {
+  it('a start failure without services is its message alone', () => {
+    expect(messageOf({ kind: 'start-failed', message: 'up failed', stderrTail: 'x', services: [] })).toBe('up failed');
+  });
+
+  it('a start failure names the services at fault', () => {
+    expect(messageOf({ kind: 'start-failed', message: 'up failed', stderrTail: '', services: ['api', 'db'] })).toBe(
+      'up failed\n  services at fault: api, db (their last log lines are above)',
+    );
+  });
+
+  it.each([
+    'input',
+    'compose-unavailable',
+    'engine-unreachable',
+    'locked',
+    'command-failed',
+    'internal',
+  ] as const)('a %s failure is its message', (kind) => {
+    expect(messageOf({ kind, message: `the ${kind} message` })).toBe(`the ${kind} message`);
+  });
+});

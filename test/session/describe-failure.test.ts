@@ -1,0 +1,154 @@
+import type { DevPlan, PlannedCommand } from '../../machines/dev-session.types.js';
+import type { ComposeFailure, ComposeFailureKind } from '../../src/compose/compose-runner.js';
+import { buildPlan } from '../../src/plan/build-plan.js';
+import { describeFailure } from '../../src/session/describe-failure.js';
+
+const plan: DevPlan = buildPlan(
+  {
+    devDir: '.stagecraft/dev',
+    composeFile: '.stagecraft/dev/compose.yaml',
+    name: 'shop',
+    services: [{ name: 'api', traefik: false, profiled: false, image: 'shop/api' }],
+  },
+  {
+    devDir: '.stagecraft/dev',
+    projectName: undefined,
+    mode: 'foreground',
+    noTraefik: false,
+    wait: false,
+    waitTimeoutSeconds: 120,
+    graceSeconds: 10,
+    keepOnFailure: false,
+    composeCommand: 'docker --context "my box" compose',
+  },
+);
+
+const C = "docker --context 'my box' compose";
+const P = `${C} -p shop -f .stagecraft/dev/compose.yaml`;
+
+function failure(
+  command: PlannedCommand,
+  kind: ComposeFailureKind,
+  more: Partial<Pick<ComposeFailure, 'exitCode' | 'signal' | 'stderrTail'>> = {},
+): ComposeFailure {
+  return { type: 'compose-failure', kind, command, exitCode: 1, signal: undefined, stderrTail: '', ...more };
+}
+
+describe('describeFailure', () => {
+  it('passes anything that is not a compose failure on untouched', () => {
+    const bug = new Error('bug');
+    expect(describeFailure(bug, plan)).toBe(bug);
+    const other = { kind: 'input', message: 'x' };
+    expect(describeFailure(other, plan)).toBe(other);
+    expect(describeFailure(undefined, plan)).toBeUndefined();
+  });
+
+  it('docker missing: compose unavailable, naming the compose command', () => {
+    expect(
+      describeFailure(failure(plan.preflight, 'docker-missing', { exitCode: undefined, stderrTail: 'docker: ENOENT' }), plan),
+    ).toStrictEqual({
+      kind: 'compose-unavailable',
+      message: `${C} not available; install Docker with the Compose plugin or pass --compose-command\n  docker: ENOENT`,
+    });
+  });
+
+  it('compose missing: compose unavailable, with what docker said', () => {
+    const stderrTail = "docker: 'compose' is not a docker command.\nSee 'docker --help'\n";
+    expect(describeFailure(failure(plan.preflight, 'compose-missing', { stderrTail }), plan)).toStrictEqual({
+      kind: 'compose-unavailable',
+      message: `${C} not available; install Docker with the Compose plugin or pass --compose-command\n  docker: 'compose' is not a docker command.\n  See 'docker --help'`,
+    });
+  });
+
+  it('daemon down: engine unreachable, naming the command and the next step', () => {
+    const stderrTail = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?';
+    expect(describeFailure(failure(plan.start, 'daemon-down', { stderrTail }), plan)).toStrictEqual({
+      kind: 'engine-unreachable',
+      message: `the container engine is not reachable (\`${P} up --detach --remove-orphans\` failed); start Docker, or point DOCKER_HOST or DOCKER_CONTEXT at a running engine\n  ${stderrTail}`,
+    });
+  });
+
+  it('a failed start keeps compose stderr for the diagnostics', () => {
+    const stderrTail = [
+      ' Network shop_default  Created',
+      ' api Pulling',
+      'Error response from daemon: pull access denied for shop/api',
+    ].join('\n');
+    expect(describeFailure(failure(plan.start, 'exit-non-zero', { exitCode: 18, stderrTail }), plan)).toStrictEqual({
+      kind: 'start-failed',
+      message: `starting project shop failed: \`${P} up --detach --remove-orphans\` exited with code 18\n   api Pulling\n  Error response from daemon: pull access denied for shop/api`,
+      stderrTail,
+      services: [],
+    });
+  });
+
+  it('a canceled start says so, and has no tail when compose said nothing', () => {
+    expect(describeFailure(failure(plan.start, 'canceled', { exitCode: undefined, signal: 'SIGTERM' }), plan)).toStrictEqual({
+      kind: 'start-failed',
+      message: `starting project shop failed: \`${P} up --detach --remove-orphans\` was canceled`,
+      stderrTail: '',
+      services: [],
+    });
+  });
+
+  it('a failed teardown names the command to retry by hand', () => {
+    expect(describeFailure(failure(plan.teardown, 'exit-non-zero', { exitCode: 1 }), plan)).toStrictEqual({
+      kind: 'command-failed',
+      message: `teardown of project shop failed: \`${P} down --remove-orphans --timeout 10\` exited with code 1; run \`stagecraft dev down\` to retry, or by hand: ${P} down --remove-orphans --timeout 10`,
+    });
+  });
+
+  it('a forced teardown killed by a signal says which', () => {
+    const down = plan.forcedTeardown[1];
+    expect(describeFailure(failure(down, 'exit-non-zero', { exitCode: undefined, signal: 'SIGKILL' }), plan)).toStrictEqual({
+      kind: 'command-failed',
+      message: `teardown of project shop failed: \`${P} down --remove-orphans --timeout 0\` was ended by SIGKILL; run \`stagecraft dev down\` to retry, or by hand: ${P} down --remove-orphans --timeout 10`,
+    });
+  });
+
+  it('a failed preflight points at the compose installation', () => {
+    expect(
+      describeFailure(failure(plan.preflight, 'exit-non-zero', { exitCode: undefined, signal: undefined }), plan),
+    ).toStrictEqual({
+      kind: 'command-failed',
+      message: `\`${C} version\` was ended by a signal; check the compose installation or pass --compose-command`,
+    });
+  });
+
+  it.each([
+    ['attach', plan.attach, 'logs --follow'],
+    ['exitCodes', plan.exitCodes, 'ps --all --format json'],
+    ['diagnostics', plan.diagnostics, 'logs --tail 50'],
+  ])('a failed %s command points at ps', (_phase, command, args) => {
+    expect(describeFailure(failure(command, 'exit-non-zero', { exitCode: 2 }), plan)).toStrictEqual({
+      kind: 'command-failed',
+      message: `\`${P} ${args}\` exited with code 2; check the stack with \`${P} ps --all --format json\``,
+    });
+  });
+
+  it('shows the last 5 error lines, dropping progress lines', () => {
+    const stderrTail = [
+      'e1',
+      ' Container shop-api-1  Starting',
+      'e2',
+      'e3',
+      '',
+      'e4',
+      ' Container shop-api-1  Error',
+      'e5',
+      'e6',
+    ].join('\n');
+    expect(describeFailure(failure(plan.teardown, 'exit-non-zero', { stderrTail }), plan)).toStrictEqual({
+      kind: 'command-failed',
+      message: `teardown of project shop failed: \`${P} down --remove-orphans --timeout 10\` exited with code 1; run \`stagecraft dev down\` to retry, or by hand: ${P} down --remove-orphans --timeout 10\n  e2\n  e3\n  e4\n  e5\n  e6`,
+    });
+  });
+
+  it('falls back to the progress lines when compose printed nothing else', () => {
+    const stderrTail = ' Container shop-api-1  Stopping\n Container shop-api-1  Error\n';
+    expect(describeFailure(failure(plan.attach, 'exit-non-zero', { stderrTail }), plan)).toStrictEqual({
+      kind: 'command-failed',
+      message: `\`${P} logs --follow\` exited with code 1; check the stack with \`${P} ps --all --format json\`\n   Container shop-api-1  Stopping\n   Container shop-api-1  Error`,
+    });
+  });
+});

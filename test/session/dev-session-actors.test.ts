@@ -1,0 +1,297 @@
+// The production actors against a scripted ComposeRunner: which planned
+// commands each one runs, and how runner failures reach the machine.
+import os from 'node:os';
+import path from 'node:path';
+import { createActor, toPromise, waitFor, type PromiseActorLogic } from 'xstate';
+import { devSessionMachine } from '../../machines/dev-session.machine.js';
+import type { DevOptions, PlannedCommand } from '../../machines/dev-session.types.js';
+import type { CommandResult, ComposeFailure, FollowedProcess, OutputSink } from '../../src/compose/compose-runner.js';
+import type { SessionEvent } from '../../src/output/reporter.js';
+import { buildPlan } from '../../src/plan/build-plan.js';
+import { createDevSessionActors } from '../../src/session/dev-session-actors.js';
+import { createFakeActors, fakeImplementations } from '../fakes/fake-actors.js';
+
+const options: DevOptions = {
+  devDir: '.stagecraft/dev',
+  projectName: undefined,
+  mode: 'foreground',
+  noTraefik: false,
+  wait: false,
+  waitTimeoutSeconds: 120,
+  graceSeconds: 10,
+  keepOnFailure: false,
+  composeCommand: 'docker compose',
+};
+const plan = buildPlan(
+  {
+    devDir: '.stagecraft/dev',
+    composeFile: '.stagecraft/dev/compose.yaml',
+    name: 'shop',
+    services: [
+      { name: 'api', traefik: false, profiled: false, image: 'shop/api' },
+      { name: 'db', traefik: false, profiled: false, image: 'postgres:16' },
+    ],
+  },
+  options,
+);
+const P = 'docker compose -p shop -f .stagecraft/dev/compose.yaml';
+
+interface Follow {
+  readonly command: PlannedCommand;
+  readonly sink: OutputSink;
+  readonly done: Promise<CommandResult>;
+  stopped: boolean;
+  end(): void;
+  fail(failure: ComposeFailure): void;
+}
+
+/** A ComposeRunner whose `run` answers by phase and whose followed commands end on request. */
+function scriptedRunner(answer: (command: PlannedCommand) => Promise<CommandResult>) {
+  const runs: Array<{ command: PlannedCommand; signal: AbortSignal }> = [];
+  const follows: Follow[] = [];
+  const waiting: Array<() => void> = [];
+  /** Resolves with the first followed command once there is one. */
+  const firstFollow = (): Promise<Follow> =>
+    new Promise((resolve) => {
+      const check = () => (follows[0] === undefined ? waiting.push(check) : resolve(follows[0]));
+      check();
+    });
+  const runner = {
+    run(command: PlannedCommand, signal: AbortSignal) {
+      runs.push({ command, signal });
+      return answer(command);
+    },
+    follow(command: PlannedCommand, sink: OutputSink): FollowedProcess {
+      let resolve!: (r: CommandResult) => void;
+      let reject!: (e: unknown) => void;
+      const done = new Promise<CommandResult>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      const follow: Follow = {
+        command,
+        sink,
+        done: done.catch(() => ({ stdout: '', stderrTail: '' })),
+        stopped: false,
+        end: () => resolve({ stdout: '', stderrTail: '' }),
+        fail: (failure) => reject(failure),
+      };
+      follows.push(follow);
+      for (const notify of waiting.splice(0)) notify();
+      return {
+        done,
+        stop: () => {
+          follow.stopped = true;
+          resolve({ stdout: '', stderrTail: '' });
+        },
+      };
+    },
+  };
+  return { runner, runs, follows, firstFollow };
+}
+
+const ok = (stdout = ''): Promise<CommandResult> => Promise.resolve({ stdout, stderrTail: '' });
+const composeFailure = (command: PlannedCommand, more: Partial<ComposeFailure> = {}): ComposeFailure => ({
+  type: 'compose-failure',
+  kind: 'exit-non-zero',
+  command,
+  exitCode: 1,
+  signal: undefined,
+  stderrTail: '',
+  ...more,
+});
+
+function actorsWith(answer: (command: PlannedCommand) => Promise<CommandResult>, cwd = '/nowhere') {
+  const scripted = scriptedRunner(answer);
+  const reported: SessionEvent[] = [];
+  const actors = createDevSessionActors({
+    runner: scripted.runner,
+    reporter: { report: (event) => reported.push(event) },
+    cwd,
+  });
+  return { ...scripted, reported, actors };
+}
+
+function run<TOutput, TInput>(logic: PromiseActorLogic<TOutput, TInput>, input: TInput): Promise<TOutput> {
+  const actor = createActor(logic, { input });
+  actor.start();
+  return toPromise(actor);
+}
+
+const psLine = (service: string, state: string, exitCode: number) =>
+  JSON.stringify({ Name: `shop-${service}-1`, Service: service, State: state, Health: '', ExitCode: exitCode, Status: '' });
+
+describe('production actors', () => {
+  it('validate rejects with an input failure when the dev files are missing', async () => {
+    const cwd = path.join(os.tmpdir(), 'stagecraft-no-such-dir-for-validate');
+    const { actors } = actorsWith(() => ok(), cwd);
+    await expect(run(actors.validate, options)).rejects.toStrictEqual({
+      kind: 'input',
+      message: 'dev dir not found at .stagecraft/dev; generate the dev files first',
+    });
+  });
+
+  it('preflight runs exactly the planned `version`, passing on its abort signal', async () => {
+    const { actors, runs } = actorsWith(() => ok());
+    await run(actors.preflight, plan);
+    expect(runs.map((r) => r.command)).toStrictEqual([plan.preflight]);
+    expect(runs[0]?.signal).toBeInstanceOf(AbortSignal);
+  });
+
+  it('preflight turns a missing docker into compose-unavailable', async () => {
+    const { actors } = actorsWith((command) =>
+      Promise.reject(composeFailure(command, { kind: 'docker-missing', exitCode: undefined, stderrTail: 'docker: ENOENT' })),
+    );
+    await expect(run(actors.preflight, plan)).rejects.toStrictEqual({
+      kind: 'compose-unavailable',
+      message: 'docker compose not available; install Docker with the Compose plugin or pass --compose-command\n  docker: ENOENT',
+    });
+  });
+
+  it('start runs the planned `up` and turns its failure into start-failed', async () => {
+    const { actors, runs } = actorsWith((command) => Promise.reject(composeFailure(command, { stderrTail: 'boom' })));
+    await expect(run(actors.start, plan)).rejects.toStrictEqual({
+      kind: 'start-failed',
+      message: `starting project shop failed: \`${P} up --detach --remove-orphans\` exited with code 1\n  boom`,
+      stderrTail: 'boom',
+      services: [],
+    });
+    expect(runs.map((r) => r.command)).toStrictEqual([plan.start]);
+  });
+
+  it('a runner bug passes through unchanged (the machine reads it as internal)', async () => {
+    const bug = new TypeError('bug in the runner');
+    const { actors } = actorsWith(() => Promise.reject(bug));
+    await expect(run(actors.teardown, plan)).rejects.toBe(bug);
+  });
+
+  it('teardown runs the planned graceful `down`', async () => {
+    const { actors, runs } = actorsWith(() => ok());
+    await run(actors.teardown, plan);
+    expect(runs.map((r) => r.command)).toStrictEqual([plan.teardown]);
+  });
+
+  it('forcedTeardown runs `kill` then `down --timeout 0`, even when `kill` fails', async () => {
+    const { actors, runs } = actorsWith((command) =>
+      command.argv.at(-1) === 'kill' ? Promise.reject(composeFailure(command)) : ok(),
+    );
+    await run(actors.forcedTeardown, plan);
+    expect(runs.map((r) => r.command)).toStrictEqual([plan.forcedTeardown[0], plan.forcedTeardown[1]]);
+  });
+
+  it('forcedTeardown fails when its `down` fails', async () => {
+    const { actors } = actorsWith((command) => Promise.reject(composeFailure(command)));
+    await expect(run(actors.forcedTeardown, plan)).rejects.toStrictEqual({
+      kind: 'command-failed',
+      message: `teardown of project shop failed: \`${P} down --remove-orphans --timeout 0\` exited with code 1; run \`stagecraft dev down\` to retry, or by hand: ${P} down --remove-orphans --timeout 10`,
+    });
+  });
+
+  it('readExitCodes runs the planned `ps` and resolves with each service exit, sorted', async () => {
+    const { actors, runs } = actorsWith(() => ok(`${psLine('db', 'exited', 0)}\n${psLine('api', 'exited', 3)}\n`));
+    expect(await run(actors.readExitCodes, plan)).toStrictEqual([
+      { service: 'api', state: 'exited', exitCode: 3 },
+      { service: 'db', state: 'exited', exitCode: 0 },
+    ]);
+    expect(runs.map((r) => r.command)).toStrictEqual([plan.exitCodes]);
+  });
+
+  it('readExitCodes fails clearly when `ps` does not print JSON', async () => {
+    const { actors } = actorsWith(() => ok('NAME  IMAGE  STATUS\n'));
+    await expect(run(actors.readExitCodes, plan)).rejects.toStrictEqual({
+      kind: 'command-failed',
+      message: `could not read the output of \`${P} ps --all --format json\` as JSON; is the compose command compose v2?`,
+    });
+  });
+
+  it('diagnose follows `logs --tail 50` of the failed services and resolves with them', async () => {
+    const { actors, follows, firstFollow, reported } = actorsWith(() =>
+      ok(`${psLine('api', 'exited', 1)}\n${psLine('db', 'running', 0)}\n`),
+    );
+    const done = run(actors.diagnose, { plan, failure: undefined });
+    const follow = await firstFollow();
+    expect(follows.map((f) => f.command)).toStrictEqual([
+      { phase: 'diagnostics', argv: [...plan.diagnostics.argv, 'api'] },
+    ]);
+    follow.sink('api-1  | crashed\n');
+    // A failing `logs` must not fail the rollback: diagnostics are best effort.
+    follow.fail(composeFailure(follow.command));
+    expect(await done).toStrictEqual(['api']);
+    expect(reported).toStrictEqual([
+      { type: 'diagnostics', services: ['api'] },
+      { type: 'logs', text: 'api-1  | crashed\n' },
+    ]);
+  });
+
+  it('diagnose follows nothing when no service is at fault', async () => {
+    const { actors, follows, reported } = actorsWith(() =>
+      ok(`${psLine('api', 'running', 0)}\n${psLine('db', 'running', 0)}\n`),
+    );
+    expect(await run(actors.diagnose, { plan, failure: undefined })).toStrictEqual([]);
+    expect(follows).toStrictEqual([]);
+    expect(reported).toStrictEqual([]);
+  });
+});
+
+describe('production followLogs inside the machine', () => {
+  async function attached() {
+    const scripted = scriptedRunner(() => ok());
+    const reported: SessionEvent[] = [];
+    const real = createDevSessionActors({
+      runner: scripted.runner,
+      reporter: { report: (event) => reported.push(event) },
+      cwd: '/nowhere',
+    });
+    const fakes = createFakeActors();
+    const machine = devSessionMachine.provide({
+      actors: { ...fakeImplementations(fakes), followLogs: real.followLogs },
+    });
+    const rootEvents: string[] = [];
+    const actor = createActor(machine, {
+      input: { options },
+      inspect: (event) => {
+        if (event.type === '@xstate.event' && event.actorRef.sessionId === event.rootId) rootEvents.push(event.event.type);
+      },
+    });
+    actor.start();
+    fakes.validate.only().resolve(plan);
+    await waitFor(actor, (s) => s.matches('preflight'));
+    fakes.preflight.only().resolve();
+    await waitFor(actor, (s) => s.matches('starting'));
+    fakes.start.only().resolve();
+    await waitFor(actor, (s) => s.matches('attached'));
+    return { actor, follows: scripted.follows, reported, fakes, rootEvents };
+  }
+
+  it('follows the planned `logs --follow` and reports its output as logs', async () => {
+    const { follows, reported } = await attached();
+    expect(follows.map((f) => f.command)).toStrictEqual([plan.attach]);
+    follows[0]?.sink('api-1  | hello\n');
+    expect(reported).toStrictEqual([{ type: 'logs', text: 'api-1  | hello\n' }]);
+  });
+
+  it('sends LOGS_ENDED when the logs end by themselves', async () => {
+    const { actor, follows, rootEvents } = await attached();
+    follows[0]?.end();
+    await waitFor(actor, (s) => s.matches({ stopping: 'readingExitCodes' }));
+    expect(rootEvents.filter((type) => type === 'LOGS_ENDED')).toHaveLength(1);
+  });
+
+  it('sends LOGS_ENDED when the logs command fails', async () => {
+    const { actor, follows } = await attached();
+    follows[0]?.fail(composeFailure(plan.attach, { exitCode: 7 }));
+    await waitFor(actor, (s) => s.matches({ stopping: 'readingExitCodes' }));
+  });
+
+  it('stops the follower on STOP, without reporting the end as LOGS_ENDED', async () => {
+    const { actor, follows, fakes, rootEvents } = await attached();
+    actor.send({ type: 'STOP', signal: 'SIGINT' });
+    await waitFor(actor, (s) => s.matches({ stopping: 'graceful' }));
+    expect(follows[0]?.stopped).toBe(true);
+    // The follower's own `done` handler ran before this await returns.
+    await follows[0]?.done;
+    expect(actor.getSnapshot().value).toStrictEqual({ stopping: 'graceful' });
+    expect(fakes.readExitCodes.calls).toHaveLength(0);
+    expect(rootEvents.filter((type) => type === 'LOGS_ENDED')).toStrictEqual([]);
+  });
+});
