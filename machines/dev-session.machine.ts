@@ -12,7 +12,9 @@ import type {
   DevOptions,
   DevPlan,
   FinalState,
+  PreflightResult,
   ServiceExit,
+  StaleSession,
   SessionFailure,
   StopSignal,
 } from './dev-session.types.js';
@@ -29,6 +31,7 @@ export type DevSessionEvent =
 /** What the machine tells the outside world, for the reporter (`actor.on('*', …)`). */
 export type DevSessionEmitted =
   | { readonly type: 'planned'; readonly plan: DevPlan; readonly options: DevOptions }
+  | { readonly type: 'reconciling'; readonly stale: StaleSession }
   | { readonly type: 'starting'; readonly projectName: string }
   | { readonly type: 'started'; readonly projectName: string; readonly mode: DevOptions['mode'] }
   | {
@@ -63,8 +66,10 @@ export const devSessionMachine = setup({
   actors: {
     /** Reads the dev files and flags; resolves with the plan, rejects with an `input` failure. */
     validate: fromPromise<DevPlan, DevOptions>(async () => notProvided('validate')),
-    /** `C version` (and, later, the session lock). */
-    preflight: fromPromise<void, DevPlan>(async () => notProvided('preflight')),
+    /** `C version`, then the session lock; rejects `locked` when a live session holds it. */
+    preflight: fromPromise<PreflightResult, DevPlan>(async () => notProvided('preflight')),
+    /** Tears down the project of a stale session before this one starts. */
+    reconcile: fromPromise<void, StaleSession>(async () => notProvided('reconcile')),
     /** `up --detach …`; cancelled through its abort signal when STOP arrives. */
     start: fromPromise<void, DevPlan>(async () => notProvided('start')),
     /** `logs --follow`; sends LOGS_ENDED when the child ends by itself. */
@@ -82,6 +87,7 @@ export const devSessionMachine = setup({
   },
   guards: {
     isDetached: ({ context }) => context.options.mode === 'detach',
+    foundStale: (_, params: { result: PreflightResult }) => params.result.stale !== undefined,
     keepOnFailure: ({ context }) => context.options.keepOnFailure,
     startFailed: ({ context }) => context.startFailed,
   },
@@ -92,6 +98,7 @@ export const devSessionMachine = setup({
   },
   actions: {
     recordPlan: assign((_, params: { plan: DevPlan }) => ({ plan: params.plan })),
+    recordStale: assign((_, params: { result: PreflightResult }) => ({ stale: params.result.stale })),
     recordFailure: assign((_, params: { error: unknown }) => ({ failure: toFailure(params.error) })),
     recordTeardownFailure: assign((_, params: { error: unknown }) => ({
       teardownFailure: toFailure(params.error),
@@ -116,6 +123,10 @@ export const devSessionMachine = setup({
     announcePlan: emit(
       ({ context }) => ({ type: 'planned', plan: planOf({ context }), options: context.options }) as const,
     ),
+    announceReconciling: emit(({ context }) => ({
+      type: 'reconciling' as const,
+      stale: context.stale ?? notProvided('stale session'),
+    })),
     announceStarting: emit(
       ({ context }) => ({ type: 'starting', projectName: planOf({ context }).projectName }) as const,
     ),
@@ -150,6 +161,7 @@ export const devSessionMachine = setup({
   context: ({ input }) => ({
     options: input.options,
     plan: undefined,
+    stale: undefined,
     failure: undefined,
     teardownFailure: undefined,
     signal: undefined,
@@ -181,6 +193,27 @@ export const devSessionMachine = setup({
         id: 'preflight',
         src: 'preflight',
         input: planOf,
+        onDone: [
+          {
+            guard: { type: 'foundStale', params: ({ event }) => ({ result: event.output }) },
+            target: 'reconciling',
+            actions: { type: 'recordStale', params: ({ event }) => ({ result: event.output }) },
+          },
+          { target: 'starting' },
+        ],
+        onError: {
+          target: 'failed',
+          actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
+        },
+      },
+      on: { STOP: { target: 'stopped', actions: { type: 'recordStop', params: ({ event }) => event } } },
+    },
+    reconciling: {
+      entry: 'announceReconciling',
+      invoke: {
+        id: 'reconcile',
+        src: 'reconcile',
+        input: ({ context }) => context.stale ?? notProvided('stale session'),
         onDone: { target: 'starting' },
         onError: {
           target: 'failed',

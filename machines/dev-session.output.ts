@@ -7,12 +7,15 @@ import type {
   DevSessionOutput,
   FinalState,
   SessionFailure,
+  StaleSession,
   StopSignal,
 } from './dev-session.types.js';
 
 export interface DevSessionContext {
   readonly options: DevOptions;
   readonly plan: DevPlan | undefined;
+  /** A session file left by a dead process, found by preflight. */
+  readonly stale: StaleSession | undefined;
   readonly failure: SessionFailure | undefined;
   readonly teardownFailure: SessionFailure | undefined;
   readonly signal: StopSignal | undefined;

@@ -85,6 +85,20 @@ export type SessionFailure =
   | { readonly kind: 'services-failed'; readonly services: readonly ServiceExit[] }
   | { readonly kind: 'internal'; readonly message: string };
 
+/** A session file left by a process that is gone (SPEC §6): its stack may still run. */
+export interface StaleSession {
+  readonly project: string;
+  readonly pid: number;
+  readonly state: string;
+  /** The stale session's plan: reconciling runs its teardown. */
+  readonly plan: DevPlan;
+}
+
+/** What preflight found: compose works, the lock is ours, and maybe a stale session. */
+export interface PreflightResult {
+  readonly stale: StaleSession | undefined;
+}
+
 export type FinalState = 'detached' | 'stopped' | 'failed' | 'abandoned';
 
 /** What the machine hands back when it reaches a final state: all the CLI reads. */

@@ -77,6 +77,15 @@ async function main(): Promise<void> {
         .command('down', "tear down the project's stack; idempotent", (y) => y, handler(downCommand))
         .command('plan', 'print the exact commands each phase would run; runs nothing', (y) => y, handler(planCommand))
         .command(
+          'status',
+          'session state and per-service container state',
+          (y) => y.option('json', { type: 'boolean', default: false, describe: 'one JSON document on stdout' }),
+          async (args) => {
+            const { statusCommand } = await import('./commands/status-command.js');
+            process.exitCode = await statusCommand(toCliFlags(args), args.json, io);
+          },
+        )
+        .command(
           'machine',
           'print the lifecycle machine (for docs and the inspector)',
           (y) => y.option('format', { choices: ['mermaid', 'json'] as const, default: 'mermaid' as const }),

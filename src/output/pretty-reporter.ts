@@ -64,6 +64,11 @@ export class PrettyReporter implements Reporter {
           this.#say(this.#dim(`${event.command.phase} command exited with ${event.exitCode ?? 'a signal'}`));
         }
         return;
+      case 'reconciling':
+        this.#warn(
+          `found a stale session of project ${event.stale.project} (pid ${event.stale.pid} is gone, last state ${event.stale.state}); tearing it down before starting`,
+        );
+        return;
       case 'starting':
         this.#say(`starting project ${event.projectName}…`);
         return;

@@ -1,15 +1,30 @@
 import { fromCallback, fromPromise } from 'xstate';
 import type { devSessionMachine, DevSessionEvent, DiagnoseInput } from '../../machines/dev-session.machine.js';
-import type { DevOptions, DevPlan, PlannedCommand, ServiceExit } from '../../machines/dev-session.types.js';
+import type {
+  DevOptions,
+  DevPlan,
+  PlannedCommand,
+  PreflightResult,
+  ServiceExit,
+  StaleSession,
+} from '../../machines/dev-session.types.js';
 import type { CommandResult, ComposeRunner } from '../compose/compose-runner.js';
 import { isComposeFailure } from '../compose/compose-runner.js';
 import { failedServices, parsePs, serviceExits } from '../compose/parse-ps.js';
 import type { Reporter } from '../output/reporter.js';
 import { loadPlan } from '../plan/load-plan.js';
+import type { AcquireResult } from '../session-file/session-lock.js';
+import { lockedFailure, staleSession } from './session-claims.js';
 import { describeFailure } from './describe-failure.js';
+
+/** The part of the session lock the actors use (SessionLock in production). */
+export interface SessionClaim {
+  acquire(plan: DevPlan, state: string): Promise<AcquireResult>;
+}
 
 export interface DevSessionDeps {
   readonly runner: ComposeRunner;
+  readonly lock: SessionClaim;
   readonly reporter: Reporter;
   /** The working directory the dev dir is relative to. */
   readonly cwd: string;
@@ -49,8 +64,15 @@ export function createDevSessionActors(deps: DevSessionDeps) {
   const actors = {
     validate: fromPromise<DevPlan, DevOptions>(({ input }) => loadPlan(input, deps.cwd)),
 
-    preflight: fromPromise<void, DevPlan>(async ({ input, signal }) => {
+    preflight: fromPromise<PreflightResult, DevPlan>(async ({ input, signal }) => {
       await runStep(input.preflight, input, signal);
+      const claim = await deps.lock.acquire(input, 'preflight');
+      if (claim.kind === 'held') throw lockedFailure(claim.holder);
+      return { stale: claim.stale === undefined ? undefined : staleSession(claim.stale) };
+    }),
+
+    reconcile: fromPromise<void, StaleSession>(async ({ input, signal }) => {
+      await runStep(input.plan.teardown, input.plan, signal);
     }),
 
     start: fromPromise<void, DevPlan>(async ({ input, signal }) => {

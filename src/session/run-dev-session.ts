@@ -5,12 +5,14 @@ import type { DevOptions, DevSessionOutput } from '../../machines/dev-session.ty
 import type { ComposeRunner } from '../compose/compose-runner.js';
 import type { Reporter } from '../output/reporter.js';
 import { forwardStopSignals } from '../signals/forward-stop-signals.js';
-import { createDevSessionActors } from './dev-session-actors.js';
+import { createDevSessionActors, type SessionClaim } from './dev-session-actors.js';
 
 export interface RunDevSessionOptions {
   readonly options: DevOptions;
   readonly runner: ComposeRunner;
   readonly reporter: Reporter;
+  /** The session file: claimed in preflight, then updated on every transition. */
+  readonly lock: SessionClaim & { update(state: string): Promise<void> };
   readonly cwd: string;
   /** Where SIGINT/SIGTERM/SIGHUP come from: `process`, or an EventEmitter in tests. */
   readonly signals: EventEmitter;
@@ -42,13 +44,16 @@ function forwardInspection(
  */
 export async function runDevSession(run: RunDevSessionOptions): Promise<DevSessionOutput> {
   const machine = devSessionMachine.provide({
-    actors: createDevSessionActors({ runner: run.runner, reporter: run.reporter, cwd: run.cwd }),
+    actors: createDevSessionActors({ runner: run.runner, reporter: run.reporter, lock: run.lock, cwd: run.cwd }),
   });
   let current: string | undefined;
   const reportTransition = (to: string): void => {
     if (to === current) return;
     run.reporter.report({ type: 'transition', from: current, to });
     current = to;
+    run.lock.update(to).catch((error: unknown) =>
+      run.reporter.report({ type: 'notice', message: `could not update the session file: ${String(error)}` }),
+    );
   };
   const actor = createActor(machine, {
     input: { options: run.options },

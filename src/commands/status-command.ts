@@ -1,0 +1,39 @@
+import { toFailure } from '../../machines/dev-session.output.js';
+import { exitCodeForFailure, ExitCode } from '../../machines/exit-code.js';
+import type { CliFlags } from '../cli/dev-flags.js';
+import { parsePs } from '../compose/parse-ps.js';
+import { loadPlan } from '../plan/load-plan.js';
+import { readSessionFile, sessionFilePath } from '../session-file/session-file.js';
+import { holderAlive } from '../session-file/session-lock.js';
+import { describeFailure } from '../session/describe-failure.js';
+import { createReporter, createRunner, type CliIo } from './cli-io.js';
+import { buildStatusReport, formatStatus } from './status-report.js';
+
+/**
+ * `stagecraft dev status [--json]`: the session file and each service's
+ * container state (`ps --all --format json`). Exit 0 whether or not the stack
+ * is up; 1 for bad input, 2 when compose or the engine fails.
+ */
+export async function statusCommand(flags: CliFlags, json: boolean, io: CliIo): Promise<number> {
+  const reporter = createReporter(flags.options, flags.verbose, io);
+  const { runner, release } = createRunner(reporter, io);
+  try {
+    const record = await readSessionFile(sessionFilePath(flags.options.devDir, io.cwd));
+    const plan = await loadPlan(flags.options, io.cwd).catch((error: unknown) => {
+      if (record === undefined || toFailure(error).kind !== 'input') throw error;
+      return record.plan; // the dev files are gone; the session file still says what runs
+    });
+    const ps = await runner.run(plan.exitCodes, new AbortController().signal).catch((error: unknown) => {
+      throw describeFailure(error, plan);
+    });
+    const report = buildStatusReport(plan, record, record !== undefined && holderAlive(record), parsePs(ps.stdout));
+    io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
+    return ExitCode.ok;
+  } catch (error) {
+    const failure = toFailure(error);
+    reporter.report({ type: 'error', failure });
+    return exitCodeForFailure(failure);
+  } finally {
+    release();
+  }
+}

@@ -1,0 +1,96 @@
+import type { DevPlan, SessionMode } from '../../machines/dev-session.types.js';
+import { withFileMutex } from './file-mutex.js';
+import { currentProcess, isAlive } from './process-identity.js';
+import { readSessionFile, removeSessionFile, writeSessionFile, type SessionRecord } from './session-file.js';
+
+export type AcquireResult =
+  | { readonly kind: 'acquired'; readonly stale: SessionRecord | undefined }
+  | { readonly kind: 'held'; readonly holder: SessionRecord };
+
+/** True when the record's process is still running (and is the same process). */
+export function holderAlive(record: SessionRecord): boolean {
+  return isAlive({ pid: record.pid, startTicks: record.pidStartTicks });
+}
+
+/**
+ * The session file as a lock (SPEC §6). `acquire` claims it unless a live
+ * process holds it; a file whose process is gone comes back as `stale` for
+ * the caller to reconcile. Writes are serialized, so a late state update can
+ * never resurrect a released file.
+ */
+export class SessionLock {
+  readonly #file: string;
+  readonly #mode: SessionMode | 'down';
+  readonly #now: () => Date;
+  #record: SessionRecord | undefined;
+  #writes: Promise<void> = Promise.resolve();
+
+  constructor(file: string, mode: SessionMode | 'down', now: () => Date = () => new Date()) {
+    this.#file = file;
+    this.#mode = mode;
+    this.#now = now;
+  }
+
+  get file(): string {
+    return this.#file;
+  }
+
+  get held(): boolean {
+    return this.#record !== undefined;
+  }
+
+  async acquire(plan: DevPlan, state: string): Promise<AcquireResult> {
+    return withFileMutex(this.#file, async () => {
+      const existing = await readSessionFile(this.#file);
+      if (existing !== undefined && existing.pid !== process.pid && holderAlive(existing)) {
+        return { kind: 'held', holder: existing };
+      }
+      const me = currentProcess();
+      const now = this.#now().toISOString();
+      const record: SessionRecord = {
+        version: 1,
+        project: plan.projectName,
+        mode: this.#mode,
+        pid: me.pid,
+        pidStartTicks: me.startTicks,
+        startedAt: now,
+        state,
+        updatedAt: now,
+        plan,
+      };
+      await writeSessionFile(this.#file, record);
+      this.#record = record;
+      return { kind: 'acquired', stale: existing };
+    });
+  }
+
+  /** Records the current machine state; a no-op unless held. */
+  update(state: string): Promise<void> {
+    return this.#enqueue(async () => {
+      if (this.#record === undefined || this.#record.state === state) return;
+      this.#record = { ...this.#record, state, updatedAt: this.#now().toISOString() };
+      await writeSessionFile(this.#file, this.#record);
+    });
+  }
+
+  /** Removes the file (the stack is gone); a no-op unless held. */
+  release(): Promise<void> {
+    return this.#enqueue(async () => {
+      if (this.#record === undefined) return;
+      this.#record = undefined;
+      await removeSessionFile(this.#file);
+    });
+  }
+
+  /** Stops holding without removing: the stack outlives this process (detached, kept, abandoned). */
+  leave(): Promise<void> {
+    return this.#enqueue(async () => {
+      this.#record = undefined;
+    });
+  }
+
+  #enqueue(write: () => Promise<void>): Promise<void> {
+    this.#writes = this.#writes.then(write, write);
+    return this.#writes;
+  }
+}

@@ -1,0 +1,18 @@
+import type { SessionFailure, StaleSession } from '../../machines/dev-session.types.js';
+import type { SessionRecord } from '../session-file/session-file.js';
+import { quoteArgv } from '../util/shell-words.js';
+
+/** Exit 4: another live session holds the project; says which, and how to watch or stop it. */
+export function lockedFailure(holder: SessionRecord): SessionFailure {
+  return {
+    kind: 'locked',
+    message:
+      `project ${holder.project} is held by a live session (pid ${holder.pid}, ${holder.mode}, ${holder.state}, since ${holder.startedAt}); ` +
+      `watch it with: ${quoteArgv(holder.plan.attach.argv)}; stop it with: stagecraft dev down (or Ctrl+C in its terminal), or wait for it to end`,
+  };
+}
+
+/** A session file left by a process that is gone, as the machine sees it. */
+export function staleSession(record: SessionRecord): StaleSession {
+  return { project: record.project, pid: record.pid, state: record.state, plan: record.plan };
+}
