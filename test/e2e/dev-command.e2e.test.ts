@@ -1,7 +1,11 @@
 // L4: the built CLI against a real Docker engine with the Compose v2 plugin.
 // Runs when an engine answers; with STAGECRAFT_E2E=1 (CI) a missing engine is a failure.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import {
   busybox,
+  cliPath,
   containers,
   engineAvailable,
   forceRemove,
@@ -225,6 +229,61 @@ describeE2e('stagecraft dev against a real engine', () => {
     expect(viaStandalone.code).toBe(0);
     expect(containers(project)).toEqual(pluginContainers);
     expect((await runCli(dir, ['down', '-p', project, '--compose-command', 'docker-compose'])).code).toBe(0);
+    expect(leftovers(project)).toEqual(nothingLeft);
+  });
+
+  test('SIGKILL of the CLI leaves a stale session that dev down cleans up — sigkill', async () => {
+    dir = stackDir(stack(ticking('app')));
+    const run = startCli(dir, ['-p', project]);
+    await waitUntil('the service logging', () => /app ready/.test(run.stdout()));
+    signalGroup(run, 'SIGKILL');
+    expect(await run.exited).toBe(128 + 9);
+    // Nothing could tear down: the stack and the session file are still there.
+    expect(containers(project)).toEqual(['app running']);
+    const session = JSON.parse(readFileSync(path.join(dir, '.stagecraft/dev/session.json'), 'utf8')) as { pid: number; state: string };
+    expect(session).toMatchObject({ pid: run.child.pid, state: 'attached' });
+
+    const down = await runCli(dir, ['down', '-p', project]);
+    expect(down.code).toBe(0);
+    expect(existsSync(path.join(dir, '.stagecraft/dev/session.json'))).toBe(false);
+    // The orphaned `logs --follow` child ends once the project is gone.
+    await waitUntil('the orphaned log follower to end', () => leftovers(project).processes.length === 0, 30_000);
+    expect(leftovers(project)).toEqual(nothingLeft);
+  });
+
+  test('the next dev reports a stale session and reconciles before starting — stale', async () => {
+    dir = stackDir(stack(ticking('app')));
+    const first = startCli(dir, ['-p', project]);
+    await waitUntil('the service logging', () => /app ready/.test(first.stdout()));
+    signalGroup(first, 'SIGKILL');
+    await first.exited;
+
+    const second = await runCli(dir, ['--detach', '-p', project]);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toContain(`found a stale session of project ${project} (pid ${first.child.pid} is gone, last state attached)`);
+    expect(containers(project)).toEqual(['app running']);
+    expect((await runCli(dir, ['down', '-p', project])).code).toBe(0);
+    await waitUntil('the orphaned log follower to end', () => leftovers(project).processes.length === 0, 30_000);
+    expect(leftovers(project)).toEqual(nothingLeft);
+  });
+
+  test('closing the terminal (SIGHUP) tears the stack down — hangup', async () => {
+    dir = stackDir(stack(ticking('app')));
+    const stderrFile = path.join(dir, 'stderr.log');
+    // `script` gives the CLI a real pty; killing `script` closes the master side and
+    // the kernel hangs up the CLI, which is the pty's session leader (exec).
+    const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+    const command = `exec ${quote(process.execPath)} ${quote(cliPath)} dev -p ${project} 2>${quote(stderrFile)}`;
+    const terminal = spawn('script', ['-qfec', command, '/dev/null'], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    let screen = '';
+    terminal.stdout.setEncoding('utf8').on('data', (chunk: string) => (screen += chunk));
+    await waitUntil('the service logging on the terminal', () => /app ready/.test(screen));
+    process.kill(terminal.pid as number, 'SIGKILL');
+    await waitUntil('the session to end', () => readFileSync(stderrFile, 'utf8').includes('nothing left running'), 60_000);
+    await waitUntil('the CLI to exit', () => leftovers(project).processes.length === 0, 30_000);
+    const stderr = readFileSync(stderrFile, 'utf8');
+    expect(stderr).toContain('got SIGHUP: stopping project');
+    expect(stderr).not.toContain('Assertion failed');
     expect(leftovers(project)).toEqual(nothingLeft);
   });
 });

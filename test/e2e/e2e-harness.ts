@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const cli = path.join(root, 'dist/src/cli.js');
+/** The built CLI. */
+export const cliPath = path.join(root, 'dist/src/cli.js');
 
 /** The local image the provisioning script builds; nothing is pulled. */
 export const busybox = 'local/busybox:latest';
@@ -45,7 +46,7 @@ export interface CliRun {
 
 /** Spawns `stagecraft dev …args` in `cwd`, in its own process group, as a terminal would. */
 export function startCli(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): CliRun {
-  const child = spawn(process.execPath, [cli, 'dev', ...args], {
+  const child = spawn(process.execPath, [cliPath, 'dev', ...args], {
     cwd,
     env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
