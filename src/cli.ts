@@ -32,8 +32,6 @@ const planCommand: Command = async (args) => {
   return (await import('./commands/plan-command.js')).planCommand(toCliFlags(args), io);
 };
 
-const machineCommand = async (args: DevArgs & { format?: string }) =>
-  (await import('./commands/machine-command.js')).machineCommand(args.format === 'json' ? 'json' : 'mermaid', io);
 
 class UsageError extends Error {}
 
@@ -88,9 +86,10 @@ async function main(): Promise<void> {
         .command(
           'machine',
           'print the lifecycle machine (for docs and the inspector)',
-          (y) => y.option('format', { choices: ['mermaid', 'json'] as const, default: 'mermaid' as const }),
+          (y) => y.option('format', { choices: ['mermaid', 'json', 'dot'] as const, default: 'mermaid' as const }),
           async (args) => {
-            process.exitCode = await machineCommand(args);
+            const { machineCommand } = await import('./commands/machine-command.js');
+            process.exitCode = machineCommand(args.format, io);
           },
         )
         .example('$0 dev', 'start, stream logs, Ctrl+C to stop and remove')

@@ -14,6 +14,11 @@ export const devFlags = {
   verbose: { alias: 'v', type: 'boolean', default: false, describe: 'print every command, the dev dir, the compose file and each state transition' },
   'dry-run': { type: 'boolean', default: false, describe: 'print the plan, run nothing' },
   'compose-command': { type: 'string', default: 'docker compose', describe: 'the compose invocation, split into argv', requiresArg: true },
+  inspect: {
+    type: 'string',
+    describe: 'send lifecycle inspection events to the Stately inspector: --inspect (sky), or --inspect=ws://host:port',
+  },
+  events: { type: 'string', describe: 'write one JSON line per transition and compose command to <file>', requiresArg: true },
 } as const;
 
 /** `--wait-timeout` → `STAGECRAFT_WAIT_TIMEOUT`. */
@@ -53,6 +58,10 @@ export interface CliFlags {
   readonly options: DevOptions;
   readonly verbose: boolean;
   readonly dryRun: boolean;
+  /** `--inspect`: '' for the Stately sky, a ws:// URL, or undefined (off). */
+  readonly inspect: string | undefined;
+  /** `--events <file>`. */
+  readonly events: string | undefined;
 }
 
 /** Parsed yargs arguments → the session's options. */
@@ -71,5 +80,7 @@ export function toCliFlags(args: DevArgs): CliFlags {
     },
     verbose: args.verbose,
     dryRun: args['dry-run'],
+    inspect: args.inspect,
+    events: args.events,
   };
 }

@@ -1,9 +1,14 @@
+import path from 'node:path';
+import { toFailure } from '../../machines/dev-session.output.js';
 import type { DevSessionOutput } from '../../machines/dev-session.types.js';
+import { exitCodeForFailure } from '../../machines/exit-code.js';
 import type { CliFlags } from '../cli/dev-flags.js';
+import { EventsFileReporter, teeReporter } from '../output/events-file-reporter.js';
 import type { Reporter } from '../output/reporter.js';
 import { sessionFilePath } from '../session-file/session-file.js';
 import { SessionLock } from '../session-file/session-lock.js';
 import { runDevSession } from '../session/run-dev-session.js';
+import { inputFailure } from '../util/input-failure.js';
 import { createReporter, createRunner, type CliIo } from './cli-io.js';
 import { planCommand } from './plan-command.js';
 
@@ -17,10 +22,28 @@ async function settleSessionFile(lock: SessionLock, output: DevSessionOutput): P
 
 async function settleQuietly(lock: SessionLock, output: DevSessionOutput, reporter: Reporter): Promise<void> {
   try {
-    await settleQuietly(lock, output, reporter);
+    await settleSessionFile(lock, output);
   } catch (error) {
     reporter.report({ type: 'notice', message: `could not update ${lock.file}: ${String(error)}` });
   }
+}
+
+function openEventsFile(file: string, cwd: string): EventsFileReporter {
+  try {
+    return new EventsFileReporter(path.resolve(cwd, file));
+  } catch (error) {
+    throw inputFailure(`cannot write the events file ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}); pass a writable path to --events`);
+  }
+}
+
+/** `--inspect`: loaded only when asked for, so other runs never pay for it. */
+async function connectInspector(target: string, reporter: Reporter) {
+  const { checkInspectTarget, startInspector } = await import('../inspect/session-inspector.js');
+  checkInspectTarget(target);
+  return startInspector(target, {
+    say: (message) => reporter.report({ type: 'notice', message }),
+    warn: (message) => reporter.report({ type: 'warning', message }),
+  });
 }
 
 /**
@@ -29,7 +52,19 @@ async function settleQuietly(lock: SessionLock, output: DevSessionOutput, report
  */
 export async function devCommand(flags: CliFlags, io: CliIo): Promise<number> {
   if (flags.dryRun) return planCommand(flags, io);
-  const reporter = createReporter(flags.options, flags.verbose, io);
+  const pretty = createReporter(flags.options, flags.verbose, io);
+  let events: EventsFileReporter | undefined;
+  let inspector: Awaited<ReturnType<typeof connectInspector>> | undefined;
+  try {
+    events = flags.events === undefined ? undefined : openEventsFile(flags.events, io.cwd);
+    inspector = flags.inspect === undefined ? undefined : await connectInspector(flags.inspect, pretty);
+  } catch (error) {
+    const failure = toFailure(error);
+    pretty.report({ type: 'error', failure });
+    events?.close();
+    return exitCodeForFailure(failure);
+  }
+  const reporter = events === undefined ? pretty : teeReporter(pretty, events);
   const { runner, release } = createRunner(reporter, io);
   const lock = new SessionLock(sessionFilePath(flags.options.devDir, io.cwd), flags.options.mode);
   try {
@@ -40,11 +75,14 @@ export async function devCommand(flags: CliFlags, io: CliIo): Promise<number> {
       lock,
       cwd: io.cwd,
       signals: io.process,
+      ...(inspector === undefined ? {} : { inspect: inspector.inspect }),
     });
-    await settleSessionFile(lock, output);
+    await settleQuietly(lock, output, reporter);
     reporter.report({ type: 'finished', output });
     return output.exitCode;
   } finally {
     release();
+    await inspector?.stop();
+    events?.close();
   }
 }

@@ -112,6 +112,9 @@ export class PrettyReporter implements Reporter {
       case 'notice':
         this.#say(event.message);
         return;
+      case 'warning':
+        this.#warn(event.message);
+        return;
     }
   }
 

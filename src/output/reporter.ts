@@ -5,7 +5,13 @@ import type { ComposeRunnerObserver } from '../compose/compose-runner.js';
 /** Everything a session tells its user, as data; reporters decide how it looks. */
 export type SessionEvent =
   | DevSessionEmitted
-  | { readonly type: 'transition'; readonly from: string | undefined; readonly to: string }
+  | {
+      readonly type: 'transition';
+      readonly from: string | undefined;
+      /** The event that caused it (`STOP`, `xstate.done.actor.start`); none for the initial state. */
+      readonly event: string | undefined;
+      readonly to: string;
+    }
   | { readonly type: 'command'; readonly command: PlannedCommand }
   | { readonly type: 'commandOutput'; readonly command: PlannedCommand; readonly line: string }
   | { readonly type: 'commandEnded'; readonly command: PlannedCommand; readonly exitCode: number | undefined }
@@ -15,7 +21,8 @@ export type SessionEvent =
   | { readonly type: 'finished'; readonly output: DevSessionOutput }
   /** A command other than a session failed (`dev down`, `dev plan`). */
   | { readonly type: 'error'; readonly failure: SessionFailure }
-  | { readonly type: 'notice'; readonly message: string };
+  | { readonly type: 'notice'; readonly message: string }
+  | { readonly type: 'warning'; readonly message: string };
 
 export interface Reporter {
   report(event: SessionEvent): void;

@@ -47,9 +47,9 @@ export async function runDevSession(run: RunDevSessionOptions): Promise<DevSessi
     actors: createDevSessionActors({ runner: run.runner, reporter: run.reporter, lock: run.lock, cwd: run.cwd }),
   });
   let current: string | undefined;
-  const reportTransition = (to: string): void => {
+  const reportTransition = (to: string, event: string | undefined): void => {
     if (to === current) return;
-    run.reporter.report({ type: 'transition', from: current, to });
+    run.reporter.report({ type: 'transition', from: current, event, to });
     current = to;
     run.lock.update(to).catch((error: unknown) =>
       run.reporter.report({ type: 'notice', message: `could not update the session file: ${String(error)}` }),
@@ -61,14 +61,14 @@ export async function runDevSession(run: RunDevSessionOptions): Promise<DevSessi
       // Microstep events arrive before the step's actions run, so a transition is
       // reported before the commands it starts. Only the root's own steps count.
       if (event.type === '@xstate.microstep' && event.actorRef.sessionId === event.rootId) {
-        reportTransition(stateName((event.snapshot as { value?: unknown }).value));
+        reportTransition(stateName((event.snapshot as { value?: unknown }).value), event.event.type);
       }
       forwardInspection(run.inspect, event);
     },
   });
   // Listeners go on before start(): the first transitions happen inside it.
   actor.on('*', (event) => run.reporter.report(event));
-  reportTransition(stateName(actor.getSnapshot().value));
+  reportTransition(stateName(actor.getSnapshot().value), undefined);
   const stopForwarding = forwardStopSignals(run.signals, (signal) => actor.send({ type: 'STOP', signal }));
   try {
     actor.start();

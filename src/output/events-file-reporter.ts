@@ -1,0 +1,55 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { quoteArgv } from '../util/shell-words.js';
+import type { Reporter, SessionEvent } from './reporter.js';
+
+/**
+ * `--events <file>`: one JSON line per transition and per compose command,
+ * written with a synchronous write(2) as it happens, so an interrupted or
+ * killed session still leaves a complete, parseable file up to that point.
+ * Never holds environment values: only states, events, argv and exit codes.
+ */
+export class EventsFileReporter implements Reporter {
+  readonly #fd: number;
+  readonly #now: () => Date;
+
+  /** Opens (truncates) `file`; throws the fs error if it cannot. */
+  constructor(file: string, now: () => Date = () => new Date()) {
+    this.#fd = openSync(file, 'w');
+    this.#now = now;
+  }
+
+  report(event: SessionEvent): void {
+    const line = this.#lineFor(event);
+    if (line !== undefined) writeSync(this.#fd, `${JSON.stringify({ time: this.#now().toISOString(), ...line })}\n`);
+  }
+
+  close(): void {
+    closeSync(this.#fd);
+  }
+
+  #lineFor(event: SessionEvent): Record<string, unknown> | undefined {
+    switch (event.type) {
+      case 'transition':
+        return { type: 'transition', from: event.from ?? null, event: event.event ?? null, to: event.to };
+      case 'command':
+        return { type: 'command', phase: event.command.phase, argv: event.command.argv, command: quoteArgv(event.command.argv) };
+      case 'commandEnded':
+        return { type: 'commandEnded', phase: event.command.phase, argv: event.command.argv, exitCode: event.exitCode ?? null };
+      case 'finished':
+        return {
+          type: 'finished',
+          finalState: event.output.finalState,
+          exitCode: event.output.exitCode,
+          signal: event.output.signal ?? null,
+          failure: event.output.failure?.kind ?? null,
+        };
+      default:
+        return undefined;
+    }
+  }
+}
+
+/** Sends every event to each reporter in turn. */
+export function teeReporter(...reporters: readonly Reporter[]): Reporter {
+  return { report: (event) => reporters.forEach((reporter) => reporter.report(event)) };
+}

@@ -1,0 +1,195 @@
+// L3 for lifecycle visibility: `--inspect=ws://…` against a WebSocket server in the test,
+// an unreachable inspector, and `--events <file>` of interrupted and killed sessions.
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { WebSocketServer } from 'ws';
+import { composeFile, useCliRigs } from './cli-harness.js';
+import { livePids, recordedPids, waitFor } from '../fixtures/fake-docker.js';
+
+const timeout = 20_000;
+const rig = useCliRigs();
+const p = ['compose', '-p', 'minimal', '-f', composeFile];
+const follow = [...p, 'logs', '--follow'];
+const attachedScenario = { 'logs --follow': { stdout: ['app-1  | listening'], hang: true } };
+
+interface InspectionMessage {
+  type: string;
+  sessionId: string;
+  rootId?: string;
+  snapshot?: { value?: unknown };
+  event?: { type?: string };
+}
+
+/** A WebSocket server on 127.0.0.1 that keeps every JSON message it receives. */
+async function inspectorServer() {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const messages: InspectionMessage[] = [];
+  let closed = 0;
+  server.on('connection', (socket) => {
+    socket.on('message', (data) => messages.push(JSON.parse(String(data)) as InspectionMessage));
+    socket.on('close', () => closed++);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    messages,
+    closedConnections: () => closed,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The root actor's state after each of its snapshots, without repeats. */
+function rootStates(messages: readonly InspectionMessage[]): unknown[] {
+  const states: unknown[] = [];
+  for (const m of messages) {
+    if (m.type !== '@xstate.snapshot' || m.sessionId !== m.rootId) continue;
+    const value = m.snapshot?.value;
+    if (JSON.stringify(states.at(-1)) !== JSON.stringify(value)) states.push(value);
+  }
+  return states;
+}
+
+function eventLines(file: string): Record<string, unknown>[] {
+  const text = readFileSync(file, 'utf8');
+  expect(text.endsWith('\n')).toBe(true); // every line complete
+  return text.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** The lines without their timestamps, which are checked separately. */
+function withoutTime(lines: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+  return lines.map(({ time, ...rest }) => {
+    expect(typeof time === 'string' && !Number.isNaN(Date.parse(time))).toBe(true);
+    return rest;
+  });
+}
+
+describe('--inspect', () => {
+  test(
+    'a WebSocket inspector receives the lifecycle of a real run, in order',
+    async () => {
+      const server = await inspectorServer();
+      try {
+        const r = rig('minimal');
+        const cli = r.spawn([`--inspect=${server.url}`], { scenario: attachedScenario });
+        await r.waitForCall(cli, follow);
+        cli.signal('SIGINT');
+        expect((await cli.exit()).code).toBe(130);
+        await waitFor(() => server.closedConnections() === 1, 'the CLI to close its inspector connection');
+        expect(rootStates(server.messages)).toEqual([
+          'validating',
+          'preflight',
+          'starting',
+          'attached',
+          { stopping: 'graceful' },
+          'stopped',
+        ]);
+        const sent = server.messages.filter((m) => m.type === '@xstate.event' && m.sessionId === m.rootId);
+        expect(sent.map((m) => m.event?.type)).toContain('STOP');
+      } finally {
+        await server.close();
+      }
+    },
+    timeout,
+  );
+
+  test(
+    'an unreachable inspector costs one warning and the session goes on',
+    async () => {
+      const server = await inspectorServer();
+      const url = server.url;
+      await server.close(); // nothing listens on that port any more
+      const r = rig('minimal');
+      const result = await r.run(['--detach', `--inspect=${url}`]);
+      expect(result.code).toBe(0);
+      const warnings = result.stderr.split('\n').filter((line) => line.includes('cannot reach'));
+      expect(warnings).toEqual([
+        expect.stringMatching(new RegExp(`^stagecraft dev: cannot reach the inspector at ${url} \\(.+\\); the session goes on without it$`)),
+      ]);
+      expect(result.stderr).toContain('is running in the background');
+    },
+    timeout,
+  );
+
+  test.each([['http://127.0.0.1:1'], ['not a url']])(
+    '--inspect=%s is an input error and runs nothing',
+    async (target) => {
+      const r = rig('minimal');
+      const result = await r.run([`--inspect=${target}`]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^stagecraft dev: error: --inspect /);
+      expect(r.calls()).toEqual([]);
+    },
+    timeout,
+  );
+});
+
+describe('--events', () => {
+  test(
+    'an interrupted session leaves a complete file that ends with the teardown',
+    async () => {
+      const r = rig('minimal');
+      const file = path.join(r.root, 'events.jsonl');
+      const cli = r.spawn(['--events', file], { scenario: attachedScenario });
+      await r.waitForCall(cli, follow);
+      cli.signal('SIGINT');
+      expect((await cli.exit()).code).toBe(130);
+      const command = (phase: string, argv: string[]) => ({ type: 'command', phase, argv: ['docker', ...argv], command: ['docker', ...argv].join(' ') });
+      const ended = (phase: string, argv: string[], exitCode: number) => ({ type: 'commandEnded', phase, argv: ['docker', ...argv], exitCode });
+      const transition = (from: string | null, event: string | null, to: string) => ({ type: 'transition', from, event, to });
+      expect(withoutTime(eventLines(file))).toEqual([
+        transition(null, null, 'validating'),
+        transition('validating', 'xstate.done.actor.validate', 'preflight'),
+        command('preflight', ['compose', 'version']),
+        ended('preflight', ['compose', 'version'], 0),
+        transition('preflight', 'xstate.done.actor.preflight', 'starting'),
+        command('start', [...p, 'up', '--detach', '--remove-orphans']),
+        ended('start', [...p, 'up', '--detach', '--remove-orphans'], 0),
+        transition('starting', 'xstate.done.actor.start', 'attached'),
+        command('attach', follow),
+        transition('attached', 'STOP', 'stopping.graceful'),
+        command('teardown', [...p, 'down', '--remove-orphans', '--timeout', '10']),
+        ended('attach', follow, 143), // the follower we ended with SIGTERM
+        ended('teardown', [...p, 'down', '--remove-orphans', '--timeout', '10'], 0),
+        transition('stopping.graceful', 'xstate.done.actor.teardown', 'stopped'),
+        { type: 'finished', finalState: 'stopped', exitCode: 130, signal: 'SIGINT', failure: null },
+      ]);
+    },
+    timeout,
+  );
+
+  test(
+    'a killed session leaves a parseable file up to the moment it died',
+    async () => {
+      const r = rig('minimal');
+      const file = path.join(r.root, 'events.jsonl');
+      const cli = r.spawn(['--events', file], { scenario: attachedScenario });
+      await r.waitForCall(cli, follow);
+      cli.signal('SIGKILL');
+      await waitFor(() => !cli.isRunning, 'the CLI to die');
+      const lines = withoutTime(eventLines(file));
+      expect(lines.at(-2)).toEqual({ type: 'transition', from: 'starting', event: 'xstate.done.actor.start', to: 'attached' });
+      expect(lines.at(-1)).toEqual({ type: 'command', phase: 'attach', argv: ['docker', ...follow], command: ['docker', ...follow].join(' ') });
+      // SIGKILL left the `logs --follow` child running (compose's would end with `dev down`):
+      // end the fake here, as the only process of this test still alive.
+      const orphans = livePids(recordedPids(r.logFile));
+      expect(orphans).toHaveLength(1);
+      for (const pid of orphans) process.kill(pid, 'SIGTERM');
+      await waitFor(() => livePids(orphans).length === 0, 'the orphaned follower to end');
+    },
+    timeout,
+  );
+
+  test(
+    'an unwritable events file is an input error and runs nothing',
+    async () => {
+      const r = rig('minimal');
+      const result = await r.run(['--events', path.join(r.root, 'no-such-dir', 'events.jsonl')]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^stagecraft dev: error: cannot write the events file .* \(ENOENT\); pass a writable path to --events/);
+      expect(r.calls()).toEqual([]);
+    },
+    timeout,
+  );
+});
