@@ -99,6 +99,7 @@ export const devSessionMachine = setup({
   actions: {
     recordPlan: assign((_, params: { plan: DevPlan }) => ({ plan: params.plan })),
     recordStale: assign((_, params: { result: PreflightResult }) => ({ stale: params.result.stale })),
+    clearStale: assign({ stale: undefined }),
     recordFailure: assign((_, params: { error: unknown }) => ({ failure: toFailure(params.error) })),
     recordTeardownFailure: assign((_, params: { error: unknown }) => ({
       teardownFailure: toFailure(params.error),
@@ -214,7 +215,7 @@ export const devSessionMachine = setup({
         id: 'reconcile',
         src: 'reconcile',
         input: ({ context }) => context.stale ?? notProvided('stale session'),
-        onDone: { target: 'starting' },
+        onDone: { target: 'starting', actions: 'clearStale' },
         onError: {
           target: 'failed',
           actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },

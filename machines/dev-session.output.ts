@@ -14,7 +14,7 @@ import type {
 export interface DevSessionContext {
   readonly options: DevOptions;
   readonly plan: DevPlan | undefined;
-  /** A session file left by a dead process, found by preflight. */
+  /** A session file left by a dead process, found by preflight; cleared once reconciled. */
   readonly stale: StaleSession | undefined;
   readonly failure: SessionFailure | undefined;
   readonly teardownFailure: SessionFailure | undefined;
@@ -62,6 +62,8 @@ function exitCodeOf(context: DevSessionContext, finalState: FinalState): number 
 }
 
 function leftBehindOf(context: DevSessionContext, finalState: FinalState): readonly string[] | undefined {
+  // A stale session that was not reconciled (interrupted, or its teardown failed) may still run.
+  if (context.stale !== undefined) return context.stale.plan.teardown.argv;
   const plan = context.plan;
   if (plan === undefined || !context.stackMayExist) return undefined;
   switch (finalState) {

@@ -6,6 +6,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode } from '../machines/exit-code.js';
 import { toCliFlags, withDevFlags, type DevArgs } from './cli/dev-flags.js';
+import { configChoice, withConfigFlag } from './cli/config-flag.js';
 import type { CliIo } from './commands/cli-io.js';
 
 // After SIGHUP the terminal is gone and writes to it fail (EIO, EPIPE); an unhandled
@@ -21,15 +22,21 @@ function version(): string {
 
 type Command = (args: DevArgs) => Promise<number>;
 
+/** Writes the dev files from stagecraft.yml when there is one; an exit code when that fails. */
+const generateIfConfigured = async (args: DevArgs): Promise<number | undefined> =>
+  (await import('./commands/generate-command.js')).generateIfConfigured(configChoice(args), toCliFlags(args), io);
+const generateCommand: Command = async (args) =>
+  (await import('./commands/generate-command.js')).generateCommand(configChoice(args), toCliFlags(args), io);
+
 const devCommand: Command = async (args) =>
-  (await import('./commands/dev-command.js')).devCommand(toCliFlags(args), io);
+  (await generateIfConfigured(args)) ?? (await import('./commands/dev-command.js')).devCommand(toCliFlags(args), io);
 const downCommand: Command = async (args) =>
   (await import('./commands/down-command.js')).downCommand(toCliFlags(args), io);
 const planCommand: Command = async (args) => {
   if (args.detach) {
     throw new UsageError('`dev plan` prints the foreground plan; to see what --detach runs, use `stagecraft dev --detach --dry-run`');
   }
-  return (await import('./commands/plan-command.js')).planCommand(toCliFlags(args), io);
+  return (await generateIfConfigured(args)) ?? (await import('./commands/plan-command.js')).planCommand(toCliFlags(args), io);
 };
 
 
@@ -55,6 +62,8 @@ function handler(command: Command) {
  */
 async function dieOfHangup(): Promise<void> {
   await new Promise<void>((resolve) => process.stdout.write('', () => process.stderr.write('', () => resolve())));
+  // The session's (now inert) stop-signal listeners would swallow it.
+  process.removeAllListeners('SIGHUP');
   process.kill(process.pid, 'SIGHUP');
 }
 
@@ -71,9 +80,10 @@ async function main(): Promise<void> {
     .parserConfiguration({ 'boolean-negation': false })
     .command('dev', 'start the dev stack, stream its logs, tear it down on Ctrl+C', (y) =>
       withDevFlags(y, process.env)
-        .command('$0', 'foreground session (or --detach)', (y) => y, handler(devCommand))
+        .command('$0', 'foreground session (or --detach)', (y) => withConfigFlag(y, process.env), handler(devCommand))
         .command('down', "tear down the project's stack; idempotent", (y) => y, handler(downCommand))
-        .command('plan', 'print the exact commands each phase would run; runs nothing', (y) => y, handler(planCommand))
+        .command('plan', 'print the exact commands each phase would run; runs nothing', (y) => withConfigFlag(y, process.env), handler(planCommand))
+        .command('generate', 'write the dev files from stagecraft.yml; starts nothing', (y) => withConfigFlag(y, process.env), handler(generateCommand))
         .command(
           'status',
           'session state and per-service container state',

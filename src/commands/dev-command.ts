@@ -14,8 +14,8 @@ import { planCommand } from './plan-command.js';
 
 /** The session file goes once the stack is gone; it stays while the stack may still run. */
 async function settleSessionFile(lock: SessionLock, output: DevSessionOutput): Promise<void> {
-  const stackGone = output.finalState === 'stopped' || (output.finalState === 'failed' && output.leftBehind === undefined);
-  if (stackGone) return lock.release();
+  if (await lock.restoreUnreconciled()) return;
+  if (output.leftBehind === undefined) return lock.release();
   await lock.update(output.finalState);
   return lock.leave();
 }

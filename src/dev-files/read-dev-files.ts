@@ -65,6 +65,9 @@ function asInputFailure(error: unknown, composeFile: string): SessionFailure | u
   if (code === 'EACCES' || code === 'EPERM') {
     return inputFailure(`cannot read ${composeFile}: permission denied; check the file's permissions`);
   }
+  if (code === 'ELOOP') {
+    return inputFailure(`cannot read ${composeFile}: a symbolic link loop (ELOOP); point the link at the real file or generate the dev files again`);
+  }
   if (code === 'EISDIR' || code === 'ENOTDIR') {
     return inputFailure(`cannot read ${composeFile} (${code}); pass the dev dir that holds compose.yaml with --dev-dir`);
   }

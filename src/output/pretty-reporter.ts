@@ -126,7 +126,8 @@ export class PrettyReporter implements Reporter {
       case 'detached':
         return;
       case 'stopped':
-        if (failure === undefined) {
+        if (leftBehind !== undefined) this.#stillThere(projectName, leftBehind);
+        else if (failure === undefined) {
           this.#say(
             output.signal === undefined
               ? `project ${projectName} ended with every service exited 0; removed`
@@ -135,16 +136,18 @@ export class PrettyReporter implements Reporter {
         }
         return;
       case 'failed':
-        if (leftBehind !== undefined) {
-          this.#say(`the stack of project ${projectName} is still there; remove it with: ${this.#o.downCommand}`);
-          this.#say(`  or by hand: ${quoteArgv(leftBehind)}`);
-        }
+        if (leftBehind !== undefined) this.#stillThere(projectName, leftBehind);
         return;
       case 'abandoned':
         this.#warn(`gave up on the teardown; project ${projectName} may still be running`);
         this.#say(`remove it by hand: ${quoteArgv(leftBehind ?? [])}`);
         return;
     }
+  }
+
+  #stillThere(projectName: string | undefined, leftBehind: readonly string[]): void {
+    this.#say(`the stack of project ${projectName} may still be there; remove it with: ${this.#o.downCommand}`);
+    this.#say(`  or by hand: ${quoteArgv(leftBehind)}`);
   }
 
   #error(failure: SessionFailure): void {

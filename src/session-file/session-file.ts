@@ -31,7 +31,9 @@ export async function readSessionFile(file: string): Promise<SessionRecord | und
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // ENOTDIR: the dev dir is a file, so no session file can be there (the plan says what is wrong).
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw error;
   }
   try {

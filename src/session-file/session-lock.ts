@@ -23,6 +23,8 @@ export class SessionLock {
   readonly #mode: SessionMode | 'down';
   readonly #now: () => Date;
   #record: SessionRecord | undefined;
+  /** The stale record `acquire` replaced, until `reconciled()` says its stack is gone. */
+  #stale: SessionRecord | undefined;
   #writes: Promise<void> = Promise.resolve();
 
   constructor(file: string, mode: SessionMode | 'down', now: () => Date = () => new Date()) {
@@ -60,8 +62,31 @@ export class SessionLock {
       };
       await writeSessionFile(this.#file, record);
       this.#record = record;
+      this.#stale = existing;
       return { kind: 'acquired', stale: existing };
     });
+  }
+
+  /** The stale session's stack has been torn down: nothing of it needs keeping. */
+  reconciled(): void {
+    this.#stale = undefined;
+  }
+
+  /**
+   * Puts the stale record back in place of ours when it was never reconciled, so
+   * the next session reconciles it again (its project may differ from ours).
+   * Resolves true when it did; a no-op (false) otherwise.
+   */
+  restoreUnreconciled(): Promise<boolean> {
+    let restored = false;
+    return this.#enqueue(async () => {
+      const stale = this.#stale;
+      if (this.#record === undefined || stale === undefined) return;
+      this.#record = undefined;
+      this.#stale = undefined;
+      await writeSessionFile(this.#file, stale);
+      restored = true;
+    }).then(() => restored);
   }
 
   /** Records the current machine state; a no-op unless held. */

@@ -20,6 +20,8 @@ import { describeFailure } from './describe-failure.js';
 /** The part of the session lock the actors use (SessionLock in production). */
 export interface SessionClaim {
   acquire(plan: DevPlan, state: string): Promise<AcquireResult>;
+  /** The stale session found by `acquire` has been torn down. */
+  reconciled(): void;
 }
 
 export interface DevSessionDeps {
@@ -73,6 +75,7 @@ export function createDevSessionActors(deps: DevSessionDeps) {
 
     reconcile: fromPromise<void, StaleSession>(async ({ input, signal }) => {
       await runStep(input.plan.teardown, input.plan, signal);
+      deps.lock.reconciled();
     }),
 
     start: fromPromise<void, DevPlan>(async ({ input, signal }) => {

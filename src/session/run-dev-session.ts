@@ -40,7 +40,8 @@ function forwardInspection(
  * Runs one dev session: boots the machine with the real actors, forwards stop
  * signals as STOP events, reports what happens, and resolves with the
  * machine's output once it reaches a final state (every child it started has
- * ended by then). Rejects only on a bug in stagecraft.
+ * ended by then). Rejects only on a bug in stagecraft. Its stop-signal listeners
+ * stay on `signals` afterwards, ignoring what comes, for the life of the process.
  */
 export async function runDevSession(run: RunDevSessionOptions): Promise<DevSessionOutput> {
   const machine = devSessionMachine.provide({
@@ -69,11 +70,17 @@ export async function runDevSession(run: RunDevSessionOptions): Promise<DevSessi
   // Listeners go on before start(): the first transitions happen inside it.
   actor.on('*', (event) => run.reporter.report(event));
   reportTransition(stateName(actor.getSnapshot().value), undefined);
-  const stopForwarding = forwardStopSignals(run.signals, (signal) => actor.send({ type: 'STOP', signal }));
+  // The listeners stay on, inert once the machine is done: the rest of a burst of Ctrl+C
+  // (or a late SIGTERM) arriving while the CLI settles the session file and drains its output
+  // would otherwise get Node's default action and kill the process mid-exit, without its exit code.
+  let finished = false;
+  forwardStopSignals(run.signals, (signal) => {
+    if (!finished) actor.send({ type: 'STOP', signal });
+  });
   try {
     actor.start();
     return await toPromise(actor);
   } finally {
-    stopForwarding();
+    finished = true;
   }
 }

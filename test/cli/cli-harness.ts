@@ -95,6 +95,13 @@ export class CliProcess {
 
   /** Waits for the CLI to exit and returns its exit code; fails if it hangs or dies by a signal. */
   async exit(timeoutMs = 10_000): Promise<CliExit> {
+    const { code, signal } = await this.ended(timeoutMs);
+    if (code === null) throw new Error(`the CLI was killed by ${signal ?? '?'}\nstderr:\n${this.stderr}`);
+    return { code, stdout: this.stdout, stderr: this.stderr };
+  }
+
+  /** Waits for the CLI to end, however it ends (killed by a signal too); fails if it hangs. */
+  async ended(timeoutMs = 10_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
     const outcome = await Promise.race([this.#exited.then(() => 'exited' as const), timeout]);
@@ -102,9 +109,7 @@ export class CliProcess {
     if (outcome === 'timeout') {
       throw new Error(`the CLI did not exit within ${timeoutMs} ms\nstderr so far:\n${this.stderr}`);
     }
-    const { code, signal } = this.#exit ?? { code: null, signal: null };
-    if (code === null) throw new Error(`the CLI was killed by ${signal ?? '?'}\nstderr:\n${this.stderr}`);
-    return { code, stdout: this.stdout, stderr: this.stderr };
+    return this.#exit ?? { code: null, signal: null };
   }
 }
 

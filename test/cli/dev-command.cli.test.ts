@@ -235,7 +235,7 @@ describe('a failed start', () => {
       expect(r.calls()).toEqual([minimal.version, minimal.up(), minimal.ps, minimal.tail('web')]);
       expect(result.stderr).toContain('services at fault: web');
       expect(result.stderr).toContain(
-        'stagecraft dev: the stack of project minimal is still there; remove it with: stagecraft dev down\n',
+        'stagecraft dev: the stack of project minimal may still be there; remove it with: stagecraft dev down\n',
       );
     },
     timeout,

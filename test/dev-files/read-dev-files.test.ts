@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { composeFileIn, maxComposeFileBytes, readDevFiles } from '../../src/dev-files/read-dev-files.js';
@@ -84,6 +84,22 @@ describe('readDevFiles', () => {
     await mkdir(path.join(cwd, composeFile), { recursive: true });
     expect(await rejectionOf(readDevFiles(devDir, cwd))).toStrictEqual(
       input('compose file .stagecraft/dev/compose.yaml is not a regular file; generate the dev files first'),
+    );
+  });
+
+  it('fails as an input error (not a crash) when compose.yaml is a symlink loop (ELOOP)', async () => {
+    await mkdir(path.join(cwd, devDir), { recursive: true });
+    await symlink('compose.yaml', path.join(cwd, composeFile));
+    expect(await rejectionOf(readDevFiles(devDir, cwd))).toStrictEqual(
+      input('cannot read .stagecraft/dev/compose.yaml: a symbolic link loop (ELOOP); point the link at the real file or generate the dev files again'),
+    );
+  });
+
+  it('fails as an input error when the dev dir is a symlink loop (ELOOP)', async () => {
+    await mkdir(path.join(cwd, '.stagecraft'), { recursive: true });
+    await symlink('dev', path.join(cwd, devDir));
+    expect(await rejectionOf(readDevFiles(devDir, cwd))).toStrictEqual(
+      input('cannot read .stagecraft/dev/compose.yaml: a symbolic link loop (ELOOP); point the link at the real file or generate the dev files again'),
     );
   });
 

@@ -8,7 +8,13 @@ import type {
   DevSessionEvent,
   DiagnoseInput,
 } from '../../machines/dev-session.machine.js';
-import type { DevOptions, DevPlan, ServiceExit } from '../../machines/dev-session.types.js';
+import type {
+  DevOptions,
+  DevPlan,
+  PreflightResult,
+  ServiceExit,
+  StaleSession,
+} from '../../machines/dev-session.types.js';
 
 /** One invocation of a gated `fromPromise` fake. */
 export interface GatedCall<TInput, TOutput> {
@@ -92,7 +98,8 @@ type ActorImplementations = NonNullable<Parameters<typeof devSessionMachine.prov
 /** Every fake, by the actor name it stands in for. */
 export interface FakeActors {
   readonly validate: GatedPromiseActor<DevPlan, DevOptions>;
-  readonly preflight: GatedPromiseActor<void, DevPlan>;
+  readonly preflight: GatedPromiseActor<PreflightResult, DevPlan>;
+  readonly reconcile: GatedPromiseActor<void, StaleSession>;
   readonly start: GatedPromiseActor<void, DevPlan>;
   readonly followLogs: FakeFollowLogs;
   readonly readExitCodes: GatedPromiseActor<readonly ServiceExit[], DevPlan>;
@@ -105,6 +112,7 @@ export function createFakeActors(): FakeActors {
   return {
     validate: new GatedPromiseActor('validate'),
     preflight: new GatedPromiseActor('preflight'),
+    reconcile: new GatedPromiseActor('reconcile'),
     start: new GatedPromiseActor('start'),
     followLogs: new FakeFollowLogs(),
     readExitCodes: new GatedPromiseActor('readExitCodes'),
@@ -119,6 +127,7 @@ export function fakeImplementations(fakes: FakeActors) {
   return {
     validate: fakes.validate.logic,
     preflight: fakes.preflight.logic,
+    reconcile: fakes.reconcile.logic,
     start: fakes.start.logic,
     followLogs: fakes.followLogs.logic,
     readExitCodes: fakes.readExitCodes.logic,

@@ -8,11 +8,15 @@ import type {
   DevOptions,
   DevPlan,
   DevSessionOutput,
+  PreflightResult,
   SessionFailure,
+  StaleSession,
   StopSignal,
 } from '../../machines/dev-session.types.js';
 import type { DevFiles } from '../../src/dev-files/read-dev-files.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
+import type { SessionRecord } from '../../src/session-file/session-file.js';
+import { lockedFailure } from '../../src/session/session-claims.js';
 import { createFakeActors, fakeImplementations, type FakeActors } from '../fakes/fake-actors.js';
 
 const devFiles: DevFiles = {
@@ -60,6 +64,13 @@ const startFailed: SessionFailure = {
   stderrTail: 'Error response from daemon: pull access denied for shop/api',
   services: [],
 };
+/** Preflight found no session file left by a dead process. */
+const noStale: PreflightResult = { stale: undefined };
+
+/** A session file left by a dead process: its plan ran with --grace 3. */
+const stalePlan = buildPlan(devFiles, { ...defaultOptions, graceSeconds: 3 });
+const stale: StaleSession = { project: 'shop', pid: 4242, state: 'attached', plan: stalePlan };
+
 const teardownFailed: SessionFailure = {
   kind: 'command-failed',
   message: 'teardown of project shop failed: `docker compose … down` exited with code 1',
@@ -101,8 +112,14 @@ async function toPreflight(s: Session): Promise<void> {
 
 async function toStarting(s: Session): Promise<void> {
   await toPreflight(s);
-  s.fakes.preflight.only().resolve();
+  s.fakes.preflight.only().resolve(noStale);
   await at(s, 'starting');
+}
+
+async function toReconciling(s: Session): Promise<void> {
+  await toPreflight(s);
+  s.fakes.preflight.only().resolve({ stale });
+  await at(s, 'reconciling');
 }
 
 async function toAttached(s: Session): Promise<void> {
@@ -152,8 +169,9 @@ describe('foreground happy path', () => {
     expect(s.fakes.preflight.only().input).toStrictEqual(s.plan);
     expect(s.fakes.start.calls).toHaveLength(0);
 
-    s.fakes.preflight.only().resolve();
+    s.fakes.preflight.only().resolve(noStale);
     await at(s, 'starting');
+    expect(s.fakes.reconcile.calls).toHaveLength(0);
     expect(s.fakes.start.only().input).toStrictEqual(s.plan);
     expect(s.fakes.followLogs.calls).toHaveLength(0);
 
@@ -300,6 +318,138 @@ describe('failures before any container may exist', () => {
       leftBehind: undefined,
     });
     expect(s.fakes.start.calls).toHaveLength(0);
+  });
+});
+
+describe('a stale session found by preflight (SPEC §6)', () => {
+  it('goes preflight → reconciling (announced) → starting, tearing the stale project down with its own plan first', async () => {
+    const s = startSession();
+    await toReconciling(s);
+    expect(s.fakes.reconcile.only().input).toStrictEqual(stale);
+    expect(s.fakes.start.calls).toHaveLength(0);
+    expect(s.fakes.teardown.calls).toHaveLength(0);
+    expect(s.emitted).toStrictEqual([
+      { type: 'planned', plan: s.plan, options: s.options },
+      { type: 'reconciling', stale },
+    ]);
+
+    s.fakes.reconcile.only().resolve();
+    await at(s, 'starting');
+    expect(s.fakes.start.only().input).toStrictEqual(s.plan);
+    expect(s.fakes.reconcile.only().signal.aborted).toBe(false);
+
+    s.fakes.start.only().resolve();
+    await at(s, 'attached');
+    s.actor.send({ type: 'STOP', signal: 'SIGINT' });
+    await at(s, { stopping: 'graceful' });
+    // The session's own teardown uses this session's plan, not the stale one.
+    expect(s.fakes.teardown.only().input).toStrictEqual(s.plan);
+    s.fakes.teardown.only().resolve();
+    expect(await output(s)).toStrictEqual({
+      ...foreground,
+      finalState: 'stopped',
+      exitCode: 130,
+      failure: undefined,
+      teardownFailure: undefined,
+      signal: 'SIGINT',
+      leftBehind: undefined,
+    });
+    expect(s.emitted).toStrictEqual([
+      { type: 'planned', plan: s.plan, options: s.options },
+      { type: 'reconciling', stale },
+      { type: 'starting', projectName: 'shop' },
+      { type: 'started', projectName: 'shop', mode: 'foreground' },
+      { type: 'stopping', projectName: 'shop', cause: 'signal', signal: 'SIGINT' },
+    ]);
+  });
+
+  it('with --detach: reconciles, starts, detaches with 0', async () => {
+    const s = startSession({ mode: 'detach' });
+    await toReconciling(s);
+    s.fakes.reconcile.only().resolve();
+    await at(s, 'starting');
+    s.fakes.start.only().resolve();
+    expect(await output(s)).toStrictEqual({
+      projectName: 'shop',
+      mode: 'detach',
+      finalState: 'detached',
+      exitCode: 0,
+      failure: undefined,
+      teardownFailure: undefined,
+      signal: undefined,
+      leftBehind: teardownArgv,
+    });
+  });
+
+  it('a failing reconcile fails with 2 and never starts', async () => {
+    const s = startSession();
+    await toReconciling(s);
+    s.fakes.reconcile.only().reject(teardownFailed);
+    expect(await output(s)).toStrictEqual({
+      ...foreground,
+      finalState: 'failed',
+      exitCode: 2,
+      failure: teardownFailed,
+      teardownFailure: undefined,
+      signal: undefined,
+      leftBehind: stalePlan.teardown.argv, // the stale stack may still run
+    });
+    expect(s.actor.getSnapshot().value).toBe('failed');
+    expect(s.fakes.start.calls).toHaveLength(0);
+    expect(s.fakes.teardown.calls).toHaveLength(0);
+    expect(s.fakes.forcedTeardown.calls).toHaveLength(0);
+    expect(s.emitted).toStrictEqual([
+      { type: 'planned', plan: s.plan, options: s.options },
+      { type: 'reconciling', stale },
+    ]);
+  });
+
+  it('a reconcile rejecting with a plain Error is internal (3) and never starts', async () => {
+    const bug = new Error('bug in reconcile');
+    const s = startSession();
+    await toReconciling(s);
+    s.fakes.reconcile.only().reject(bug);
+    expect(await output(s)).toStrictEqual({
+      ...foreground,
+      finalState: 'failed',
+      exitCode: 3,
+      failure: { kind: 'internal', message: bug.stack },
+      teardownFailure: undefined,
+      signal: undefined,
+      leftBehind: stalePlan.teardown.argv, // the stale stack may still run
+    });
+    expect(s.fakes.start.calls).toHaveLength(0);
+  });
+
+  it('a locked project (the real lockedFailure) fails preflight with 4: no reconcile, no start, no teardown', async () => {
+    const holder: SessionRecord = {
+      version: 1,
+      project: 'shop',
+      mode: 'foreground',
+      pid: 4242,
+      pidStartTicks: 1234,
+      startedAt: '2026-01-02T03:04:05.000Z',
+      state: 'attached',
+      updatedAt: '2026-01-02T03:04:06.000Z',
+      plan: buildPlan(devFiles, defaultOptions),
+    };
+    const failure = lockedFailure(holder);
+    const s = startSession();
+    await toPreflight(s);
+    s.fakes.preflight.only().reject(failure);
+    expect(await output(s)).toStrictEqual({
+      ...foreground,
+      finalState: 'failed',
+      exitCode: 4,
+      failure,
+      teardownFailure: undefined,
+      signal: undefined,
+      leftBehind: undefined,
+    });
+    expect(s.fakes.reconcile.calls).toHaveLength(0);
+    expect(s.fakes.start.calls).toHaveLength(0);
+    expect(s.fakes.teardown.calls).toHaveLength(0);
+    expect(s.emitted).toStrictEqual([{ type: 'planned', plan: s.plan, options: s.options }]);
   });
 });
 
@@ -470,6 +620,30 @@ describe('STOP in every state that is not final', () => {
     expect(s.fakes.preflight.only().signal.aborted).toBe(true);
     expect(s.fakes.start.calls).toHaveLength(0);
     expect(s.fakes.teardown.calls).toHaveLength(0);
+  });
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const)('in reconciling (%s): cancels the reconcile, stops with %i, never starts', async (signal, exitCode) => {
+    const s = startSession();
+    await toReconciling(s);
+    s.actor.send({ type: 'STOP', signal });
+    expect(await output(s)).toStrictEqual({
+      ...foreground,
+      finalState: 'stopped',
+      exitCode,
+      failure: undefined,
+      teardownFailure: undefined,
+      signal,
+      leftBehind: stalePlan.teardown.argv, // the stale stack may still run
+    });
+    expect(s.actor.getSnapshot().value).toBe('stopped');
+    expect(s.fakes.reconcile.only().signal.aborted).toBe(true);
+    expect(s.fakes.start.calls).toHaveLength(0);
+    expect(s.fakes.teardown.calls).toHaveLength(0);
+    expect(s.fakes.forcedTeardown.calls).toHaveLength(0);
   });
 
   it('in starting: cancels the start, then tears down', async () => {

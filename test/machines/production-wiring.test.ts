@@ -3,7 +3,7 @@
 import { devSessionMachine } from '../../machines/dev-session.machine.js';
 import type { ComposeRunner } from '../../src/compose/compose-runner.js';
 import type { Reporter } from '../../src/output/reporter.js';
-import { createDevSessionActors } from '../../src/session/dev-session-actors.js';
+import { createDevSessionActors, type SessionClaim } from '../../src/session/dev-session-actors.js';
 
 const unusedRunner: ComposeRunner = {
   run: () => Promise.reject(new Error('the wiring test runs no command')),
@@ -12,9 +12,20 @@ const unusedRunner: ComposeRunner = {
   },
 };
 const unusedReporter: Reporter = { report: () => undefined };
+const unusedLock: SessionClaim = {
+  acquire: () => Promise.reject(new Error('the wiring test takes no lock')),
+  reconciled: () => {
+    throw new Error('the wiring test reconciles nothing');
+  },
+};
 
 const declared = devSessionMachine.implementations.actors;
-const supplied = createDevSessionActors({ runner: unusedRunner, reporter: unusedReporter, cwd: '/nowhere' });
+const supplied = createDevSessionActors({
+  runner: unusedRunner,
+  reporter: unusedReporter,
+  lock: unusedLock,
+  cwd: '/nowhere',
+});
 
 describe('production wiring', () => {
   it('the machine declares the actors of SPEC §4', () => {
@@ -24,6 +35,7 @@ describe('production wiring', () => {
       'forcedTeardown',
       'preflight',
       'readExitCodes',
+      'reconcile',
       'start',
       'teardown',
       'validate',

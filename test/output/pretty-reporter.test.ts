@@ -71,8 +71,8 @@ const logText = '\u001b[2K\u001b[36mapi-1  |\u001b[0m listening on :8080\n\u001b
 /** Every event only --verbose shows. */
 const verboseOnly: SessionEvent[] = [
   { type: 'planned', plan: buildPlan(files, noTraefikOptions), options: noTraefikOptions },
-  { type: 'transition', from: undefined, to: 'validating' },
-  { type: 'transition', from: 'validating', to: 'preflight' },
+  { type: 'transition', from: undefined, event: undefined, to: 'validating' },
+  { type: 'transition', from: 'validating', event: 'xstate.done.actor.validate', to: 'preflight' },
   { type: 'command', command: start },
   { type: 'commandOutput', command: start, line: ' Container shop-api-1  Started' },
   { type: 'commandEnded', command: start, exitCode: 1 },
@@ -103,6 +103,11 @@ describe('PrettyReporter: container logs', () => {
 describe('PrettyReporter: messages', () => {
   it.each<[string, SessionEvent, string]>([
     ['starting', { type: 'starting', projectName: 'shop' }, 'starting project shop…'],
+    [
+      'reconciling a stale session',
+      { type: 'reconciling', stale: { project: 'shop', pid: 4242, state: 'attached', plan } },
+      'found a stale session of project shop (pid 4242 is gone, last state attached); tearing it down before starting',
+    ],
     [
       'started in the foreground',
       { type: 'started', projectName: 'shop', mode: 'foreground' },
@@ -271,7 +276,7 @@ describe('PrettyReporter: the end of a session', () => {
         'stagecraft dev: error: starting project shop failed',
         '  services at fault: api (their last log lines are above)',
         'stagecraft dev: error: teardown of project shop failed',
-        'stagecraft dev: the stack of project shop is still there; remove it with: stagecraft dev down -p shop',
+        'stagecraft dev: the stack of project shop may still be there; remove it with: stagecraft dev down -p shop',
         'stagecraft dev:   or by hand: docker compose -p shop -f .stagecraft/dev/compose.yaml down --remove-orphans --timeout 10',
         '',
       ].join('\n'),

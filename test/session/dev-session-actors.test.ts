@@ -1,14 +1,18 @@
 // The production actors against a scripted ComposeRunner: which planned
 // commands each one runs, and how runner failures reach the machine.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createActor, toPromise, waitFor, type PromiseActorLogic } from 'xstate';
 import { devSessionMachine } from '../../machines/dev-session.machine.js';
-import type { DevOptions, PlannedCommand } from '../../machines/dev-session.types.js';
+import type { DevOptions, DevPlan, PlannedCommand } from '../../machines/dev-session.types.js';
 import type { CommandResult, ComposeFailure, FollowedProcess, OutputSink } from '../../src/compose/compose-runner.js';
 import type { SessionEvent } from '../../src/output/reporter.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
-import { createDevSessionActors } from '../../src/session/dev-session-actors.js';
+import type { SessionRecord } from '../../src/session-file/session-file.js';
+import { SessionLock, type AcquireResult } from '../../src/session-file/session-lock.js';
+import { createDevSessionActors, type SessionClaim } from '../../src/session/dev-session-actors.js';
+import { lockedFailure } from '../../src/session/session-claims.js';
 import { createFakeActors, fakeImplementations } from '../fakes/fake-actors.js';
 
 const options: DevOptions = {
@@ -46,7 +50,7 @@ interface Follow {
 }
 
 /** A ComposeRunner whose `run` answers by phase and whose followed commands end on request. */
-function scriptedRunner(answer: (command: PlannedCommand) => Promise<CommandResult>) {
+function scriptedRunner(answer: (command: PlannedCommand) => Promise<CommandResult>, order: string[] = []) {
   const runs: Array<{ command: PlannedCommand; signal: AbortSignal }> = [];
   const follows: Follow[] = [];
   const waiting: Array<() => void> = [];
@@ -59,6 +63,7 @@ function scriptedRunner(answer: (command: PlannedCommand) => Promise<CommandResu
   const runner = {
     run(command: PlannedCommand, signal: AbortSignal) {
       runs.push({ command, signal });
+      order.push(`run ${command.argv.join(' ')}`);
       return answer(command);
     },
     follow(command: PlannedCommand, sink: OutputSink): FollowedProcess {
@@ -101,15 +106,56 @@ const composeFailure = (command: PlannedCommand, more: Partial<ComposeFailure> =
   ...more,
 });
 
-function actorsWith(answer: (command: PlannedCommand) => Promise<CommandResult>, cwd = '/nowhere') {
-  const scripted = scriptedRunner(answer);
+/** A SessionClaim answering `acquire` with `result`, recording each call in `order`. */
+function recordingLock(result: AcquireResult, order: string[]) {
+  const claims: Array<{ plan: DevPlan; state: string }> = [];
+  const lock: SessionClaim = {
+    acquire(claimedPlan, state) {
+      claims.push({ plan: claimedPlan, state });
+      order.push(`acquire ${state}`);
+      return Promise.resolve(result);
+    },
+    reconciled() {
+      order.push('reconciled');
+    },
+  };
+  return { lock, claims };
+}
+
+const acquired: AcquireResult = { kind: 'acquired', stale: undefined };
+
+function actorsWith(
+  answer: (command: PlannedCommand) => Promise<CommandResult>,
+  cwd = '/nowhere',
+  claim: AcquireResult | SessionClaim = acquired,
+) {
+  const order: string[] = [];
+  const scripted = scriptedRunner(answer, order);
+  const recording = 'kind' in claim ? recordingLock(claim, order) : { lock: claim, claims: [] };
   const reported: SessionEvent[] = [];
   const actors = createDevSessionActors({
     runner: scripted.runner,
     reporter: { report: (event) => reported.push(event) },
+    lock: recording.lock,
     cwd,
   });
-  return { ...scripted, reported, actors };
+  return { ...scripted, reported, actors, order, claims: recording.claims };
+}
+
+/** A session file as another session wrote it. */
+function sessionRecord(overrides: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    version: 1,
+    project: 'shop',
+    mode: 'detach',
+    pid: 4242,
+    pidStartTicks: 777,
+    startedAt: '2026-01-02T03:04:05.000Z',
+    state: 'detached',
+    updatedAt: '2026-01-02T03:04:09.000Z',
+    plan,
+    ...overrides,
+  };
 }
 
 function run<TOutput, TInput>(logic: PromiseActorLogic<TOutput, TInput>, input: TInput): Promise<TOutput> {
@@ -136,6 +182,81 @@ describe('production actors', () => {
     await run(actors.preflight, plan);
     expect(runs.map((r) => r.command)).toStrictEqual([plan.preflight]);
     expect(runs[0]?.signal).toBeInstanceOf(AbortSignal);
+  });
+
+  it('preflight claims the session lock after `version`, for this plan, in state preflight', async () => {
+    const { actors, order, claims } = actorsWith(() => ok());
+    expect(await run(actors.preflight, plan)).toStrictEqual({ stale: undefined });
+    expect(order).toStrictEqual(['run docker compose version', 'acquire preflight']);
+    expect(claims).toStrictEqual([{ plan, state: 'preflight' }]);
+  });
+
+  it('preflight claims nothing when `version` fails', async () => {
+    const { actors, order } = actorsWith((command) =>
+      Promise.reject(composeFailure(command, { kind: 'docker-missing', exitCode: undefined })),
+    );
+    await expect(run(actors.preflight, plan)).rejects.toMatchObject({ kind: 'compose-unavailable' });
+    expect(order).toStrictEqual(['run docker compose version']);
+  });
+
+  it('preflight rejects `locked` (exit 4) naming the live holder when the lock is held', async () => {
+    const holder = sessionRecord({ pid: 5151, mode: 'foreground', state: 'attached' });
+    const { actors, runs } = actorsWith(() => ok(), '/nowhere', { kind: 'held', holder });
+    await expect(run(actors.preflight, plan)).rejects.toStrictEqual(lockedFailure(holder));
+    expect(lockedFailure(holder)).toStrictEqual({
+      kind: 'locked',
+      message:
+        'project shop is held by a live session (pid 5151, foreground, attached, since 2026-01-02T03:04:05.000Z); ' +
+        `watch it with: ${P} logs --follow; stop it with: stagecraft dev down (or Ctrl+C in its terminal), or wait for it to end`,
+    });
+    expect(runs.map((r) => r.command)).toStrictEqual([plan.preflight]);
+  });
+
+  it('preflight resolves with the stale session the lock found (the dead holder and its plan)', async () => {
+    const stalePlan = buildPlan(
+      { devDir: '.stagecraft/dev', composeFile: '.stagecraft/dev/compose.yaml', name: 'shop', services: [] },
+      { ...options, graceSeconds: 3 },
+    );
+    const record = sessionRecord({ pid: 6262, state: 'stopping.graceful', plan: stalePlan });
+    const { actors } = actorsWith(() => ok(), '/nowhere', { kind: 'acquired', stale: record });
+    expect(await run(actors.preflight, plan)).toStrictEqual({
+      stale: { project: 'shop', pid: 6262, state: 'stopping.graceful', plan: stalePlan },
+    });
+  });
+
+  it('preflight with the real SessionLock writes session.json holding this process, in state preflight', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'stagecraft-actors-'));
+    try {
+      const file = path.join(dir, 'session.json');
+      const { actors } = actorsWith(() => ok(), dir, new SessionLock(file, 'foreground'));
+      expect(await run(actors.preflight, plan)).toStrictEqual({ stale: undefined });
+      const written = JSON.parse(readFileSync(file, 'utf8')) as SessionRecord;
+      expect(written).toMatchObject({ version: 1, project: 'shop', mode: 'foreground', pid: process.pid, state: 'preflight', plan });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reconcile runs exactly the stale plan's teardown (its grace, not this session's)", async () => {
+    const stalePlan = buildPlan(
+      { devDir: '.stagecraft/dev', composeFile: '.stagecraft/dev/compose.yaml', name: 'shop', services: [] },
+      { ...options, graceSeconds: 3 },
+    );
+    const { actors, runs, order } = actorsWith(() => ok());
+    await run(actors.reconcile, { project: 'shop', pid: 6262, state: 'attached', plan: stalePlan });
+    expect(runs.map((r) => r.command)).toStrictEqual([stalePlan.teardown]);
+    expect(runs.map((r) => r.command.argv)).toStrictEqual([[...plan.teardown.argv.slice(0, -1), '3']]);
+    expect(order).toStrictEqual([`run ${P} down --remove-orphans --timeout 3`, 'reconciled']);
+    expect(runs[0]?.signal).toBeInstanceOf(AbortSignal);
+  });
+
+  it('reconcile turns a failing teardown into command-failed naming the retry', async () => {
+    const { actors, order } = actorsWith((command) => Promise.reject(composeFailure(command)));
+    await expect(run(actors.reconcile, { project: 'shop', pid: 6262, state: 'attached', plan })).rejects.toStrictEqual({
+      kind: 'command-failed',
+      message: `teardown of project shop failed: \`${P} down --remove-orphans --timeout 10\` exited with code 1; run \`stagecraft dev down\` to retry, or by hand: ${P} down --remove-orphans --timeout 10`,
+    });
+    expect(order).toStrictEqual([`run ${P} down --remove-orphans --timeout 10`]); // never marked reconciled
   });
 
   it('preflight turns a missing docker into compose-unavailable', async () => {
@@ -240,6 +361,7 @@ describe('production followLogs inside the machine', () => {
     const real = createDevSessionActors({
       runner: scripted.runner,
       reporter: { report: (event) => reported.push(event) },
+      lock: recordingLock(acquired, []).lock,
       cwd: '/nowhere',
     });
     const fakes = createFakeActors();
@@ -256,7 +378,7 @@ describe('production followLogs inside the machine', () => {
     actor.start();
     fakes.validate.only().resolve(plan);
     await waitFor(actor, (s) => s.matches('preflight'));
-    fakes.preflight.only().resolve();
+    fakes.preflight.only().resolve({ stale: undefined });
     await waitFor(actor, (s) => s.matches('starting'));
     fakes.start.only().resolve();
     await waitFor(actor, (s) => s.matches('attached'));

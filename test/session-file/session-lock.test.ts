@@ -1,0 +1,431 @@
+// The session file as a lock (SPEC §6), against real files and real processes:
+// a live holder, a dead one, a reused pid, a zombie, and the mkdir mutex.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { DevOptions } from '../../machines/dev-session.types.js';
+import { buildPlan } from '../../src/plan/build-plan.js';
+import { withFileMutex } from '../../src/session-file/file-mutex.js';
+import { currentProcess, isAlive, processStartTicks } from '../../src/session-file/process-identity.js';
+import { readSessionFile, writeSessionFile, type SessionRecord } from '../../src/session-file/session-file.js';
+import { holderAlive, SessionLock } from '../../src/session-file/session-lock.js';
+import { waitForExit } from '../../src/session-file/wait-for-exit.js';
+import { deadPid, killAll, spawnIdle, spawnZombie } from './live-process.js';
+
+const options: DevOptions = {
+  devDir: '.stagecraft/dev',
+  projectName: undefined,
+  mode: 'foreground',
+  noTraefik: false,
+  wait: false,
+  waitTimeoutSeconds: 120,
+  graceSeconds: 10,
+  keepOnFailure: false,
+  composeCommand: 'docker compose',
+};
+const plan = buildPlan(
+  {
+    devDir: '.stagecraft/dev',
+    composeFile: '.stagecraft/dev/compose.yaml',
+    name: 'shop',
+    services: [{ name: 'api', traefik: false, profiled: false, image: 'shop/api' }],
+  },
+  options,
+);
+const fixedNow = () => new Date('2026-03-04T05:06:07.000Z');
+
+/** A record another process wrote. */
+function recordOf(pid: number, pidStartTicks: number | null, overrides: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    version: 1,
+    project: 'shop',
+    mode: 'detach',
+    pid,
+    pidStartTicks,
+    startedAt: '2026-01-02T03:04:05.000Z',
+    state: 'detached',
+    updatedAt: '2026-01-02T03:04:09.000Z',
+    plan,
+    ...overrides,
+  };
+}
+
+/** The record this process writes when it acquires at `fixedNow`. */
+function mine(state: string, mode: SessionRecord['mode'] = 'foreground'): SessionRecord {
+  const me = currentProcess();
+  return {
+    version: 1,
+    project: 'shop',
+    mode,
+    pid: me.pid,
+    pidStartTicks: me.startTicks,
+    startedAt: '2026-03-04T05:06:07.000Z',
+    state,
+    updatedAt: '2026-03-04T05:06:07.000Z',
+    plan,
+  };
+}
+
+let dir: string;
+let file: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'stagecraft-session-lock-'));
+  file = path.join(dir, 'session.json');
+});
+
+afterEach(async () => {
+  await killAll();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('process identity', () => {
+  it('reads this process start time from /proc, and it stays the same', () => {
+    const ticks = processStartTicks(process.pid);
+    expect(typeof ticks).toBe('number');
+    expect(processStartTicks(process.pid)).toBe(ticks);
+    expect(currentProcess()).toStrictEqual({ pid: process.pid, startTicks: ticks });
+  });
+
+  it('a live process is alive with its own start time, or with none recorded', async () => {
+    const child = await spawnIdle();
+    const ticks = processStartTicks(child.pid);
+    expect(ticks).not.toBeNull();
+    expect(isAlive({ pid: child.pid, startTicks: ticks })).toBe(true);
+    expect(isAlive({ pid: child.pid, startTicks: null })).toBe(true);
+  });
+
+  it('a reused pid (same pid, another start time) is not the process that was recorded', async () => {
+    const child = await spawnIdle();
+    const ticks = processStartTicks(child.pid) ?? 0;
+    expect(isAlive({ pid: child.pid, startTicks: ticks + 1 })).toBe(false);
+  });
+
+  it('a pid that has ended is not alive, and has no start time', async () => {
+    const pid = await deadPid();
+    expect(processStartTicks(pid)).toBeNull();
+    expect(isAlive({ pid, startTicks: null })).toBe(false);
+  });
+
+  it('a zombie (ended, not yet reaped by its parent) is not alive', async () => {
+    const zombie = await spawnZombie();
+    expect(isAlive({ pid: zombie, startTicks: processStartTicks(zombie) })).toBe(false);
+    expect(isAlive({ pid: zombie, startTicks: null })).toBe(false);
+  });
+});
+
+describe('SessionLock.acquire', () => {
+  it('with no file: acquires, writes this process as the holder, reports no stale session', async () => {
+    const lock = new SessionLock(file, 'foreground', fixedNow);
+    expect(lock.held).toBe(false);
+    expect(await lock.acquire(plan, 'preflight')).toStrictEqual({ kind: 'acquired', stale: undefined });
+    expect(lock.held).toBe(true);
+    expect(lock.file).toBe(file);
+    expect(await readSessionFile(file)).toStrictEqual(mine('preflight'));
+    // The mutex directory is gone once the critical section ends.
+    expect(await readdir(dir)).toStrictEqual(['session.json']);
+  });
+
+  it('a live holder (another process, its own start time) keeps the lock: held, the file untouched', async () => {
+    const child = await spawnIdle();
+    const holder = recordOf(child.pid, processStartTicks(child.pid));
+    await writeSessionFile(file, holder);
+    const lock = new SessionLock(file, 'foreground', fixedNow);
+    expect(await lock.acquire(plan, 'preflight')).toStrictEqual({ kind: 'held', holder });
+    expect(lock.held).toBe(false);
+    expect(await readSessionFile(file)).toStrictEqual(holder);
+    expect(holderAlive(holder)).toBe(true);
+  });
+
+  it('a live holder with no recorded start time (not Linux) still holds it', async () => {
+    const child = await spawnIdle();
+    const holder = recordOf(child.pid, null);
+    await writeSessionFile(file, holder);
+    expect(await new SessionLock(file, 'detach', fixedNow).acquire(plan, 'preflight')).toStrictEqual({ kind: 'held', holder });
+  });
+
+  it('a dead holder: acquired, the dead record returned as stale, the file now this process', async () => {
+    const stale = recordOf(await deadPid(), 12345);
+    await writeSessionFile(file, stale);
+    const lock = new SessionLock(file, 'detach', fixedNow);
+    expect(await lock.acquire(plan, 'preflight')).toStrictEqual({ kind: 'acquired', stale });
+    expect(await readSessionFile(file)).toStrictEqual(mine('preflight', 'detach'));
+    expect(holderAlive(stale)).toBe(false);
+  });
+
+  it('a reused pid (the pid runs, but started at another time) is stale', async () => {
+    const child = await spawnIdle();
+    const stale = recordOf(child.pid, (processStartTicks(child.pid) ?? 0) - 1);
+    await writeSessionFile(file, stale);
+    expect(holderAlive(stale)).toBe(false);
+    expect(await new SessionLock(file, 'foreground', fixedNow).acquire(plan, 'preflight')).toStrictEqual({
+      kind: 'acquired',
+      stale,
+    });
+    expect(await readSessionFile(file)).toStrictEqual(mine('preflight'));
+  });
+
+  it('a zombie holder (killed, never reaped) is stale', async () => {
+    const zombie = await spawnZombie();
+    const stale = recordOf(zombie, processStartTicks(zombie));
+    await writeSessionFile(file, stale);
+    expect(await new SessionLock(file, 'foreground', fixedNow).acquire(plan, 'preflight')).toStrictEqual({
+      kind: 'acquired',
+      stale,
+    });
+  });
+
+  it.each([
+    ['torn', '{"version":1,"project":"shop","pid":'],
+    ['garbage', 'not a session file'],
+    ['foreign JSON', '{"hello":"world"}'],
+  ])('a %s file holds no lock: acquired, nothing stale, replaced by a whole record', async (_what, text) => {
+    await writeFile(file, text);
+    expect(await new SessionLock(file, 'foreground', fixedNow).acquire(plan, 'preflight')).toStrictEqual({
+      kind: 'acquired',
+      stale: undefined,
+    });
+    expect(await readSessionFile(file)).toStrictEqual(mine('preflight'));
+  });
+
+  it('a record of another project in the same file is still the lock (one dev dir, one session)', async () => {
+    const child = await spawnIdle();
+    const holder = recordOf(child.pid, processStartTicks(child.pid), { project: 'other' });
+    await writeSessionFile(file, holder);
+    expect(await new SessionLock(file, 'foreground', fixedNow).acquire(plan, 'preflight')).toStrictEqual({
+      kind: 'held',
+      holder,
+    });
+  });
+});
+
+describe('SessionLock.update, release, leave', () => {
+  it('update records the state (and a new updatedAt) while held; the same state writes nothing new', async () => {
+    let now = new Date('2026-03-04T05:06:07.000Z');
+    const lock = new SessionLock(file, 'foreground', () => now);
+    await lock.acquire(plan, 'preflight');
+    now = new Date('2026-03-04T05:06:08.000Z');
+    await lock.update('starting');
+    expect(await readSessionFile(file)).toStrictEqual({
+      ...mine('starting'),
+      updatedAt: '2026-03-04T05:06:08.000Z',
+    });
+    now = new Date('2026-03-04T05:06:09.000Z');
+    await lock.update('starting');
+    expect((await readSessionFile(file))?.updatedAt).toBe('2026-03-04T05:06:08.000Z');
+  });
+
+  it('update before acquire writes nothing', async () => {
+    const lock = new SessionLock(file, 'foreground', fixedNow);
+    await lock.update('validating');
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('release removes the file; an update after it (even one queued before it settled) never recreates it', async () => {
+    const lock = new SessionLock(file, 'foreground', fixedNow);
+    await lock.acquire(plan, 'preflight');
+    // Not awaited one by one: the order of the calls is what counts.
+    const pending = [lock.update('starting'), lock.update('attached'), lock.release(), lock.update('stopping.graceful'), lock.update('stopped')];
+    await Promise.all(pending);
+    expect(existsSync(file)).toBe(false);
+    expect(lock.held).toBe(false);
+    await lock.update('stopped');
+    expect(existsSync(file)).toBe(false);
+    expect(await readdir(dir)).toStrictEqual([]);
+  });
+
+  it('release does not remove a file it does not hold (another session took it over)', async () => {
+    const child = await spawnIdle();
+    const holder = recordOf(child.pid, processStartTicks(child.pid));
+    await writeSessionFile(file, holder);
+    const lock = new SessionLock(file, 'foreground', fixedNow);
+    expect((await lock.acquire(plan, 'preflight')).kind).toBe('held');
+    await lock.release();
+    await lock.update('stopped');
+    expect(await readSessionFile(file)).toStrictEqual(holder);
+  });
+
+  it('leave keeps the file as last written, and later updates are no-ops', async () => {
+    const lock = new SessionLock(file, 'detach', fixedNow);
+    await lock.acquire(plan, 'preflight');
+    await lock.update('detached');
+    await lock.leave();
+    expect(lock.held).toBe(false);
+    await lock.update('something-else');
+    await lock.release();
+    expect(await readSessionFile(file)).toStrictEqual(mine('detached', 'detach'));
+  });
+
+  it('a failing write rejects that update only; the queue goes on', async () => {
+    const lock = new SessionLock(file, 'foreground', fixedNow);
+    await lock.acquire(plan, 'preflight');
+    await rm(file);
+    await mkdir(file); // rename over a directory fails
+    await writeFile(path.join(file, 'x'), 'x');
+    await expect(lock.update('starting')).rejects.toBeDefined();
+    await rm(file, { recursive: true });
+    await lock.update('attached');
+    expect((await readSessionFile(file))?.state).toBe('attached');
+  });
+});
+
+describe('SessionLock.reconciled and restoreUnreconciled', () => {
+  it('puts an unreconciled stale record back in place of this session, as it was', async () => {
+    const stale = recordOf(await deadPid(), 1, { project: 'other-project', state: 'attached' });
+    await writeSessionFile(file, stale);
+    const lock = new SessionLock(file, 'foreground', fixedNow);
+    expect(await lock.acquire(plan, 'preflight')).toStrictEqual({ kind: 'acquired', stale });
+    expect(await readSessionFile(file)).toStrictEqual(mine('preflight'));
+    expect(await lock.restoreUnreconciled()).toBe(true);
+    expect(await readSessionFile(file)).toStrictEqual(stale);
+    expect(lock.held).toBe(false);
+    await lock.release(); // no longer ours: leaves the restored record alone
+    expect(await readSessionFile(file)).toStrictEqual(stale);
+  });
+
+  it('once reconciled, there is nothing to restore and release removes the file', async () => {
+    await writeSessionFile(file, recordOf(await deadPid(), 1));
+    const lock = new SessionLock(file, 'foreground', fixedNow);
+    await lock.acquire(plan, 'preflight');
+    lock.reconciled();
+    expect(await lock.restoreUnreconciled()).toBe(false);
+    expect(await readSessionFile(file)).toStrictEqual(mine('preflight'));
+    await lock.release();
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('without a stale session there is nothing to restore', async () => {
+    const lock = new SessionLock(file, 'foreground', fixedNow);
+    await lock.acquire(plan, 'preflight');
+    expect(await lock.restoreUnreconciled()).toBe(false);
+    expect(await readSessionFile(file)).toStrictEqual(mine('preflight'));
+  });
+});
+
+describe('the mkdir mutex', () => {
+  it('serialises critical sections: 10 concurrent callers, never two inside at once, all run', async () => {
+    let inside = 0;
+    let most = 0;
+    const order: number[] = [];
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        withFileMutex(file, async () => {
+          inside++;
+          most = Math.max(most, inside);
+          // Yield to the event loop a few times while inside, so an overlap would show.
+          for (let k = 0; k < 5; k++) await new Promise((resolve) => setImmediate(resolve));
+          order.push(i);
+          inside--;
+        }),
+      ),
+    );
+    expect(most).toBe(1);
+    expect([...order].sort((a, b) => a - b)).toStrictEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(await readdir(dir)).toStrictEqual([]);
+  });
+
+  it('two SessionLocks acquiring one file at once: the second reads what the first wrote', async () => {
+    // Both are this process, so neither is `held`; the mutex shows in what each read:
+    // one found no file, the other found the first one's whole record.
+    const a = new SessionLock(file, 'foreground', fixedNow);
+    const b = new SessionLock(file, 'detach', fixedNow);
+    const [ra, rb] = await Promise.all([a.acquire(plan, 'preflight'), b.acquire(plan, 'preflight')]);
+    const results = [ra, rb];
+    const first = results.find((r) => r.kind === 'acquired' && r.stale === undefined);
+    const second = results.find((r) => r.kind === 'acquired' && r.stale !== undefined);
+    expect(first).toBeDefined();
+    expect(second).toBeDefined();
+    const firstMode = first === ra ? 'foreground' : 'detach';
+    expect(second).toStrictEqual({ kind: 'acquired', stale: mine('preflight', firstMode) });
+    expect(await readdir(dir)).toStrictEqual(['session.json']);
+  });
+
+  it('with a live holder on file, concurrent acquires all find it held and none writes', async () => {
+    const child = await spawnIdle();
+    const holder = recordOf(child.pid, processStartTicks(child.pid));
+    await writeSessionFile(file, holder);
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => new SessionLock(file, 'foreground', fixedNow).acquire(plan, 'preflight')),
+    );
+    expect(results).toStrictEqual(Array.from({ length: 5 }, () => ({ kind: 'held', holder })));
+    expect(await readSessionFile(file)).toStrictEqual(holder);
+  });
+
+  it('a dead holder raced by 5 acquires at once: exactly one of them reports it stale', async () => {
+    const stale = recordOf(await deadPid(), 1);
+    await writeSessionFile(file, stale);
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => new SessionLock(file, 'foreground', fixedNow).acquire(plan, 'preflight')),
+    );
+    // Serialised: the first one in saw the dead record; every later one saw a live holder (this process).
+    const reportedStale = results.filter((r) => r.kind === 'acquired' && r.stale?.pid === stale.pid);
+    expect(reportedStale).toStrictEqual([{ kind: 'acquired', stale }]);
+  });
+
+  it('takes over a mutex directory left for over 10 s by a crashed holder', async () => {
+    const lockDir = `${file}.lock`;
+    await mkdir(lockDir);
+    const past = new Date(Date.now() - 11_000);
+    await utimes(lockDir, past, past);
+    const started = Date.now();
+    expect(await new SessionLock(file, 'foreground', fixedNow).acquire(plan, 'preflight')).toStrictEqual({
+      kind: 'acquired',
+      stale: undefined,
+    });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await readdir(dir)).toStrictEqual(['session.json']);
+  });
+
+  it('waits for a fresh mutex directory, and takes it over only once it is 10 s old', async () => {
+    const lockDir = `${file}.lock`;
+    await mkdir(lockDir);
+    const past = new Date(Date.now() - 9_400);
+    await utimes(lockDir, past, past);
+    const started = Date.now();
+    await withFileMutex(file, async () => undefined);
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(500);
+    expect(waited).toBeLessThan(3000);
+    expect(existsSync(lockDir)).toBe(false);
+  });
+
+  it('a critical section that throws still frees the mutex', async () => {
+    await expect(
+      withFileMutex(file, async () => {
+        throw new Error('inside');
+      }),
+    ).rejects.toThrow('inside');
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    expect(await withFileMutex(file, async () => 'next')).toBe('next');
+  });
+});
+
+describe('waitForExit', () => {
+  it('resolves true once the holder has ended', async () => {
+    const child = await spawnIdle();
+    const record = recordOf(child.pid, processStartTicks(child.pid));
+    const waiting = waitForExit(record, 5000, new AbortController().signal);
+    child.kill('SIGTERM');
+    expect(await waiting).toBe(true);
+  });
+
+  it('resolves false when the holder outlives the timeout', async () => {
+    const child = await spawnIdle();
+    const record = recordOf(child.pid, processStartTicks(child.pid));
+    const started = Date.now();
+    expect(await waitForExit(record, 250, new AbortController().signal)).toBe(false);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
+
+  it('resolves false when aborted', async () => {
+    const child = await spawnIdle();
+    const record = recordOf(child.pid, processStartTicks(child.pid));
+    const abort = new AbortController();
+    const waiting = waitForExit(record, 60_000, abort.signal);
+    abort.abort();
+    const started = Date.now();
+    expect(await waiting).toBe(false);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
