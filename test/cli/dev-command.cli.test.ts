@@ -1,27 +1,13 @@
 // L3: the built CLI as a real process, the fake docker first on PATH. Each case asserts
 // the exact exit code and the whole list of docker calls; the rig's afterEach fails the
 // case if the CLI or any fake it started is still running.
+import { composeFor } from './compose-argv.js';
 import { composeFile, useCliRigs, type CliProcess, type CliRig } from './cli-harness.js';
 import { shellSplit } from './shell-split.js';
 import type { FakeBehaviour, FakeScenario } from '../fixtures/fake-docker.js';
 
 const timeout = 20_000;
 const rig = useCliRigs();
-
-/** The compose argv of one project (what the fake records: no program name). */
-function composeFor(project: string, compose: readonly string[] = ['compose']) {
-  const p = [...compose, '-p', project, '-f', composeFile];
-  return {
-    version: [...compose, 'version'],
-    up: (...extra: string[]) => [...p, 'up', '--detach', '--remove-orphans', ...extra],
-    follow: [...p, 'logs', '--follow'],
-    down: (grace = 10) => [...p, 'down', '--remove-orphans', '--timeout', String(grace)],
-    kill: [...p, 'kill'],
-    forcedDown: [...p, 'down', '--remove-orphans', '--timeout', '0'],
-    ps: [...p, 'ps', '--all', '--format', 'json'],
-    tail: (...services: string[]) => [...p, 'logs', '--tail', '50', ...services],
-  };
-}
 
 const minimal = composeFor('minimal');
 

@@ -6,25 +6,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { composeFor } from './compose-argv.js';
 import { composeFile, useCliRigs, type CliProcess, type CliRig } from './cli-harness.js';
 import { isAlive, waitFor, type FakeLogEntry, type FakeScenario } from '../fixtures/fake-docker.js';
 
 const timeout = 30_000;
 const rig = useCliRigs();
-
-/** The compose argv of one project (what the fake records: no program name). */
-function composeFor(project: string, compose: readonly string[] = ['compose']) {
-  const p = [...compose, '-p', project, '-f', composeFile];
-  return {
-    version: [...compose, 'version'],
-    up: (...extra: string[]) => [...p, 'up', '--detach', '--remove-orphans', ...extra],
-    follow: [...p, 'logs', '--follow'],
-    down: (grace = 10) => [...p, 'down', '--remove-orphans', '--timeout', String(grace)],
-    kill: [...p, 'kill'],
-    forcedDown: [...p, 'down', '--remove-orphans', '--timeout', '0'],
-    ps: [...p, 'ps', '--all', '--format', 'json'],
-  };
-}
 
 const minimal = composeFor('minimal');
 const P = `docker compose -p minimal -f ${composeFile}`;

@@ -5,18 +5,9 @@ import { buildStatusReport, formatStatus, type StatusReport } from '../../src/co
 import type { ContainerState } from '../../src/compose/parse-ps.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import type { SessionRecord } from '../../src/session-file/session-file.js';
+import { defaultDevOptions } from '../fixtures/dev-options.js';
 
-const options: DevOptions = {
-  devDir: '.stagecraft/dev',
-  projectName: undefined,
-  mode: 'foreground',
-  noTraefik: true,
-  wait: false,
-  waitTimeoutSeconds: 120,
-  graceSeconds: 10,
-  keepOnFailure: false,
-  composeCommand: 'docker compose',
-};
+const options: DevOptions = { ...defaultDevOptions, noTraefik: true };
 const plan = buildPlan(
   {
     devDir: '.stagecraft/dev',

@@ -7,7 +7,7 @@ import {
   busybox,
   cliPath,
   containers,
-  engineAvailable,
+  describeE2e,
   forceRemove,
   health,
   leftovers,
@@ -22,12 +22,6 @@ import {
   waitUntil,
 } from './e2e-harness.js';
 
-const required = process.env['STAGECRAFT_E2E'] === '1';
-const available = engineAvailable();
-if (!available && !required) {
-  process.stderr.write('\n*** e2e tests skipped: no Docker engine answers `docker info`. Run scripts/provision-docker.sh up, or set STAGECRAFT_E2E=1 to make this a failure. ***\n\n');
-}
-const describeE2e = available || required ? describe : describe.skip;
 
 /** A long-running busybox service that prints `<name> ready` then ticks. */
 function ticking(name: string, extra = ''): string {
@@ -55,9 +49,6 @@ describeE2e('stagecraft dev against a real engine', () => {
   let project: string;
   let dir: string | undefined;
 
-  beforeAll(() => {
-    if (!available) throw new Error('STAGECRAFT_E2E=1 but no Docker engine answers `docker info`; run scripts/provision-docker.sh up');
-  });
 
   beforeEach(() => {
     project = projectName(expect.getState().currentTestName?.split(' ').at(-1) ?? 'x');

@@ -19,6 +19,28 @@ export function engineAvailable(): boolean {
   return info.status === 0 && compose.status === 0;
 }
 
+/**
+ * `describe` for suites that need the engine. Without one, the suite is skipped
+ * with a visible notice; with STAGECRAFT_E2E=1 (CI) it runs, and fails at once
+ * saying that no engine answers.
+ */
+export function describeE2e(name: string, suite: () => void): void {
+  const required = process.env['STAGECRAFT_E2E'] === '1';
+  const available = engineAvailable();
+  if (!available && !required) {
+    process.stderr.write(
+      `\n*** e2e tests skipped (${name}): no Docker engine answers \`docker info\`. Run scripts/provision-docker.sh up, or set STAGECRAFT_E2E=1 to make this a failure. ***\n\n`,
+    );
+  }
+  const describeOrSkip = available || required ? describe : describe.skip;
+  describeOrSkip(name, () => {
+    beforeAll(() => {
+      if (!available) throw new Error('STAGECRAFT_E2E=1 but no Docker engine answers `docker info`; run scripts/provision-docker.sh up');
+    });
+    suite();
+  });
+}
+
 /** A unique compose project name for one scenario. */
 export function projectName(scenario: string): string {
   return `sce2e-${scenario}-${process.pid}-${Math.floor(Math.random() * 1e6)}`;

@@ -18,6 +18,7 @@ import { buildPlan } from '../../src/plan/build-plan.js';
 import type { SessionRecord } from '../../src/session-file/session-file.js';
 import { lockedFailure } from '../../src/session/session-claims.js';
 import { createFakeActors, fakeImplementations, type FakeActors } from '../fakes/fake-actors.js';
+import { defaultDevOptions } from '../fixtures/dev-options.js';
 
 const devFiles: DevFiles = {
   devDir: '.stagecraft/dev',
@@ -30,17 +31,7 @@ const devFiles: DevFiles = {
   ],
 };
 
-const defaultOptions: DevOptions = {
-  devDir: '.stagecraft/dev',
-  projectName: undefined,
-  mode: 'foreground',
-  noTraefik: false,
-  wait: false,
-  waitTimeoutSeconds: 120,
-  graceSeconds: 10,
-  keepOnFailure: false,
-  composeCommand: 'docker compose',
-};
+const defaultOptions: DevOptions = defaultDevOptions;
 
 const F = ['docker', 'compose', '-p', 'shop', '-f', '.stagecraft/dev/compose.yaml'];
 const teardownArgv = [...F, 'down', '--remove-orphans', '--timeout', '10'];

@@ -30,6 +30,7 @@ import type {
 import type { DevFiles } from '../../src/dev-files/read-dev-files.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { replayPath, stateName, type ModelEvent, type ModelStep, type SessionSnapshot } from './path-replay.js';
+import { defaultDevOptions } from '../fixtures/dev-options.js';
 
 const devFiles: DevFiles = {
   devDir: '.stagecraft/dev',
@@ -41,17 +42,7 @@ const devFiles: DevFiles = {
   ],
 };
 
-const baseOptions: DevOptions = {
-  devDir: '.stagecraft/dev',
-  projectName: undefined,
-  mode: 'foreground',
-  noTraefik: false,
-  wait: false,
-  waitTimeoutSeconds: 120,
-  graceSeconds: 10,
-  keepOnFailure: false,
-  composeCommand: 'docker compose',
-};
+const baseOptions: DevOptions = defaultDevOptions;
 
 /** The bound on a graceful teardown before it is forced: the grace period plus 30 s. */
 const deadlineMs = (options: DevOptions): number => (options.graceSeconds + 30) * 1000;

@@ -3,6 +3,7 @@ import type { DevOptions, DevSessionOutput, PlannedCommand } from '../../machine
 import { messageOf, PrettyReporter, type PrettyReporterOptions } from '../../src/output/pretty-reporter.js';
 import type { SessionEvent } from '../../src/output/reporter.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
+import { defaultDevOptions } from '../fixtures/dev-options.js';
 
 class MemoryStream extends Writable {
   text = '';
@@ -30,17 +31,7 @@ function reporter(options: Partial<Omit<PrettyReporterOptions, 'stdout' | 'stder
   return { report, stdout, stderr };
 }
 
-const options: DevOptions = {
-  devDir: '.stagecraft/dev',
-  projectName: undefined,
-  mode: 'foreground',
-  noTraefik: false,
-  wait: false,
-  waitTimeoutSeconds: 120,
-  graceSeconds: 10,
-  keepOnFailure: false,
-  composeCommand: 'docker compose',
-};
+const options: DevOptions = defaultDevOptions;
 const files = {
   devDir: '.stagecraft/dev',
   composeFile: '.stagecraft/dev/compose.yaml',

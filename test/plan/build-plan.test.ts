@@ -3,6 +3,7 @@ import { parseComposeModel } from '../../src/dev-files/compose-model.js';
 import type { DevFiles } from '../../src/dev-files/read-dev-files.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { formatPlan, planSections } from '../../src/plan/format-plan.js';
+import { defaultDevOptions } from '../fixtures/dev-options.js';
 
 const composeFile = '.stagecraft/dev/compose.yaml';
 
@@ -17,17 +18,7 @@ const files: DevFiles = {
   ],
 };
 
-const defaults: DevOptions = {
-  devDir: '.stagecraft/dev',
-  projectName: undefined,
-  mode: 'foreground',
-  noTraefik: false,
-  wait: false,
-  waitTimeoutSeconds: 120,
-  graceSeconds: 10,
-  keepOnFailure: false,
-  composeCommand: 'docker compose',
-};
+const defaults: DevOptions = defaultDevOptions;
 
 function optionsWith(overrides: Partial<DevOptions>): DevOptions {
   return { ...defaults, ...overrides };

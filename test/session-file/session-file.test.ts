@@ -11,18 +11,9 @@ import {
   writeSessionFile,
   type SessionRecord,
 } from '../../src/session-file/session-file.js';
+import { defaultDevOptions } from '../fixtures/dev-options.js';
 
-const options: DevOptions = {
-  devDir: '.stagecraft/dev',
-  projectName: undefined,
-  mode: 'foreground',
-  noTraefik: false,
-  wait: false,
-  waitTimeoutSeconds: 120,
-  graceSeconds: 10,
-  keepOnFailure: false,
-  composeCommand: 'docker compose',
-};
+const options: DevOptions = defaultDevOptions;
 const plan = buildPlan(
   {
     devDir: '.stagecraft/dev',

@@ -12,18 +12,9 @@ import { readSessionFile, writeSessionFile, type SessionRecord } from '../../src
 import { holderAlive, SessionLock } from '../../src/session-file/session-lock.js';
 import { waitForExit } from '../../src/session-file/wait-for-exit.js';
 import { deadPid, killAll, spawnIdle, spawnZombie } from './live-process.js';
+import { defaultDevOptions } from '../fixtures/dev-options.js';
 
-const options: DevOptions = {
-  devDir: '.stagecraft/dev',
-  projectName: undefined,
-  mode: 'foreground',
-  noTraefik: false,
-  wait: false,
-  waitTimeoutSeconds: 120,
-  graceSeconds: 10,
-  keepOnFailure: false,
-  composeCommand: 'docker compose',
-};
+const options: DevOptions = defaultDevOptions;
 const plan = buildPlan(
   {
     devDir: '.stagecraft/dev',

@@ -14,18 +14,9 @@ import { SessionLock, type AcquireResult } from '../../src/session-file/session-
 import { createDevSessionActors, type SessionClaim } from '../../src/session/dev-session-actors.js';
 import { lockedFailure } from '../../src/session/session-claims.js';
 import { createFakeActors, fakeImplementations } from '../fakes/fake-actors.js';
+import { defaultDevOptions } from '../fixtures/dev-options.js';
 
-const options: DevOptions = {
-  devDir: '.stagecraft/dev',
-  projectName: undefined,
-  mode: 'foreground',
-  noTraefik: false,
-  wait: false,
-  waitTimeoutSeconds: 120,
-  graceSeconds: 10,
-  keepOnFailure: false,
-  composeCommand: 'docker compose',
-};
+const options: DevOptions = defaultDevOptions;
 const plan = buildPlan(
   {
     devDir: '.stagecraft/dev',
