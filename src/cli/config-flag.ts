@@ -21,7 +21,7 @@ export function withConfigFlag<T>(yargs: Argv<T>, env: NodeJS.ProcessEnv) {
 }
 
 /** The parsed `--config`, from any command's arguments. */
-export function configChoice(args: { readonly [key: string]: unknown }): ConfigChoice {
-  const file = args['config'];
+export function configChoice(args: { readonly config?: unknown }): ConfigChoice {
+  const file = args.config;
   return typeof file === 'string' ? { file, explicit: true } : { file: defaultConfigFile, explicit: false };
 }

@@ -64,8 +64,25 @@ export interface CliFlags {
   readonly events: string | undefined;
 }
 
-/** Parsed yargs arguments → the session's options. */
-export function toCliFlags(args: DevArgs): CliFlags {
+/** The dev flags' values under their long names, as yargs parses them (DevArgs has them all). */
+export interface DevFlagValues {
+  readonly 'dev-dir': string;
+  readonly 'project-name': string | undefined;
+  readonly detach: boolean;
+  readonly 'no-traefik': boolean;
+  readonly wait: boolean;
+  readonly 'wait-timeout': number;
+  readonly grace: number;
+  readonly 'keep-on-failure': boolean;
+  readonly verbose: boolean;
+  readonly 'dry-run': boolean;
+  readonly 'compose-command': string;
+  readonly inspect: string | undefined;
+  readonly events: string | undefined;
+}
+
+/** Parsed arguments (from yargs or the plan fast path) → the session's options. */
+export function toCliFlags(args: DevFlagValues): CliFlags {
   return {
     options: {
       devDir: args['dev-dir'],

@@ -1,9 +1,10 @@
+// The process's edges and the reporter every command builds. Deliberately free of
+// execa: `dev plan` and `dev generate` import this and must stay cheap to start.
 import type { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { DevOptions } from '../../machines/dev-session.types.js';
-import { ExecaComposeRunner } from '../compose/execa-compose-runner.js';
 import { PrettyReporter } from '../output/pretty-reporter.js';
-import { observerFor, type Reporter } from '../output/reporter.js';
+import type { Reporter } from '../output/reporter.js';
 import { quoteArgv } from '../util/shell-words.js';
 
 /** The process's edges, passed in so commands never reach for globals. */
@@ -17,7 +18,7 @@ export interface CliIo {
 }
 
 /** https://no-color.org: set and not empty disables colour. */
-function colorAllowed(env: NodeJS.ProcessEnv): boolean {
+export function colorAllowed(env: NodeJS.ProcessEnv): boolean {
   return (env['NO_COLOR'] ?? '') === '';
 }
 
@@ -30,6 +31,7 @@ export function downCommandFor(options: DevOptions): string {
   return quoteArgv(argv);
 }
 
+/** The human reporter for a command, coloured only on a terminal without NO_COLOR. */
 export function createReporter(options: DevOptions, verbose: boolean, io: CliIo): Reporter {
   return new PrettyReporter({
     stdout: io.stdout,
@@ -39,21 +41,4 @@ export function createReporter(options: DevOptions, verbose: boolean, io: CliIo)
     verbose,
     downCommand: downCommandFor(options),
   });
-}
-
-/**
- * The execa runner, with its last-resort hook: on `exit`, any child still
- * running is SIGKILLed with its process group. Returns the runner and the
- * function that removes the hook.
- */
-export function createRunner(reporter: Reporter, io: CliIo): { runner: ExecaComposeRunner; release: () => void } {
-  const runner = new ExecaComposeRunner({
-    cwd: io.cwd,
-    env: io.env,
-    observer: observerFor(reporter),
-    colorLogs: colorAllowed(io.env) && io.stdout.isTTY === true,
-  });
-  const killAll = (): void => runner.killAll();
-  io.process.on('exit', killAll);
-  return { runner, release: () => io.process.off('exit', killAll) };
 }

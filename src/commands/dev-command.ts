@@ -9,7 +9,8 @@ import { sessionFilePath } from '../session-file/session-file.js';
 import { SessionLock } from '../session-file/session-lock.js';
 import { runDevSession } from '../session/run-dev-session.js';
 import { inputFailure } from '../util/input-failure.js';
-import { createReporter, createRunner, type CliIo } from './cli-io.js';
+import { createReporter, type CliIo } from './cli-io.js';
+import { createRunner } from './cli-runner.js';
 import { planCommand } from './plan-command.js';
 
 /** The session file goes once the stack is gone; it stays while the stack may still run. */

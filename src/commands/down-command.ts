@@ -11,7 +11,8 @@ import { waitForExit } from '../session-file/wait-for-exit.js';
 import { describeFailure } from '../session/describe-failure.js';
 import { lockedFailure } from '../session/session-claims.js';
 import { forwardStopSignals } from '../signals/forward-stop-signals.js';
-import { createReporter, createRunner, type CliIo } from './cli-io.js';
+import { createReporter, type CliIo } from './cli-io.js';
+import { createRunner } from './cli-runner.js';
 
 /** The dev files' plan; when they are gone, the plan the session file recorded. */
 async function planForDown(options: DevOptions, cwd: string, record: SessionRecord | undefined): Promise<DevPlan> {

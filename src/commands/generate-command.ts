@@ -2,15 +2,13 @@ import { toFailure } from '../../machines/dev-session.output.js';
 import { exitCodeForFailure, ExitCode } from '../../machines/exit-code.js';
 import type { ConfigChoice } from '../cli/config-flag.js';
 import type { CliFlags } from '../cli/dev-flags.js';
-import { configExists } from '../config/read-config.js';
 import { generateFromConfig } from '../generate/generate-from-config.js';
 import type { WriteOutcome } from '../generate/write-dev-files.js';
 import type { Reporter } from '../output/reporter.js';
-import { checkFlags } from '../plan/check-flags.js';
 import { readSessionFile, sessionFilePath } from '../session-file/session-file.js';
 import { holderAlive } from '../session-file/session-lock.js';
-import { inputFailure } from '../util/input-failure.js';
 import { createReporter, type CliIo } from './cli-io.js';
+import { missingConfig } from './generate-if-configured.js';
 
 /** One line: what a generation wrote, left alone and removed. */
 export function describeOutcome(outcome: WriteOutcome, devDir: string, configFile: string): string {
@@ -20,12 +18,6 @@ export function describeOutcome(outcome: WriteOutcome, devDir: string, configFil
     ...(outcome.removed.length > 0 ? [`removed stale ${outcome.removed.join(', ')}`] : []),
   ];
   return `dev files in ${devDir} generated from ${configFile}: ${parts.join('; ')}`;
-}
-
-function missingConfig(choice: ConfigChoice) {
-  return choice.explicit
-    ? inputFailure(`config file not found at ${choice.file}; check --config (or STAGECRAFT_CONFIG)`)
-    : inputFailure(`no ${choice.file} in the working directory; write one (see examples/quickstart) or pass --config <file>`);
 }
 
 async function generate(choice: ConfigChoice, flags: CliFlags, io: CliIo, reporter: Reporter): Promise<'missing' | 'generated'> {
@@ -50,29 +42,15 @@ export async function generateCommand(choice: ConfigChoice, flags: CliFlags, io:
 }
 
 /**
- * Before `dev`, `dev --detach` and `dev plan`: generates the dev files when the
- * config exists (a named one must). Resolves with undefined to go on, or with the
- * exit code to stop with. While a live session uses the dev dir, its files are
- * left as they are (that session's start would fail with 4 anyway).
+ * The part of generateIfConfigured after a config was found: generates the dev files,
+ * unless a live session uses the dev dir (its files are then left as they are).
+ * Rejects with an `input` failure as `generate` does.
  */
-export async function generateIfConfigured(choice: ConfigChoice, flags: CliFlags, io: CliIo): Promise<number | undefined> {
-  const reporter = createReporter(flags.options, flags.verbose, io);
-  try {
-    checkFlags(flags.options); // bad flags fail before any file is written
-    if (!(await configExists(choice.file, io.cwd))) {
-      if (choice.explicit) throw missingConfig(choice);
-      return undefined; // no config: the dev files on disk are the input, as written by hand
-    }
-    const holder = await readSessionFile(sessionFilePath(flags.options.devDir, io.cwd));
-    if (holder !== undefined && holderAlive(holder)) {
-      reporter.report({ type: 'notice', message: `a live session (pid ${holder.pid}) uses ${flags.options.devDir}; not regenerating its files` });
-      return undefined;
-    }
-    if ((await generate(choice, flags, io, reporter)) === 'missing' && choice.explicit) throw missingConfig(choice);
-    return undefined;
-  } catch (error) {
-    const failure = toFailure(error);
-    reporter.report({ type: 'error', failure });
-    return exitCodeForFailure(failure);
+export async function generateUnlessLive(choice: ConfigChoice, flags: CliFlags, io: CliIo, reporter: Reporter): Promise<void> {
+  const holder = await readSessionFile(sessionFilePath(flags.options.devDir, io.cwd));
+  if (holder !== undefined && holderAlive(holder)) {
+    reporter.report({ type: 'notice', message: `a live session (pid ${holder.pid}) uses ${flags.options.devDir}; not regenerating its files` });
+    return;
   }
+  if ((await generate(choice, flags, io, reporter)) === 'missing' && choice.explicit) throw missingConfig(choice);
 }

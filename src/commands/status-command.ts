@@ -6,7 +6,8 @@ import { loadPlan } from '../plan/load-plan.js';
 import { readSessionFile, sessionFilePath } from '../session-file/session-file.js';
 import { holderAlive } from '../session-file/session-lock.js';
 import { describeFailure } from '../session/describe-failure.js';
-import { createReporter, createRunner, type CliIo } from './cli-io.js';
+import { createReporter, type CliIo } from './cli-io.js';
+import { createRunner } from './cli-runner.js';
 import { buildStatusReport, formatStatus } from './status-report.js';
 
 /**

@@ -10,7 +10,12 @@ import type {
   FollowedProcess,
   OutputSink,
 } from './compose-runner.js';
+import { closeSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
+import { ChunkBatcher } from './chunk-batcher.js';
 import { LineSplitter, TailBuffer } from './line-splitter.js';
+import { openOsPipe } from './os-pipe.js';
 
 export interface ExecaComposeRunnerOptions {
   readonly cwd: string;
@@ -72,12 +77,15 @@ export class ExecaComposeRunner implements ComposeRunner {
     const [file, ...args] = command.argv;
     if (file === undefined) throw new Error(`empty argv for ${command.phase}`);
     observer.commandStarted(command);
+    // A followed child writes its stdout into a real pipe when one can be made (os-pipe.ts).
+    const pipe = how.sink === undefined ? undefined : openOsPipe(this.#options.env);
     const child = execa(file, args, {
       cwd: this.#options.cwd,
       env: this.#childEnv(how.sink !== undefined),
       extendEnv: false,
       stdin: 'ignore',
-      stdout: 'pipe',
+      // execa hands any fd number to spawn() as it is; its types only list 0 to 9.
+      stdout: pipe === undefined ? 'pipe' : (pipe.writeFd as 9),
       stderr: 'pipe',
       buffer: { stdout: how.captureStdout, stderr: false },
       detached: true,
@@ -87,6 +95,8 @@ export class ExecaComposeRunner implements ComposeRunner {
     });
     const pid = child.pid;
     if (pid !== undefined) this.#live.add(pid);
+    // The child has its copy of the write end (or failed to start); ours would keep the pipe from ever ending.
+    if (pipe !== undefined) closeSync(pipe.writeFd);
 
     const tail = new TailBuffer(stderrTailLines);
     readLines(child.stderr, (lines) => {
@@ -95,7 +105,8 @@ export class ExecaComposeRunner implements ComposeRunner {
         observer.commandOutput(command, line);
       }
     });
-    const stdoutLines = how.sink === undefined ? undefined : readLines(child.stdout, how.sink);
+    const stdoutLines =
+      how.sink === undefined ? undefined : followLines(pipe === undefined ? child.stdout : pipeReader(pipe.readFd), how.sink);
 
     let canceled = false;
     let killTimer: NodeJS.Timeout | undefined;
@@ -109,7 +120,7 @@ export class ExecaComposeRunner implements ComposeRunner {
     const done = settle(child).then((end) => {
       clearTimeout(killTimer);
       if (pid !== undefined) this.#live.delete(pid);
-      stdoutLines?.flush();
+      stdoutLines?.end();
       const failure = classifyEnd(command, { ...end, canceled, stderrTail: tail.toString() });
       observer.commandEnded(command, end.exitCode, failure);
       // A followed child that we stopped ended as asked: that is not a failure.
@@ -149,6 +160,35 @@ function readLines(stream: NodeJS.ReadableStream | null, emit: (lines: string) =
   stream.on('data', (chunk: string) => splitter.push(chunk));
   stream.on('end', () => splitter.flush());
   return splitter;
+}
+
+/** The read end of an OsPipe as a stream; destroyed (the fd closed) once it ends. */
+function pipeReader(fd: number): Socket {
+  const socket = new Socket({ fd, readable: true, writable: false });
+  socket.on('end', () => socket.destroy());
+  socket.on('error', () => socket.destroy());
+  return socket;
+}
+
+/**
+ * A followed child's stdout, in batches of whole lines (see chunk-batcher.ts). `end()`
+ * passes on what is left, a last line without its newline included; the stream's end
+ * calls it, and so does the child's (whichever comes first; the second does nothing).
+ */
+function followLines(stream: NodeJS.ReadableStream | null, emit: (lines: string) => void): { end: () => void } {
+  const splitter = new LineSplitter(emit);
+  // UTF-8 decoded per batch: a character cut between two batches is held back, not mangled.
+  const decoder = new StringDecoder('utf8');
+  const batcher = new ChunkBatcher((data) => splitter.push(decoder.write(data)));
+  const end = (): void => {
+    batcher.flush();
+    const rest = decoder.end();
+    if (rest !== '') splitter.push(rest);
+    splitter.flush();
+  };
+  stream?.on('data', (chunk: Buffer) => batcher.push(chunk));
+  stream?.on('end', end);
+  return { end };
 }
 
 /** Signals a whole process group; a group that is already gone is fine. */

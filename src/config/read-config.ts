@@ -83,17 +83,6 @@ function locate(doc: Document, path: ConfigPath): number | undefined {
   return offset;
 }
 
-/** True when `file` (relative to `cwd`) exists, whatever it is; reading it says what is wrong with it. */
-export async function configExists(file: string, cwd: string): Promise<boolean> {
-  try {
-    await stat(path.resolve(cwd, file));
-    return true;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return !(code === 'ENOENT' || code === 'ENOTDIR'); // other errors come back from readConfig, worded
-  }
-}
-
 /**
  * Reads and validates the config at `absolutePath`; `file` is how messages name it.
  * Resolves with undefined when there is no such file; rejects with an `input`

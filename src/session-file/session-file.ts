@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DevPlan, SessionMode } from '../../machines/dev-session.types.js';
@@ -47,6 +46,8 @@ export async function readSessionFile(file: string): Promise<SessionRecord | und
 
 /** Writes the file atomically: a temp file beside it, then rename over it. */
 export async function writeSessionFile(file: string, record: SessionRecord): Promise<void> {
+  // Loaded on the first write, not at start-up: `dev plan` never writes, and node:crypto costs ~4 ms to load.
+  const { randomBytes } = await import('node:crypto');
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await writeFile(temp, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o644 });

@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 
 /** Writes `content` to `file` through a temp file beside it and a rename: readers see the old file or the new one, never half of one. */
 export async function writeFileAtomic(file: string, content: string): Promise<void> {
+  // Loaded on the first write, not at start-up: `dev plan` never writes, and node:crypto costs ~4 ms to load.
+  const { randomBytes } = await import('node:crypto');
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await writeFile(temp, content, { mode: 0o644 });

@@ -1,0 +1,40 @@
+// Summaries of repeated measurements: median and range, and how to print them.
+
+/** Median, min, max and count of `samples` (numbers). */
+export function summarize(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const n = sorted.length;
+  if (n === 0) throw new Error('no samples');
+  const median = n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  return { median, min: sorted[0], max: sorted[n - 1], n };
+}
+
+/** `123.4 ms (110.2–140.9, n=20)` for a summary of milliseconds. */
+export function formatMs(s, digits = 1) {
+  return `${s.median.toFixed(digits)} ms (${s.min.toFixed(digits)}–${s.max.toFixed(digits)}, n=${s.n})`;
+}
+
+/** `152 k lines/s (140–160 k, n=3)` for a summary of lines per second. */
+export function formatRate(s) {
+  const k = (v) => (v / 1000).toFixed(0);
+  return `${k(s.median)} k lines/s (${k(s.min)}–${k(s.max)} k, n=${s.n})`;
+}
+
+/** `45.1 MB` from kilobytes. */
+export function formatMb(kb) {
+  return `${(kb / 1024).toFixed(1)} MB`;
+}
+
+/** Least-squares slope of `ys` over `xs`. */
+export function slope(xs, ys) {
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (xs[i] - mx) * (ys[i] - my);
+    den += (xs[i] - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}

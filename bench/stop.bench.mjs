@@ -1,0 +1,68 @@
+// stop: Ctrl+C (SIGINT to the process group, as a terminal sends it) to the exit of a
+// foreground `stagecraft dev`, against `docker compose down` of the same stack started
+// with `docker compose up --detach`. Only the stop is timed; each run has its own project.
+import { spawn } from 'node:child_process';
+import { exited, killGroup, timed, waitFor } from './lib/proc.mjs';
+import { compose, composeFile, projectName, removeProject, stackDir } from './lib/stacks.mjs';
+import { formatMs, summarize } from './lib/stats.mjs';
+import { threeServices } from './start.bench.mjs';
+
+export const name = 'stop';
+
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+export async function run(ctx) {
+  const runs = ctx.runs ?? 8;
+  const dir = stackDir(threeServices);
+  const baseline = [];
+  const subject = [];
+  const composeDown = async () => {
+    const project = projectName('stop-compose');
+    compose(dir, project, ['up', '--detach']);
+    const result = await timed('docker', ['compose', '-p', project, '-f', composeFile, 'down'], { cwd: dir });
+    if (result.code !== 0) throw new Error(`compose down failed: ${result.stderr}`);
+    removeProject(project);
+    return result.ms;
+  };
+  const stagecraftStop = async () => {
+    const project = projectName('stop-stagecraft');
+    const child = spawn(ctx.cli, ['dev', '-p', project], { cwd: dir, env: ctx.cliEnv, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (c) => (stderr += c));
+    await waitFor(() => stderr.includes('streaming its logs') || child.exitCode !== null, 'the session to be up', 60_000);
+    if (child.exitCode !== null) throw new Error(`stagecraft dev ended early (${child.exitCode}): ${stderr}`);
+    // Let `logs --follow` attach, as it would have long before anyone presses Ctrl+C.
+    await new Promise((r) => setTimeout(r, 500));
+    const started = now();
+    killGroup(child.pid, 'SIGINT');
+    const [code] = await exited(child);
+    const ms = now() - started;
+    if (code !== 130) throw new Error(`stagecraft dev exited ${code} after SIGINT (expected 130): ${stderr}`);
+    removeProject(project);
+    return ms;
+  };
+  await composeDown();
+  await stagecraftStop();
+  for (let i = 0; i < runs; i++) {
+    if (i % 2 === 0) {
+      baseline.push(await composeDown());
+      subject.push(await stagecraftStop());
+    } else {
+      subject.push(await stagecraftStop());
+      baseline.push(await composeDown());
+    }
+  }
+  const b = summarize(baseline);
+  const s = summarize(subject);
+  const ratio = s.median / b.median;
+  return {
+    name,
+    title: 'stop: SIGINT to exit of `stagecraft dev` vs `docker compose down` (3 services)',
+    baseline: { label: 'docker compose down', text: formatMs(b, 0), value: b },
+    subject: { label: 'stagecraft dev, SIGINT → exit', text: formatMs(s, 0), value: s },
+    ratio,
+    target: '≤ 1.15×',
+    met: ratio <= 1.15,
+    extra: [{ label: 'stagecraft overhead (median difference)', text: `${(s.median - b.median).toFixed(0)} ms` }],
+  };
+}

@@ -1,0 +1,98 @@
+// What each command line runs, shared by yargs (src/cli/yargs-cli.ts) and the fast
+// path (src/cli/fast-path.ts). Command modules are imported only when their command
+// runs, so `--help` and `plan` never load execa, xstate or the session.
+import type { CliIo } from '../commands/cli-io.js';
+import { configChoice } from './config-flag.js';
+import { toCliFlags, type DevFlagValues } from './dev-flags.js';
+
+/** A usage error: printed as `stagecraft dev: error: <message>; see stagecraft dev --help`, exit 1. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/**
+ * True for a UsageError. By name, not `instanceof`: the bundled CLI has two copies of
+ * this module (dist/src/cli.js and the yargs chunk), and either may throw it.
+ */
+export function isUsageError(error: unknown): error is UsageError {
+  return error instanceof Error && error.name === 'UsageError';
+}
+
+/** The parsed arguments a command reads: the dev flags, and `--config` where the command has it. */
+export type CommandArgs = DevFlagValues & { readonly config?: string | undefined };
+
+/** One handler per command; each sets `process.exitCode` and resolves. */
+export interface CliCommands {
+  readonly dev: (args: CommandArgs) => Promise<void>;
+  readonly down: (args: CommandArgs) => Promise<void>;
+  readonly plan: (args: CommandArgs) => Promise<void>;
+  readonly generate: (args: CommandArgs) => Promise<void>;
+  readonly status: (args: CommandArgs, json: boolean) => Promise<void>;
+  readonly machine: (format: 'mermaid' | 'json' | 'dot') => Promise<void>;
+}
+
+type Command = (args: CommandArgs) => Promise<number>;
+
+const hangupExitCode = 128 + 1;
+
+/**
+ * Ends the process by SIGHUP itself, once the teardown is done and output is flushed.
+ * On Node 20, a normal exit after the terminal hung up aborts in node::ResetStdio
+ * (tcsetattr on the dead tty; nodejs/node#51519, fixed by #58200 in later lines).
+ * Dying of the signal skips that, and is what a shell expects (`$?` is 129).
+ */
+async function dieOfHangup(): Promise<void> {
+  await new Promise<void>((resolve) => process.stdout.write('', () => process.stderr.write('', () => resolve())));
+  // The session's (now inert) stop-signal listeners would swallow it.
+  process.removeAllListeners('SIGHUP');
+  process.kill(process.pid, 'SIGHUP');
+}
+
+function handler(command: Command) {
+  return async (args: CommandArgs): Promise<void> => {
+    const code = await command(args);
+    process.exitCode = code;
+    if (code === hangupExitCode && [process.stdin, process.stdout, process.stderr].some((s) => s.isTTY)) {
+      await dieOfHangup();
+    }
+  };
+}
+
+/** The real commands, each loading its module on first use. */
+export function createCliCommands(io: CliIo): CliCommands {
+  /** Writes the dev files from stagecraft.yml when there is one; an exit code when that fails. */
+  const generateIfConfigured = async (args: CommandArgs): Promise<number | undefined> =>
+    (await import('../commands/generate-if-configured.js')).generateIfConfigured(configChoice(args), toCliFlags(args), io);
+  const printPlan: Command = async (args) =>
+    (await import('../commands/plan-command.js')).planCommand(toCliFlags(args), io);
+
+  const dev: Command = async (args) => {
+    // `--dry-run` only prints the plan (devCommand's first step): skip loading the session.
+    if (args['dry-run']) return (await generateIfConfigured(args)) ?? (await printPlan(args));
+    return (await generateIfConfigured(args)) ?? (await import('../commands/dev-command.js')).devCommand(toCliFlags(args), io);
+  };
+  const plan: Command = async (args) => {
+    if (args.detach) {
+      throw new UsageError('`dev plan` prints the foreground plan; to see what --detach runs, use `stagecraft dev --detach --dry-run`');
+    }
+    return (await generateIfConfigured(args)) ?? (await printPlan(args));
+  };
+  const down: Command = async (args) => (await import('../commands/down-command.js')).downCommand(toCliFlags(args), io);
+  const generate: Command = async (args) =>
+    (await import('../commands/generate-command.js')).generateCommand(configChoice(args), toCliFlags(args), io);
+
+  return {
+    dev: handler(dev),
+    down: handler(down),
+    plan: handler(plan),
+    generate: handler(generate),
+    status: async (args, json) => {
+      const { statusCommand } = await import('../commands/status-command.js');
+      process.exitCode = await statusCommand(toCliFlags(args), json, io);
+    },
+    machine: async (format) => {
+      const { machineCommand } = await import('../commands/machine-command.js');
+      process.exitCode = machineCommand(format, io);
+    },
+  };
+}

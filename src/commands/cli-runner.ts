@@ -1,0 +1,22 @@
+// The compose runner of the commands that run compose (dev, down, status). Kept
+// apart from cli-io.ts so commands that never run compose never load execa.
+import { ExecaComposeRunner } from '../compose/execa-compose-runner.js';
+import { observerFor, type Reporter } from '../output/reporter.js';
+import { colorAllowed, type CliIo } from './cli-io.js';
+
+/**
+ * The execa runner, with its last-resort hook: on `exit`, any child still
+ * running is SIGKILLed with its process group. Returns the runner and the
+ * function that removes the hook.
+ */
+export function createRunner(reporter: Reporter, io: CliIo): { runner: ExecaComposeRunner; release: () => void } {
+  const runner = new ExecaComposeRunner({
+    cwd: io.cwd,
+    env: io.env,
+    observer: observerFor(reporter),
+    colorLogs: colorAllowed(io.env) && io.stdout.isTTY === true,
+  });
+  const killAll = (): void => runner.killAll();
+  io.process.on('exit', killAll);
+  return { runner, release: () => io.process.off('exit', killAll) };
+}
