@@ -73,7 +73,7 @@ export async function run(ctx) {
     {
       name: 'memory',
       title: 'memory: peak RSS of the CLI during the logs run',
-      subject: { label: 'stagecraft dev, VmHWM', text: `${formatMb(peak)} (runs: ${hwms.map(formatMb).join(', ')})`, value: peak },
+      subject: { label: 'stagecraft dev, VmHWM', short: formatMb(peak), text: `${formatMb(peak)} (runs: ${hwms.map(formatMb).join(', ')})`, value: peak },
       target: '≤ 80 MB',
       met: peak <= 80 * 1024,
     },

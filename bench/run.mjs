@@ -1,7 +1,7 @@
 // `npm run bench`: builds (in the npm script), then runs every benchmark beside its
 // baseline on the real engine with local images, prints the figures, updates
 // bench/results.json and bench/RESULTS.md. Flags (after `npm run bench --`):
-//   --only cli-start,start,stop,logs   run these only
+//   --only cli-start,start,stop,logs   run these only (`--only soak`: the soak alone)
 //   --runs N                           runs per side (defaults: 40, 8, 8, 3)
 //   --soak [--soak-minutes N]          also the memory soak (10 minutes by default)
 //   --cli PATH                         benchmark another build of the CLI (implies --no-write)
@@ -33,7 +33,10 @@ const cli = path.resolve(values.cli ?? path.join(root, 'dist/src/cli.js'));
 const write = !values['no-write'] && values.cli === undefined;
 const benches = [cliStart, start, stop, logs];
 const only = values.only?.split(',');
-const chosen = [...benches.filter((b) => only === undefined || only.includes(b.name)), ...(values.soak ? [soak] : [])];
+const chosen = [
+  ...benches.filter((b) => only === undefined || only.includes(b.name)),
+  ...(values.soak || only?.includes('soak') ? [soak] : []),
+];
 
 const engineProblem = checkEngine();
 if (engineProblem !== undefined) {

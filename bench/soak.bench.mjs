@@ -15,7 +15,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export async function run(ctx) {
   const minutes = ctx.soakMinutes ?? 10;
   // Bursts of 200 numbered lines, then 0.1 s of rest: a steady ~2,000 lines a second.
-  const ticker = 'i=0; while :; do i=$((i+1)); echo "$i"; if [ $((i % 200)) -eq 0 ]; then usleep 100000; fi; done';
+  // `$$`: a literal `$` for the shell; compose would interpolate a single one.
+  const ticker = 'i=0; while :; do i=$$((i+1)); echo "$$i"; if [ $$((i % 200)) -eq 0 ]; then usleep 100000; fi; done';
   const dir = stackDir({ ticker: service(['sh', '-c', ticker]) });
   const project = projectName('soak');
   const pipeline = startLogPipeline({
@@ -56,6 +57,7 @@ export async function run(ctx) {
     title: `memory soak: ${minutes} minutes of \`stagecraft dev\` with a steady log stream`,
     subject: {
       label: 'stagecraft dev, RSS',
+      short: `RSS ${formatMb(warm.rss)} at ${warm.minute.toFixed(0)} min → ${formatMb(end.rss)} at ${end.minute.toFixed(0)} min`,
       text:
         `first sample ${formatMb(samples[0].rss)}, at ${warm.minute.toFixed(1)} min ${formatMb(warm.rss)}, ` +
         `at the end (${end.minute.toFixed(1)} min) ${formatMb(end.rss)}; peak ${formatMb(end.hwm)}; ` +
@@ -64,6 +66,12 @@ export async function run(ctx) {
     },
     target: 'no growth (end within 5 MB of the start, trend < 0.5 MB/min)',
     met,
-    extra: [{ label: 'lines delivered', text: `${progress.lines.toLocaleString('en')}, ${progress.bad} out of sequence or cut` }],
+    extra: [
+      {
+        label: 'lines delivered',
+        text: `${progress.lines.toLocaleString('en')}, ${progress.bad} out of sequence or cut${progress.firstBad ? ` (first: ${JSON.stringify(progress.firstBad)})` : ''}`,
+      },
+      { label: 'RSS samples (every 5 s)', text: samples.filter((_, i) => i % 12 === 11).map((s) => `${s.minute.toFixed(0)} min ${formatMb(s.rss)}`).join(', ') },
+    ],
   };
 }

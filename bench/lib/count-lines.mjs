@@ -1,7 +1,7 @@
 // The counting consumer of the logs benchmarks: reads compose log lines on stdin,
 // checks that each one is whole (`<service>-1  | <n>`, compose's erase-line escape
 // allowed in front) and that the numbers run 1, 2, 3, … with none missing, repeated
-// or cut, and reports on stdout as one JSON line once `--expect` lines have arrived
+// or cut (`bad` counts the lines that break the run), and reports on stdout as one JSON line once `--expect` lines have arrived
 // (it keeps draining stdin after that, so the writer never blocks).
 // Usage: node count-lines.mjs --expect 1000000 [--progress-ms 0]
 import { parseArgs } from 'node:util';
@@ -25,19 +25,23 @@ function report() {
   process.stdout.write(`${JSON.stringify({ type: 'done', lines, bad, firstBad, firstAt, lastAt, seconds: (lastAt - firstAt) / 1000 })}\n`);
 }
 
+let next = 1;
+
 function take(line) {
   const match = linePattern.exec(line);
-  if (match === null || Number(match[1]) !== lines + 1) {
+  const n = match === null ? undefined : Number(match[1]);
+  if (n !== next) {
     bad += 1;
-    firstBad ??= { at: lines + 1, line: line.slice(0, 200) };
+    firstBad ??= { at: lines + 1, expected: next, line: line.slice(0, 200) };
   }
+  if (n !== undefined) next = n + 1; // after a gap, the count goes on from there
   lines += 1;
   if (lines === expected && !reported) report();
 }
 
 if (progressMs > 0) {
   // The soak reads these: lines so far and whether all were good.
-  setInterval(() => process.stdout.write(`${JSON.stringify({ type: 'progress', lines, bad, at: since() })}\n`), progressMs).unref();
+  setInterval(() => process.stdout.write(`${JSON.stringify({ type: 'progress', lines, bad, firstBad, at: since() })}\n`), progressMs).unref();
 }
 
 process.stdin.setEncoding('utf8');

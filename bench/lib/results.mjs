@@ -24,7 +24,7 @@ export function renderResults(results) {
   const lines = [
     '| benchmark | baseline | stagecraft | ratio | target | |',
     '| --- | --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.name} | ${r.baseline?.text ?? '–'} | ${r.subject.text} | ${ratioText(r)} | ${r.target} | ${metText(r)} |`),
+    ...rows.map((r) => `| ${r.name} | ${r.baseline?.text ?? '–'} | ${r.subject.short ?? r.subject.text} | ${ratioText(r)} | ${r.target} | ${metText(r)} |`),
     '',
   ];
   for (const r of rows) {

@@ -1,4 +1,7 @@
 // The only module that imports execa: runs planned compose commands as child processes.
+import { closeSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
 import { execa, type ResultPromise } from 'execa';
 import type { PlannedCommand } from '../../machines/dev-session.types.js';
 import { classifyEnd } from './classify-failure.js';
@@ -10,9 +13,6 @@ import type {
   FollowedProcess,
   OutputSink,
 } from './compose-runner.js';
-import { closeSync } from 'node:fs';
-import { Socket } from 'node:net';
-import { StringDecoder } from 'node:string_decoder';
 import { ChunkBatcher } from './chunk-batcher.js';
 import { LineSplitter, TailBuffer } from './line-splitter.js';
 import { openOsPipe } from './os-pipe.js';
@@ -117,7 +117,9 @@ export class ExecaComposeRunner implements ComposeRunner {
       killTimer = setTimeout(() => signalGroup(pid, 'SIGKILL'), this.#options.killGraceMs ?? 5000);
     };
 
-    const done = settle(child).then((end) => {
+    // A followed child's pipe is ours, not execa's: its last lines may still be unread when
+    // the child exits, so wait for the pipe's end as execa does for its own pipes.
+    const done = Promise.all([settle(child), stdoutLines?.ended]).then(([end]) => {
       clearTimeout(killTimer);
       if (pid !== undefined) this.#live.delete(pid);
       stdoutLines?.end();
@@ -173,9 +175,10 @@ function pipeReader(fd: number): Socket {
 /**
  * A followed child's stdout, in batches of whole lines (see chunk-batcher.ts). `end()`
  * passes on what is left, a last line without its newline included; the stream's end
- * calls it, and so does the child's (whichever comes first; the second does nothing).
+ * calls it (and so may the child's: a second call finds nothing left). `ended` resolves
+ * once the stream has ended or failed.
  */
-function followLines(stream: NodeJS.ReadableStream | null, emit: (lines: string) => void): { end: () => void } {
+function followLines(stream: NodeJS.ReadableStream | null, emit: (lines: string) => void): { end: () => void; ended: Promise<void> } {
   const splitter = new LineSplitter(emit);
   // UTF-8 decoded per batch: a character cut between two batches is held back, not mangled.
   const decoder = new StringDecoder('utf8');
@@ -186,9 +189,17 @@ function followLines(stream: NodeJS.ReadableStream | null, emit: (lines: string)
     if (rest !== '') splitter.push(rest);
     splitter.flush();
   };
-  stream?.on('data', (chunk: Buffer) => batcher.push(chunk));
-  stream?.on('end', end);
-  return { end };
+  if (stream === null) return { end, ended: Promise.resolve() };
+  stream.on('data', (chunk: Buffer) => batcher.push(chunk));
+  const ended = new Promise<void>((resolve) => {
+    stream.once('end', () => {
+      end();
+      resolve();
+    });
+    stream.once('close', resolve);
+    stream.once('error', () => resolve());
+  });
+  return { end, ended };
 }
 
 /** Signals a whole process group; a group that is already gone is fine. */

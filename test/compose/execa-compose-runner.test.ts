@@ -1,6 +1,7 @@
 // The execa adapter against the fake docker (test/fixtures/bin/docker): real child
 // processes, real signals, real process groups. No execa mocking.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PlannedCommand } from '../../machines/dev-session.types.js';
@@ -35,13 +36,26 @@ interface Rig {
 let dirs: string[] = [];
 let runners: ExecaComposeRunner[] = [];
 
-function rig(scenario: FakeScenario, options: { path?: 'fake' | 'node-only'; killGraceMs?: number; colorLogs?: boolean; recordEnv?: string[] } = {}): Rig {
+/** The system's mkfifo, for rigs that let the runner make real pipes. */
+const mkfifo = spawnSync('sh', ['-c', 'command -v mkfifo'], { encoding: 'utf8' }).stdout.trim();
+
+interface RigOptions {
+  path?: 'fake' | 'node-only';
+  killGraceMs?: number;
+  colorLogs?: boolean;
+  recordEnv?: string[];
+  /** Put mkfifo on the rig's PATH too, so followed children write into a real pipe (os-pipe.ts). */
+  mkfifo?: boolean;
+}
+
+function rig(scenario: FakeScenario, options: RigOptions = {}): Rig {
   const root = mkdtempSync(path.join(tmpdir(), 'stagecraft-execa-'));
   dirs.push(root);
   // Only node in it: node's own folder may hold a real docker.
   const nodeBin = path.join(root, 'node-bin');
   mkdirSync(nodeBin);
   symlinkSync(process.execPath, path.join(nodeBin, 'node'));
+  if (options.mkfifo) symlinkSync(mkfifo, path.join(nodeBin, 'mkfifo'));
   const logFile = path.join(root, 'docker-calls.jsonl');
   const observed: Observed[] = [];
   const observer: ComposeRunnerObserver = {
@@ -56,6 +70,7 @@ function rig(scenario: FakeScenario, options: { path?: 'fake' | 'node-only'; kil
       FAKE_DOCKER_LOG: logFile,
       FAKE_DOCKER_SCENARIO: JSON.stringify(scenario),
       FAKE_DOCKER_RECORD_ENV: (options.recordEnv ?? []).join(','),
+      FAKE_DOCKER_RECORD_STDOUT: '1',
     },
     observer,
     colorLogs: options.colorLogs ?? false,
@@ -227,6 +242,59 @@ describe('ExecaComposeRunner.follow', () => {
         'web-1  | no newline at the end',
         '',
       ]);
+    },
+    timeout,
+  );
+
+  test(
+    'gives a followed child a real pipe when mkfifo is there, and delivers every line before done resolves',
+    async () => {
+      const lines = Array.from({ length: 3000 }, (_, i) => `web-1  | line ${i + 1}`);
+      const { runner, logFile } = rig({ 'logs --follow': { stdout: lines } }, { mkfifo: true });
+      const ours = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`stagecraft-${process.pid}-`) && name.endsWith('.fifo'));
+      const texts: string[] = [];
+      const followed = runner.follow(follow, (text) => texts.push(text));
+      await followed.done;
+      // Everything the child wrote is in before `done`: the child may exit before its pipe is read.
+      expect(texts.join('').split('\n')).toEqual([...lines, '']);
+      expect(texts.filter((text) => !text.endsWith('\n'))).toEqual([]);
+      // Batched: far fewer deliveries than lines.
+      expect(texts.length).toBeLessThan(lines.length / 10);
+      expect(readFakeLog(logFile).find((e) => e.argv !== undefined)?.stdoutKind).toBe('fifo');
+      // The FIFO was unlinked as soon as it was open.
+      expect(ours()).toEqual([]);
+    },
+    timeout,
+  );
+
+  test(
+    'falls back to an ordinary stdio pipe without mkfifo, and captured commands never get a FIFO',
+    async () => {
+      const { runner, logFile } = rig({ 'logs --follow': { stdout: ['web-1  | hello'] }, version: { stdout: ['v2'] } });
+      const texts: string[] = [];
+      await runner.follow(follow, (text) => texts.push(text)).done;
+      expect(texts.join('')).toBe('web-1  | hello\n');
+      const withMkfifo = rig({ version: { stdout: ['v2'] } }, { mkfifo: true });
+      expect((await withMkfifo.runner.run(version, new AbortController().signal)).stdout).toBe('v2');
+      expect([...readFakeLog(logFile), ...readFakeLog(withMkfifo.logFile)].filter((e) => e.argv !== undefined).map((e) => e.stdoutKind)).toEqual([
+        'socket',
+        'socket',
+      ]);
+    },
+    timeout,
+  );
+
+  test(
+    'stop() ends a followed child writing into a real pipe, and done resolves',
+    async () => {
+      const { runner, logFile } = rig({ 'logs --follow': { stdout: ['web-1  | up'], hang: true } }, { mkfifo: true });
+      const texts: string[] = [];
+      const followed = runner.follow(follow, (text) => texts.push(text));
+      const pid = await pidOf(logFile, follow);
+      await waitFor(() => texts.join('') === 'web-1  | up\n', 'the first line', 5000);
+      followed.stop();
+      expect(await followed.done).toEqual({ stdout: '', stderrTail: '' });
+      expect(isAlive(pid)).toBe(false);
     },
     timeout,
   );
