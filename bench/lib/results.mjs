@@ -18,10 +18,16 @@ export function saveResults(file, results) {
 const ratioText = (r) => (r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×`);
 const metText = (r) => (r.met ? 'met' : '**not met**');
 
+const machineText = (m) =>
+  `${m.cpu}, ${m.memory}; ${m.os}; Node ${m.node}, Docker ${m.docker}, Compose ${m.compose}; stagecraft ${m.stagecraft} (yargs ${m.yargs})`;
+
 /** The generated part of RESULTS.md. */
 export function renderResults(results) {
   const rows = order.filter((k) => results[k]).map((k) => results[k]);
+  const machine = rows.at(-1) === undefined ? '' : machineText(rows.at(-1).machine);
   const lines = [
+    `Machine: ${machine}.`,
+    '',
     '| benchmark | baseline | stagecraft | ratio | target | |',
     '| --- | --- | --- | --- | --- | --- |',
     ...rows.map((r) => `| ${r.name} | ${r.baseline?.text ?? '–'} | ${r.subject.short ?? r.subject.text} | ${ratioText(r)} | ${r.target} | ${metText(r)} |`),
@@ -29,7 +35,8 @@ export function renderResults(results) {
   ];
   for (const r of rows) {
     lines.push(`### ${r.title}`, '');
-    lines.push(`Measured ${r.date} on ${r.machine.cpu}, ${r.machine.memory}; ${r.machine.os}; Node ${r.machine.node}, Docker ${r.machine.docker}, Compose ${r.machine.compose}; stagecraft ${r.machine.stagecraft}.`, '');
+    const other = machineText(r.machine) === machine ? '' : ` on ${machineText(r.machine)}`;
+    lines.push(`Measured ${r.date}${other}.`, '');
     if (r.baseline) lines.push(`- baseline, ${r.baseline.label}: ${r.baseline.text}`);
     lines.push(`- ${r.subject.label}: ${r.subject.text}`);
     if (r.ratio !== undefined) lines.push(`- ratio (medians): ${ratioText(r)}; target ${r.target}: ${metText(r)}`);
