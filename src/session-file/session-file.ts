@@ -1,6 +1,7 @@
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { DevPlan, SessionMode } from '../../machines/dev-session.types.js';
+import { writeFileAtomic } from '../util/write-file-atomic.js';
 
 /** `<dev-dir>/session.json` (SPEC §6). Its schema is documented in the README. */
 export interface SessionRecord {
@@ -46,16 +47,7 @@ export async function readSessionFile(file: string): Promise<SessionRecord | und
 
 /** Writes the file atomically: a temp file beside it, then rename over it. */
 export async function writeSessionFile(file: string, record: SessionRecord): Promise<void> {
-  // Loaded on the first write, not at start-up: `dev plan` never writes, and node:crypto costs ~4 ms to load.
-  const { randomBytes } = await import('node:crypto');
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o644 });
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`);
 }
 
 export async function removeSessionFile(file: string): Promise<void> {

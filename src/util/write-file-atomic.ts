@@ -1,10 +1,12 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 
+let tempFiles = 0;
+
 /** Writes `content` to `file` through a temp file beside it and a rename: readers see the old file or the new one, never half of one. */
 export async function writeFileAtomic(file: string, content: string): Promise<void> {
-  // Loaded on the first write, not at start-up: `dev plan` never writes, and node:crypto costs ~4 ms to load.
-  const { randomBytes } = await import('node:crypto');
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  // Unique without randomness (node:crypto alone costs 2–4 ms to load, on every session's
+  // start): no two live processes share a pid, and the counter keeps this process's apart.
+  const temp = `${file}.${process.pid}.${++tempFiles}.tmp`;
   try {
     await writeFile(temp, content, { mode: 0o644 });
     await rename(temp, file);
