@@ -3,38 +3,19 @@
 import type { DevOptions } from '../../machines/dev-session.types.js';
 import { buildStatusReport, formatStatus, type StatusReport } from '../../src/commands/status-report.js';
 import type { ContainerState } from '../../src/compose/parse-ps.js';
-import { buildPlan } from '../../src/plan/build-plan.js';
 import type { SessionRecord } from '../../src/session-file/session-file.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
+import { shopApi, shopPlan, shopRecord } from '../fixtures/shop-session.js';
 
 const options: DevOptions = { ...defaultDevOptions, noTraefik: true };
-const plan = buildPlan(
-  {
-    devDir: '.stagecraft/dev',
-    composeFile: '.stagecraft/dev/compose.yaml',
-    name: 'shop',
-    services: [
-      { name: 'api', traefik: false, profiled: false, image: 'shop/api' },
-      { name: 'db', traefik: false, profiled: false, image: 'postgres:16' },
-      { name: 'tools', traefik: false, profiled: true, image: 'shop/tools' },
-      { name: 'traefik', traefik: true, profiled: false, image: 'traefik:v3' },
-      { name: 'worker', traefik: false, profiled: false, image: 'shop/worker' },
-    ],
-  },
-  options,
-);
-
-const record: SessionRecord = {
-  version: 1,
-  project: 'shop',
-  mode: 'foreground',
-  pid: 4242,
-  pidStartTicks: 777,
-  startedAt: '2026-01-02T03:04:05.000Z',
-  state: 'attached',
-  updatedAt: '2026-01-02T03:04:09.000Z',
-  plan,
-};
+const plan = shopPlan(options, [
+  shopApi,
+  { name: 'db', traefik: false, profiled: false, image: 'postgres:16' },
+  { name: 'tools', traefik: false, profiled: true, image: 'shop/tools' },
+  { name: 'traefik', traefik: true, profiled: false, image: 'traefik:v3' },
+  { name: 'worker', traefik: false, profiled: false, image: 'shop/worker' },
+]);
+const record: SessionRecord = shopRecord({ plan });
 
 const container = (overrides: Partial<ContainerState> & Pick<ContainerState, 'service'>): ContainerState => ({
   name: `shop-${overrides.service}-1`,

@@ -2,8 +2,6 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { DevOptions } from '../../machines/dev-session.types.js';
-import { buildPlan } from '../../src/plan/build-plan.js';
 import {
   readSessionFile,
   removeSessionFile,
@@ -11,29 +9,9 @@ import {
   writeSessionFile,
   type SessionRecord,
 } from '../../src/session-file/session-file.js';
-import { defaultDevOptions } from '../fixtures/dev-options.js';
+import { shopRecord } from '../fixtures/shop-session.js';
 
-const options: DevOptions = defaultDevOptions;
-const plan = buildPlan(
-  {
-    devDir: '.stagecraft/dev',
-    composeFile: '.stagecraft/dev/compose.yaml',
-    name: 'shop',
-    services: [{ name: 'api', traefik: false, profiled: false, image: 'shop/api' }],
-  },
-  options,
-);
-const record: SessionRecord = {
-  version: 1,
-  project: 'shop',
-  mode: 'foreground',
-  pid: 4242,
-  pidStartTicks: 777,
-  startedAt: '2026-01-02T03:04:05.000Z',
-  state: 'attached',
-  updatedAt: '2026-01-02T03:04:09.000Z',
-  plan,
-};
+const record: SessionRecord = shopRecord();
 
 let dir: string;
 let file: string;

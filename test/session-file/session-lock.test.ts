@@ -4,58 +4,27 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { DevOptions } from '../../machines/dev-session.types.js';
-import { buildPlan } from '../../src/plan/build-plan.js';
 import { withFileMutex } from '../../src/session-file/file-mutex.js';
 import { currentProcess, isAlive, processStartTicks } from '../../src/session-file/process-identity.js';
 import { readSessionFile, writeSessionFile, type SessionRecord } from '../../src/session-file/session-file.js';
 import { holderAlive, SessionLock } from '../../src/session-file/session-lock.js';
 import { waitForExit } from '../../src/session-file/wait-for-exit.js';
 import { deadPid, killAll, spawnIdle, spawnZombie } from './live-process.js';
-import { defaultDevOptions } from '../fixtures/dev-options.js';
+import { shopPlan, shopRecord } from '../fixtures/shop-session.js';
 
-const options: DevOptions = defaultDevOptions;
-const plan = buildPlan(
-  {
-    devDir: '.stagecraft/dev',
-    composeFile: '.stagecraft/dev/compose.yaml',
-    name: 'shop',
-    services: [{ name: 'api', traefik: false, profiled: false, image: 'shop/api' }],
-  },
-  options,
-);
+const plan = shopPlan();
 const fixedNow = () => new Date('2026-03-04T05:06:07.000Z');
 
 /** A record another process wrote. */
 function recordOf(pid: number, pidStartTicks: number | null, overrides: Partial<SessionRecord> = {}): SessionRecord {
-  return {
-    version: 1,
-    project: 'shop',
-    mode: 'detach',
-    pid,
-    pidStartTicks,
-    startedAt: '2026-01-02T03:04:05.000Z',
-    state: 'detached',
-    updatedAt: '2026-01-02T03:04:09.000Z',
-    plan,
-    ...overrides,
-  };
+  return shopRecord({ mode: 'detach', pid, pidStartTicks, state: 'detached', ...overrides });
 }
 
 /** The record this process writes when it acquires at `fixedNow`. */
 function mine(state: string, mode: SessionRecord['mode'] = 'foreground'): SessionRecord {
   const me = currentProcess();
-  return {
-    version: 1,
-    project: 'shop',
-    mode,
-    pid: me.pid,
-    pidStartTicks: me.startTicks,
-    startedAt: '2026-03-04T05:06:07.000Z',
-    state,
-    updatedAt: '2026-03-04T05:06:07.000Z',
-    plan,
-  };
+  const now = fixedNow().toISOString();
+  return shopRecord({ mode, pid: me.pid, pidStartTicks: me.startTicks, startedAt: now, state, updatedAt: now });
 }
 
 let dir: string;

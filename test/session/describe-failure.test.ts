@@ -1,27 +1,10 @@
 import type { DevPlan, PlannedCommand } from '../../machines/dev-session.types.js';
 import type { ComposeFailure, ComposeFailureKind } from '../../src/compose/compose-runner.js';
-import { buildPlan } from '../../src/plan/build-plan.js';
 import { describeFailure } from '../../src/session/describe-failure.js';
+import { defaultDevOptions } from '../fixtures/dev-options.js';
+import { shopPlan } from '../fixtures/shop-session.js';
 
-const plan: DevPlan = buildPlan(
-  {
-    devDir: '.stagecraft/dev',
-    composeFile: '.stagecraft/dev/compose.yaml',
-    name: 'shop',
-    services: [{ name: 'api', traefik: false, profiled: false, image: 'shop/api' }],
-  },
-  {
-    devDir: '.stagecraft/dev',
-    projectName: undefined,
-    mode: 'foreground',
-    noTraefik: false,
-    wait: false,
-    waitTimeoutSeconds: 120,
-    graceSeconds: 10,
-    keepOnFailure: false,
-    composeCommand: 'docker --context "my box" compose',
-  },
-);
+const plan: DevPlan = shopPlan({ ...defaultDevOptions, composeCommand: 'docker --context "my box" compose' });
 
 const C = "docker --context 'my box' compose";
 const P = `${C} -p shop -f .stagecraft/dev/compose.yaml`;
