@@ -21,7 +21,9 @@ export function composeArgv(composeCommand: string): string[] {
 
 function checkSeconds(flag: string, value: number, min: number): void {
   if (!Number.isInteger(value) || value < min) {
-    throw inputFailure(`${flag} must be a whole number of seconds, ${min} or more (got ${String(value)}); fix the flag or its STAGECRAFT_* variable`);
+    // yargs has already turned text such as `soon` into NaN: say so in words.
+    const got = Number.isNaN(value) ? 'something that is not a number' : String(value);
+    throw inputFailure(`${flag} must be a whole number of seconds, ${min} or more (got ${got}); fix the flag or its STAGECRAFT_* variable`);
   }
 }
 

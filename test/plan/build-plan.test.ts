@@ -324,7 +324,7 @@ describe('buildPlan: flag errors', () => {
 
   it.each([
     [-1, '-1'],
-    [Number.NaN, 'NaN'],
+    [Number.NaN, 'something that is not a number'],
     [1.5, '1.5'],
     [Number.POSITIVE_INFINITY, 'Infinity'],
   ])('rejects --grace %p', (graceSeconds, got) => {
@@ -334,7 +334,7 @@ describe('buildPlan: flag errors', () => {
   it.each([
     [0, '0'],
     [-5, '-5'],
-    [Number.NaN, 'NaN'],
+    [Number.NaN, 'something that is not a number'],
   ])('rejects --wait-timeout %p', (waitTimeoutSeconds, got) => {
     expect(thrownBy(() => buildPlan(files, optionsWith({ waitTimeoutSeconds })))).toStrictEqual(
       seconds('--wait-timeout', 1, got),

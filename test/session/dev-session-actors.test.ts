@@ -15,6 +15,7 @@ import { createDevSessionActors, type SessionClaim } from '../../src/session/dev
 import { lockedFailure } from '../../src/session/session-claims.js';
 import { createFakeActors, fakeImplementations } from '../fakes/fake-actors.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
+import { shopRecord } from '../fixtures/shop-session.js';
 
 const options: DevOptions = defaultDevOptions;
 const plan = buildPlan(
@@ -133,20 +134,9 @@ function actorsWith(
   return { ...scripted, reported, actors, order, claims: recording.claims };
 }
 
-/** A session file as another session wrote it. */
+/** A session file as another (detached) session wrote it. */
 function sessionRecord(overrides: Partial<SessionRecord> = {}): SessionRecord {
-  return {
-    version: 1,
-    project: 'shop',
-    mode: 'detach',
-    pid: 4242,
-    pidStartTicks: 777,
-    startedAt: '2026-01-02T03:04:05.000Z',
-    state: 'detached',
-    updatedAt: '2026-01-02T03:04:09.000Z',
-    plan,
-    ...overrides,
-  };
+  return shopRecord({ mode: 'detach', state: 'detached', plan, ...overrides });
 }
 
 function run<TOutput, TInput>(logic: PromiseActorLogic<TOutput, TInput>, input: TInput): Promise<TOutput> {
@@ -346,6 +336,13 @@ describe('production actors', () => {
 });
 
 describe('production followLogs inside the machine', () => {
+  // Each test leaves its machine mid-session (attached, or stopping with the teardown
+  // deadline's timer set): stop them, or their timers keep jest's process alive.
+  const actors: Array<{ stop(): void }> = [];
+  afterEach(() => {
+    for (const actor of actors.splice(0)) actor.stop();
+  });
+
   async function attached() {
     const scripted = scriptedRunner(() => ok());
     const reported: SessionEvent[] = [];
@@ -366,6 +363,7 @@ describe('production followLogs inside the machine', () => {
         if (event.type === '@xstate.event' && event.actorRef.sessionId === event.rootId) rootEvents.push(event.event.type);
       },
     });
+    actors.push(actor);
     actor.start();
     fakes.validate.only().resolve(plan);
     await waitFor(actor, (s) => s.matches('preflight'));
