@@ -37,7 +37,8 @@ export type DevSessionEmitted =
   | {
       readonly type: 'stopping';
       readonly projectName: string;
-      readonly cause: 'signal' | 'stack-ended';
+      /** `logs-ended`: the log stream ended but the stack had not (its containers could not be read as ended). */
+      readonly cause: 'signal' | 'stack-ended' | 'logs-ended';
       readonly signal: StopSignal | undefined;
     }
   | { readonly type: 'forcing'; readonly cause: 'signal' | 'deadline' }
@@ -50,6 +51,13 @@ export interface DiagnoseInput {
 
 function notProvided(name: string): never {
   throw new Error(`not provided: ${name}`);
+}
+
+/** Why the session is stopping: a signal, the stack ending by itself, or only its log stream ending. */
+function stopCause(context: DevSessionContext): 'signal' | 'stack-ended' | 'logs-ended' {
+  if (!context.stackEnded) return 'signal';
+  const failure = context.failure;
+  return failure === undefined || failure.kind === 'services-failed' ? 'stack-ended' : 'logs-ended';
 }
 
 const planOf = ({ context }: { context: DevSessionContext }): DevPlan =>
@@ -144,7 +152,7 @@ export const devSessionMachine = setup({
         ({
           type: 'stopping',
           projectName: planOf({ context }).projectName,
-          cause: context.stackEnded ? 'stack-ended' : 'signal',
+          cause: stopCause(context),
           signal: context.signal,
         }) as const,
     ),

@@ -58,6 +58,16 @@ function handler(command: Command) {
   };
 }
 
+/**
+ * `--dry-run` (a dev flag, so every subcommand is given it) promises that nothing runs.
+ * `dev`, `plan` and `down` keep it by printing their commands; the others have no dry run.
+ */
+function refuseDryRun(args: CommandArgs, command: 'generate' | 'status'): void {
+  if (args['dry-run']) {
+    throw new UsageError(`\`dev ${command}\` has no --dry-run (check STAGECRAFT_DRY_RUN too); \`stagecraft dev --dry-run\` and \`stagecraft dev down --dry-run\` print what they would run`);
+  }
+}
+
 /** The real commands, each loading its module on first use. */
 export function createCliCommands(io: CliIo): CliCommands {
   /** Writes the dev files from stagecraft.yml when there is one; an exit code when that fails. */
@@ -71,15 +81,13 @@ export function createCliCommands(io: CliIo): CliCommands {
     if (args['dry-run']) return (await generateIfConfigured(args)) ?? (await printPlan(args));
     return (await generateIfConfigured(args)) ?? (await import('../commands/dev-command.js')).devCommand(toCliFlags(args), io);
   };
-  const plan: Command = async (args) => {
-    if (args.detach) {
-      throw new UsageError('`dev plan` prints the foreground plan; to see what --detach runs, use `stagecraft dev --detach --dry-run`');
-    }
-    return (await generateIfConfigured(args)) ?? (await printPlan(args));
-  };
+  // `dev plan` is `dev --dry-run` (SPEC §2): with --detach it prints the detached plan.
+  const plan: Command = async (args) => (await generateIfConfigured(args)) ?? (await printPlan(args));
   const down: Command = async (args) => (await import('../commands/down-command.js')).downCommand(toCliFlags(args), io);
-  const generate: Command = async (args) =>
-    (await import('../commands/generate-command.js')).generateCommand(configChoice(args), toCliFlags(args), io);
+  const generate: Command = async (args) => {
+    refuseDryRun(args, 'generate');
+    return (await import('../commands/generate-command.js')).generateCommand(configChoice(args), toCliFlags(args), io);
+  };
 
   return {
     dev: handler(dev),
@@ -87,6 +95,7 @@ export function createCliCommands(io: CliIo): CliCommands {
     plan: handler(plan),
     generate: handler(generate),
     status: async (args, json) => {
+      refuseDryRun(args, 'status');
       const { statusCommand } = await import('../commands/status-command.js');
       process.exitCode = await statusCommand(toCliFlags(args), json, io);
     },

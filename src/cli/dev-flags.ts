@@ -28,19 +28,20 @@ export function envVariableFor(flag: string): string {
 
 function fromEnv(type: 'string' | 'boolean' | 'number', raw: string): string | boolean | number {
   if (type === 'boolean') return !/^(|0|false|no|off)$/i.test(raw.trim());
-  if (type === 'number') return raw.trim() === '' ? Number.NaN : Number(raw);
+  if (type === 'number') return Number(raw);
   return raw;
 }
 
 /**
  * The dev flags with `STAGECRAFT_<FLAG>` variables as their defaults, so a flag on
  * the command line beats the environment. Only variables that name a flag are read
- * (CI may set others, such as STAGECRAFT_E2E).
+ * (CI may set others, such as STAGECRAFT_E2E), and empty ones count as unset.
  */
 export function devFlagsFrom(env: NodeJS.ProcessEnv): typeof devFlags {
   const entries = Object.entries(devFlags).map(([flag, spec]) => {
     const raw = env[envVariableFor(flag)];
-    return [flag, raw === undefined ? spec : { ...spec, default: fromEnv(spec.type, raw) }];
+    // An empty variable is an unset one (STAGECRAFT_INSPECT= must not mean "inspect").
+    return [flag, raw === undefined || raw.trim() === '' ? spec : { ...spec, default: fromEnv(spec.type, raw) }];
   });
   return Object.fromEntries(entries) as typeof devFlags;
 }

@@ -76,7 +76,7 @@ function defaults(env: NodeJS.ProcessEnv): Record<string, unknown> {
 /**
  * `dev …` or `dev plan …` with a plain command line (the arguments after the script):
  * the command and its arguments, exactly as yargs would parse them. Undefined for
- * anything else, including `plan` with `--detach` (a usage error yargs reports).
+ * anything else.
  */
 export function fastCommand(argv: readonly string[], env: NodeJS.ProcessEnv): FastCommand | undefined {
   if (argv[0] !== 'dev') return undefined;
@@ -94,6 +94,5 @@ export function fastCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Fa
     at = flag.next;
   }
   const args = { ...defaults(env), ...Object.fromEntries(given) } as unknown as DevFlagValues & { config: string | undefined };
-  if (plan) return args.detach ? undefined : { command: 'plan', args };
-  return { command: 'dev', args };
+  return { command: plan ? 'plan' : 'dev', args };
 }

@@ -16,7 +16,8 @@ export function buildCli(argv: readonly string[], env: NodeJS.ProcessEnv, comman
     .scriptName('stagecraft')
     .usage('$0 <command>\n\nOne command for a project\'s local dev stack, on Docker Compose.')
     // `--no-traefik` is a flag of its own (and STAGECRAFT_NO_TRAEFIK), not the negation of `--traefik`.
-    .parserConfiguration({ 'boolean-negation': false })
+    // A flag given twice takes its last value, as in most CLIs (yargs would make a list).
+    .parserConfiguration({ 'boolean-negation': false, 'duplicate-arguments-array': false })
     .command('dev', 'start the dev stack, stream its logs, tear it down on Ctrl+C', (y) =>
       withDevFlags(y, env)
         .command('$0', 'foreground session (or --detach)', (y) => withConfigFlag(y, env), commands.dev)

@@ -4,6 +4,7 @@ import { exitCodeForFailure, exitCodeForSignal, ExitCode } from '../../machines/
 import type { CliFlags } from '../cli/dev-flags.js';
 import type { ComposeRunner } from '../compose/compose-runner.js';
 import type { Reporter } from '../output/reporter.js';
+import { formatSections, type PlanSection } from '../plan/format-plan.js';
 import { loadPlan } from '../plan/load-plan.js';
 import { readSessionFile, sessionFilePath, type SessionRecord } from '../session-file/session-file.js';
 import { holderAlive, SessionLock } from '../session-file/session-lock.js';
@@ -24,12 +25,36 @@ async function planForDown(options: DevOptions, cwd: string, record: SessionReco
   }
 }
 
-/** A live session is asked to stop (SIGTERM, as `kill` would) and awaited: its own teardown runs. */
+/** A session that is tearing down already (another `dev down`, a stop, a rollback): it is waited for, not signalled. */
+function tearingDown(record: SessionRecord): boolean {
+  return record.mode === 'down' || record.state.startsWith('stopping') || record.state.startsWith('rollingBack');
+}
+
+/** SIGTERM, as `kill` would send; false when the process ended meanwhile. */
+function askToStop(record: SessionRecord): boolean {
+  try {
+    process.kill(record.pid, 'SIGTERM');
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ESRCH') return false;
+    if (code === 'EPERM') {
+      throw {
+        kind: 'locked',
+        message: `project ${record.project} is held by a live session of another user (pid ${record.pid}, ${record.state}); stop it as that user (\`stagecraft dev down\`, or Ctrl+C in its terminal)`,
+      } as const;
+    }
+    throw error;
+  }
+}
+
+/** A live session is asked to stop (unless it is tearing down already) and awaited: its own teardown runs. */
 async function stopLiveHolder(record: SessionRecord, reporter: Reporter, signal: AbortSignal): Promise<void> {
-  if (!record.state.startsWith('stopping')) process.kill(record.pid, 'SIGTERM');
+  const waiting = tearingDown(record) ? 'it is tearing down already; waiting' : askToStop(record) ? 'asked it to stop, waiting' : undefined;
+  if (waiting === undefined) return; // it ended by itself in the meantime
   reporter.report({
     type: 'notice',
-    message: `project ${record.project} has a live session (pid ${record.pid}, ${record.state}); asked it to stop, waiting`,
+    message: `project ${record.project} has a live session (pid ${record.pid}, ${record.state}); ${waiting}`,
   });
   const graceSeconds = Number(record.plan.teardown.argv.at(-1)) || 10;
   if (!(await waitForExit(record, (graceSeconds + 60) * 1000, signal))) throw lockedFailure(record);
@@ -41,6 +66,19 @@ async function teardown(runner: ComposeRunner, plan: DevPlan, signal: AbortSigna
   } catch (error) {
     throw describeFailure(error, plan);
   }
+}
+
+/** `dev down --dry-run`: what it would do, in `dev plan`'s format; it runs and signals nothing. */
+function downPlan(plan: DevPlan, record: SessionRecord | undefined): string {
+  const sections: PlanSection[] = [];
+  if (record !== undefined && record.pid !== process.pid && holderAlive(record)) {
+    sections.push({ title: `first: ask the live session (pid ${record.pid}, ${record.state}) to stop with SIGTERM, and wait for it`, commands: [] });
+  }
+  if (record !== undefined && record.project !== plan.projectName) {
+    sections.push({ title: `teardown of ${record.project} (named by the stale session file)`, commands: [record.plan.teardown] });
+  }
+  sections.push({ title: 'teardown', commands: [plan.teardown] });
+  return formatSections(sections);
 }
 
 /**
@@ -64,6 +102,10 @@ export async function downCommand(flags: CliFlags, io: CliIo): Promise<number> {
   try {
     let record = await readSessionFile(file);
     const plan = await planForDown(flags.options, io.cwd, record);
+    if (flags.dryRun) {
+      io.stdout.write(downPlan(plan, record));
+      return ExitCode.ok;
+    }
     if (record !== undefined && record.pid !== process.pid && holderAlive(record)) {
       await stopLiveHolder(record, reporter, abort.signal);
       record = await readSessionFile(file);
@@ -73,6 +115,7 @@ export async function downCommand(flags: CliFlags, io: CliIo): Promise<number> {
     if (claim.kind === 'held') throw lockedFailure(claim.holder);
     if (record !== undefined && record.project !== plan.projectName) await teardown(runner, record.plan, abort.signal);
     await teardown(runner, plan, abort.signal);
+    lock.reconciled();
     await lock.release();
     reporter.report({ type: 'notice', message: `removed project ${plan.projectName}` });
     return ExitCode.ok;
@@ -82,6 +125,11 @@ export async function downCommand(flags: CliFlags, io: CliIo): Promise<number> {
     reporter.report({ type: 'error', failure });
     return exitCodeForFailure(failure);
   } finally {
+    // A teardown that failed leaves the session file as it found it: a stale record
+    // (perhaps of another project) must survive for the next `down` or `dev` to finish.
+    await lock.restoreUnreconciled().catch((error: unknown) =>
+      reporter.report({ type: 'notice', message: `could not put back the stale session file ${file}: ${String(error)}` }),
+    );
     await lock.leave();
     stopForwarding();
     release();

@@ -1,7 +1,7 @@
 import { toFailure } from '../../machines/dev-session.output.js';
 import { exitCodeForFailure, ExitCode } from '../../machines/exit-code.js';
 import type { CliFlags } from '../cli/dev-flags.js';
-import { parsePs } from '../compose/parse-ps.js';
+import { parsePsOutput } from '../compose/parse-ps.js';
 import { loadPlan } from '../plan/load-plan.js';
 import { readSessionFile, sessionFilePath } from '../session-file/session-file.js';
 import { holderAlive } from '../session-file/session-lock.js';
@@ -27,7 +27,8 @@ export async function statusCommand(flags: CliFlags, json: boolean, io: CliIo): 
     const ps = await runner.run(plan.exitCodes, new AbortController().signal).catch((error: unknown) => {
       throw describeFailure(error, plan);
     });
-    const report = buildStatusReport(plan, record, record !== undefined && holderAlive(record), parsePs(ps.stdout));
+    const containers = parsePsOutput(plan.exitCodes, ps.stdout);
+    const report = buildStatusReport(plan, record, record !== undefined && holderAlive(record), containers);
     io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
     return ExitCode.ok;
   } catch (error) {

@@ -55,6 +55,14 @@ export interface ComposeRunner {
   run(command: PlannedCommand, signal: AbortSignal): Promise<CommandResult>;
   /** Starts a long-running command whose stdout goes to `sink` as it arrives, whole lines only. */
   follow(command: PlannedCommand, sink: OutputSink): FollowedProcess;
+  /**
+   * Resolves once every child started so far has exited. A teardown waits for it first: an
+   * `up` that was just cancelled may still be creating containers, which a `down` running
+   * alongside it would miss. (Cancelled children are SIGKILLed after a bound, so it settles.)
+   */
+  idle(): Promise<void>;
+  /** SIGKILLs every child still running (a forced teardown's first step; the CLI's exit hook). */
+  killAll(): void;
 }
 
 /** True for the failures the runner rejects with. */

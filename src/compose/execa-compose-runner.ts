@@ -46,6 +46,8 @@ interface Started {
 export class ExecaComposeRunner implements ComposeRunner {
   readonly #options: ExecaComposeRunnerOptions;
   readonly #live = new Set<number>();
+  /** One promise per child not yet ended, settled when it has (whatever its result). */
+  readonly #running = new Set<Promise<void>>();
 
   constructor(options: ExecaComposeRunnerOptions) {
     this.#options = options;
@@ -65,6 +67,10 @@ export class ExecaComposeRunner implements ComposeRunner {
 
   follow(command: PlannedCommand, sink: OutputSink): FollowedProcess {
     return this.#start(command, { captureStdout: false, sink });
+  }
+
+  async idle(): Promise<void> {
+    await Promise.all(this.#running);
   }
 
   /** SIGKILLs every child still running. Synchronous: safe in `process.on('exit')`. */
@@ -131,6 +137,12 @@ export class ExecaComposeRunner implements ComposeRunner {
       }
       return { stdout: end.stdout, stderrTail: tail.toString() };
     });
+    const ended = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#running.add(ended);
+    void ended.then(() => this.#running.delete(ended));
     return { done, stop };
   }
 

@@ -1,4 +1,4 @@
-import type { ServiceExit } from '../../machines/dev-session.types.js';
+import type { PlannedCommand, ServiceExit } from '../../machines/dev-session.types.js';
 import { errorLines } from './compose-progress.js';
 
 /** One container as `compose ps --all --format json` describes it. */
@@ -38,6 +38,21 @@ export function parsePs(stdout: string): ContainerState[] {
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => readContainer(JSON.parse(line)));
+}
+
+/**
+ * Parses the output of the plan's `ps` command; when it is not JSON, throws the
+ * `command-failed` failure that says so (an old or foreign compose prints a table).
+ */
+export function parsePsOutput(command: PlannedCommand, stdout: string): ContainerState[] {
+  try {
+    return parsePs(stdout);
+  } catch {
+    throw {
+      kind: 'command-failed',
+      message: `could not read the output of \`${command.argv.join(' ')}\` as JSON; is the compose command compose v2?`,
+    } as const;
+  }
 }
 
 /** Each service's exit, for a stack that ended by itself; sorted by service. */

@@ -83,7 +83,9 @@ export class PrettyReporter implements Reporter {
         this.#say(
           event.cause === 'stack-ended'
             ? `every container of project ${event.projectName} has exited; removing the stack`
-            : `got ${event.signal ?? 'a stop request'}: stopping project ${event.projectName} (Ctrl+C again to force)`,
+            : event.cause === 'logs-ended'
+              ? `the log stream of project ${event.projectName} ended; removing the stack`
+              : `got ${event.signal ?? 'a stop request'}: stopping project ${event.projectName} (Ctrl+C again to force)`,
         );
         return;
       case 'forcing':

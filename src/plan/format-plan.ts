@@ -1,7 +1,7 @@
 import type { DevPlan, PlannedCommand, SessionMode } from '../../machines/dev-session.types.js';
 import { quoteArgv } from '../util/shell-words.js';
 
-interface PlanSection {
+export interface PlanSection {
   readonly title: string;
   readonly commands: readonly PlannedCommand[];
 }
@@ -33,7 +33,12 @@ export function planSections(plan: DevPlan, mode: SessionMode, keepOnFailure: bo
  * Lines not starting with `#` are exactly the argv a real run executes.
  */
 export function formatPlan(plan: DevPlan, mode: SessionMode, keepOnFailure: boolean): string {
-  return planSections(plan, mode, keepOnFailure)
+  return formatSections(planSections(plan, mode, keepOnFailure));
+}
+
+/** Sections as text: a `# title` line, then one shell-quoted command per line. */
+export function formatSections(sections: readonly PlanSection[]): string {
+  return sections
     .map((section) => [`# ${section.title}`, ...section.commands.map((c) => quoteArgv(c.argv))].join('\n'))
     .join('\n')
     .concat('\n');

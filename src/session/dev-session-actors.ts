@@ -10,12 +10,23 @@ import type {
 } from '../../machines/dev-session.types.js';
 import type { CommandResult, ComposeRunner } from '../compose/compose-runner.js';
 import { isComposeFailure } from '../compose/compose-runner.js';
-import { failedServices, parsePs, serviceExits } from '../compose/parse-ps.js';
+import { failedServices, parsePsOutput, serviceExits } from '../compose/parse-ps.js';
 import type { Reporter } from '../output/reporter.js';
 import { loadPlan } from '../plan/load-plan.js';
 import type { AcquireResult } from '../session-file/session-lock.js';
 import { lockedFailure, staleSession } from './session-claims.js';
+import { quoteArgv } from '../util/shell-words.js';
 import { describeFailure } from './describe-failure.js';
+
+/** Container states (compose's `ps` State) of a service that has not ended. */
+const runningStates: ReadonlySet<string> = new Set(['running', 'restarting', 'paused']);
+
+function logsEndedEarly(plan: DevPlan, running: readonly string[]) {
+  return {
+    kind: 'command-failed',
+    message: `the log stream (\`${quoteArgv(plan.attach.argv)}\`) ended while ${running.join(', ')} still ran, so the session ended and the stack was removed; check the engine (\`docker info\`) and run \`stagecraft dev\` again`,
+  } as const;
+}
 
 /** The part of the session lock the actors use (SessionLock in production). */
 export interface SessionClaim {
@@ -53,14 +64,7 @@ export function createDevSessionActors(deps: DevSessionDeps) {
 
   async function readContainers(plan: DevPlan, signal: AbortSignal) {
     const { stdout } = await runStep(plan.exitCodes, plan, signal);
-    try {
-      return parsePs(stdout);
-    } catch {
-      throw {
-        kind: 'command-failed',
-        message: `could not read the output of \`${plan.exitCodes.argv.join(' ')}\` as JSON; is the compose command compose v2?`,
-      } as const;
-    }
+    return parsePsOutput(plan.exitCodes, stdout);
   }
 
   const actors = {
@@ -96,9 +100,14 @@ export function createDevSessionActors(deps: DevSessionDeps) {
       };
     }),
 
-    readExitCodes: fromPromise<readonly ServiceExit[], DevPlan>(async ({ input, signal }) =>
-      serviceExits(await readContainers(input, signal)),
-    ),
+    readExitCodes: fromPromise<readonly ServiceExit[], DevPlan>(async ({ input, signal }) => {
+      const exits = serviceExits(await readContainers(input, signal));
+      // `logs --follow` also ends when it is killed or loses the engine: then the stack
+      // has not ended, and reading its running containers as "exited 0" would be a lie.
+      const running = exits.filter((exit) => runningStates.has(exit.state)).map((exit) => exit.service);
+      if (running.length > 0) throw logsEndedEarly(input, [...new Set(running)]);
+      return exits;
+    }),
 
     diagnose: fromPromise<readonly string[], DiagnoseInput>(async ({ input, signal }) => {
       const { plan } = input;
@@ -117,10 +126,14 @@ export function createDevSessionActors(deps: DevSessionDeps) {
     }),
 
     teardown: fromPromise<void, DevPlan>(async ({ input, signal }) => {
+      await runner.idle();
       await runStep(input.teardown, input, signal);
     }),
 
     forcedTeardown: fromPromise<void, DevPlan>(async ({ input, signal }) => {
+      // Forcing: what was asked to stop (the graceful `down`, a cancelled `up`) is not waited for.
+      runner.killAll();
+      await runner.idle();
       const [kill, down] = input.forcedTeardown;
       // `kill` failing (say, a container already gone) must not keep `down` from running.
       await runner.run(kill, signal).catch(() => undefined);

@@ -346,6 +346,8 @@ describe('plan == execution', () => {
       expect(detached.calls()).toEqual(preflightAndStart);
       const detachPlan = await rig(stack).run(['--detach', '--dry-run', ...flags]);
       expect(sections(detachPlan.stdout).get('start')).toEqual(section('start'));
+      // `dev plan` is `dev --dry-run` (SPEC §2), --detach included.
+      expect(await rig(stack).run(['plan', '--detach', ...flags])).toEqual(detachPlan);
 
       // Foreground + Ctrl+C: attach, teardown.
       const foreground = rig(stack);
@@ -411,6 +413,10 @@ describe('plan == execution', () => {
       expect(dryRun.stdout).toBe(plan.stdout);
       expect(dryRun.stdout).toContain(`# start\ndocker compose -p minimal -f ${composeFile} up --detach --remove-orphans\n`);
       expect(r.log()).toEqual([]);
+      // A flag given twice takes its last value (yargs would otherwise make a list of it).
+      const twice = await r.run(['plan', '--grace', '3', '--grace', '7', '-p', 'first', '-p', 'second']);
+      expect(twice.code).toBe(0);
+      expect(twice.stdout).toContain(`\ndocker compose -p second -f ${composeFile} down --remove-orphans --timeout 7\n`);
     },
     timeout,
   );

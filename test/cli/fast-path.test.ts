@@ -20,10 +20,7 @@ async function viaYargs(argv: readonly string[], env: NodeJS.ProcessEnv): Promis
   const commands: CliCommands = {
     dev: record('dev'),
     down: record('down'),
-    plan: async (args) => {
-      // The real plan command rejects --detach before anything else (cli-commands.ts).
-      parsed = args.detach ? { error: 'plan with --detach' } : view('plan', args);
-    },
+    plan: record('plan'),
     generate: record('generate'),
     status: async (args) => record('status')(args),
     machine: async () => {
@@ -66,6 +63,8 @@ const answered: ReadonlyArray<readonly [readonly string[], NodeJS.ProcessEnv]> =
   [['dev'], { STAGECRAFT_DRY_RUN: '1' }],
   [['dev', '--detach'], { STAGECRAFT_DRY_RUN: 'true', STAGECRAFT_E2E: '1' }],
   [['dev', 'plan'], { STAGECRAFT_DETACH: '0' }],
+  [['dev', 'plan', '--detach'], {}],
+  [['dev', 'plan'], { STAGECRAFT_DETACH: '1' }],
   [['dev'], {}],
   [['dev', '--detach'], {}],
   [['dev', '-d', '--wait', '--wait-timeout=60', '--grace', '3', '-p', 'shop', '--keep-on-failure'], {}],
@@ -90,8 +89,6 @@ const declined: ReadonlyArray<readonly [readonly string[], NodeJS.ProcessEnv]> =
   [['dev', 'plan', 'plan'], {}],
   [['dev', 'plan', '--help'], {}],
   [['dev', 'plan', '--version'], {}],
-  [['dev', 'plan', '--detach'], {}],
-  [['dev', 'plan'], { STAGECRAFT_DETACH: '1' }],
   [['dev', 'plan', '--wait', 'true'], {}],
   [['dev', 'plan', '--wait=false'], {}],
   [['dev', 'plan', '-dv', '--dry-run'], {}],

@@ -149,8 +149,8 @@ describe('--events', () => {
         transition('starting', 'xstate.done.actor.start', 'attached'),
         command('attach', follow),
         transition('attached', 'STOP', 'stopping.graceful'),
+        ended('attach', follow, 143), // the follower we ended with SIGTERM: the teardown waits for it
         command('teardown', [...p, 'down', '--remove-orphans', '--timeout', '10']),
-        ended('attach', follow, 143), // the follower we ended with SIGTERM
         ended('teardown', [...p, 'down', '--remove-orphans', '--timeout', '10'], 0),
         transition('stopping.graceful', 'xstate.done.actor.teardown', 'stopped'),
         { type: 'finished', finalState: 'stopped', exitCode: 130, signal: 'SIGINT', failure: null },

@@ -175,6 +175,39 @@ describe('the session lock (SPEC §6)', () => {
   );
 });
 
+describe('`dev down --dry-run`', () => {
+  test(
+    'prints the teardown it would run, in `dev plan` form; runs nothing, signals nothing, keeps the session file',
+    async () => {
+      const r = rig('minimal');
+      expect((await r.run(['--detach'])).code).toBe(0);
+      const before = readSession(r);
+      const dryRun = await r.run(['down', '--dry-run']);
+      expect(dryRun).toMatchObject({ code: 0, stderr: '' });
+      expect(dryRun.stdout).toBe(`# teardown\n${['docker', ...minimal.down()].join(' ')}\n`);
+      expect(r.calls()).toEqual([minimal.version, minimal.up()]);
+      expect(readSession(r)).toEqual(before);
+    },
+    timeout,
+  );
+
+  test(
+    'with a live session, says it would ask it to stop first, and leaves it running',
+    async () => {
+      const r = rig('minimal');
+      const holder = await attachedSession(r);
+      const dryRun = await r.run(['down', '--dry-run']);
+      expect(dryRun.code).toBe(0);
+      expect(dryRun.stdout.split('\n')[0]).toBe(`# first: ask the live session (pid ${holder.pid}, attached) to stop with SIGTERM, and wait for it`);
+      expect(r.calls()).toEqual([minimal.version, minimal.up(), minimal.follow]);
+      expect(isAlive(holder.pid)).toBe(true);
+      holder.signal('SIGINT');
+      expect((await holder.exit()).code).toBe(130);
+    },
+    timeout,
+  );
+});
+
 describe('a session killed with SIGKILL', () => {
   /** A foreground session killed mid-session; its orphaned `logs --follow` ends once `down` runs, as compose's does. */
   async function killedSession(r: CliRig, args: string[] = []): Promise<{ cli: CliProcess; record: SessionJson; followPid: number }> {
@@ -300,6 +333,23 @@ describe('a session killed with SIGKILL', () => {
     },
     timeout,
   );
+
+  test(
+    '`dev down` whose teardown fails: exit 2, and the stale record is put back for the next try',
+    async () => {
+      const r = rig('minimal');
+      const { record, followPid } = await killedSession(r);
+      const failed = await r.run(['down'], { scenario: { down: { exitCode: 1, stderr: ['Error response from daemon: boom'] } } });
+      expect(failed.code).toBe(2);
+      expect(failed.stderr).toContain(`stagecraft dev: error: teardown of project minimal failed: \`${P} down --remove-orphans --timeout 10\` exited with code 1`);
+      expect(readSession(r)).toEqual(record);
+      expect((await r.run(['down'])).code).toBe(0);
+      expect(r.calls()).toEqual([minimal.version, minimal.up(), minimal.follow, minimal.down(), minimal.down()]);
+      expect(existsSync(sessionPath(r))).toBe(false);
+      await waitFor(() => !isAlive(followPid), 'the orphaned follower to end after `down`');
+    },
+    timeout,
+  );
 });
 
 describe('`dev down` while a foreground session lives', () => {
@@ -355,6 +405,20 @@ describe('`dev status --json`', () => {
       expect(result.code).toBe(0);
       expect(result.stdout).toBe(json({ project: 'minimal', composeFile, session: null, services: scriptedServices }));
       expect(result.stderr).toBe('');
+      expect(r.calls()).toEqual([minimal.ps]);
+    },
+    timeout,
+  );
+
+  test(
+    '`ps` output that is not JSON (not compose v2): exit 2 saying so, not an internal error',
+    async () => {
+      const r = rig('minimal');
+      const result = await r.run(['status', '--json'], { scenario: { ps: { stdout: ['NAME   IMAGE   STATUS'] } } });
+      expect(result).toMatchObject({ code: 2, stdout: '' });
+      expect(result.stderr).toBe(
+        `stagecraft dev: error: could not read the output of \`${['docker', ...minimal.ps].join(' ')}\` as JSON; is the compose command compose v2?\n`,
+      );
       expect(r.calls()).toEqual([minimal.ps]);
     },
     timeout,
@@ -540,15 +604,18 @@ describe('signals in every phase', () => {
       await burstWhileBusy(cli, ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGINT', 'SIGINT']);
       const result = await cli.exit();
       expect(result.code).toBe(2);
-      // `kill` was started and at once ended (it may not have had time to record itself).
+      // `kill`, if started, was at once ended (it may not have had time to record itself).
       expect(r.calls().filter((argv) => !same(argv, minimal.kill))).toEqual([minimal.version, minimal.up(), minimal.follow, minimal.down()]);
-      expect(result.stderr.split('\n').filter((line) => line.startsWith('stagecraft dev: $ '))).toEqual([
+      // The forced teardown SIGKILLs the hung `down` and waits for its exit before `kill`;
+      // the next signal of the burst may come first, and then `kill` is never started.
+      const commands = result.stderr.split('\n').filter((line) => line.startsWith('stagecraft dev: $ '));
+      expect(commands.slice(0, 4)).toEqual([
         'stagecraft dev: $ docker compose version',
         `stagecraft dev: $ ${P} up --detach --remove-orphans`,
         `stagecraft dev: $ ${P} logs --follow`,
         `stagecraft dev: $ ${P} down --remove-orphans --timeout 10`,
-        `stagecraft dev: $ ${P} kill`,
       ]);
+      expect(commands.slice(4)).toEqual(commands.length === 5 ? [`stagecraft dev: $ ${P} kill`] : []);
       expect(result.stderr.split('\n').filter((line) => line.startsWith('stagecraft dev: state: ')).slice(-3)).toEqual([
         'stagecraft dev: state: attached → stopping.graceful',
         'stagecraft dev: state: stopping.graceful → stopping.forced',
@@ -713,8 +780,10 @@ describe('bad input: exit 1 (or SPEC §5), the problem named, nothing run, bound
       '--compose-command is empty; pass the compose invocation, e.g. --compose-command "docker compose"'],
     ['--compose-command with an unterminated quote', ['--compose-command', 'docker "compose'], compose(named), 1,
       '--compose-command "docker \\"compose" has an unterminated " quote; fix the quoting'],
-    ['`plan` with --detach', ['plan', '--detach'], compose(named), 1,
-      '`dev plan` prints the foreground plan; to see what --detach runs, use `stagecraft dev --detach --dry-run`; see stagecraft dev --help'],
+    ['`status` with --dry-run', ['status', '--dry-run'], compose(named), 1,
+      '`dev status` has no --dry-run (check STAGECRAFT_DRY_RUN too); `stagecraft dev --dry-run` and `stagecraft dev down --dry-run` print what they would run; see stagecraft dev --help'],
+    ['`generate` with STAGECRAFT_DRY_RUN', ['generate'], compose(named), 1,
+      '`dev generate` has no --dry-run (check STAGECRAFT_DRY_RUN too); `stagecraft dev --dry-run` and `stagecraft dev down --dry-run` print what they would run; see stagecraft dev --help'],
     ['a 10 MB compose file', [], compose(hugeCompose(10 * 1024 * 1024)), 1,
       `compose file ${file} is 10.0 MB, over the 4 MB stagecraft reads; check what generated it`],
     ['a billion-laughs alias bomb', [], compose(aliasBomb()), 1,
@@ -746,6 +815,7 @@ describe('bad input: exit 1 (or SPEC §5), the problem named, nothing run, bound
       // A small heap: a case that tried to expand its input would die of it (not exit 1).
       const env: Record<string, string> = { NODE_OPTIONS: '--max-old-space-size=64' };
       if (name === 'a bad STAGECRAFT_GRACE') env['STAGECRAFT_GRACE'] = '-3';
+      if (name === '`generate` with STAGECRAFT_DRY_RUN') env['STAGECRAFT_DRY_RUN'] = '1';
       const result = await r.run(args, { env }, 10_000);
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(result.code).toBe(code);

@@ -354,3 +354,34 @@ describe('ExecaComposeRunner.killAll', () => {
     timeout,
   );
 });
+
+describe('ExecaComposeRunner.idle', () => {
+  test('resolves at once with no child', async () => {
+    const { runner } = rig({});
+    await expect(runner.idle()).resolves.toBeUndefined();
+  });
+
+  test(
+    'resolves only once a cancelled child that ignores SIGTERM has exited (SIGKILLed after the grace)',
+    async () => {
+      const { runner, logFile } = rig({ up: { ignoreTerm: true } }, { killGraceMs: 300 });
+      const abort = new AbortController();
+      const ran = outcome(runner.run(up, abort.signal));
+      const pid = await pidOf(logFile, up);
+      abort.abort();
+      let idle = false;
+      const waited = runner.idle().then(() => {
+        idle = true;
+      });
+      // The child got SIGTERM and ignored it: until the SIGKILL, the runner is not idle.
+      await waitFor(() => readFakeLog(logFile).some((e) => e.pid === pid && e.ignored === true), 'the child to ignore SIGTERM', 10_000);
+      expect(idle).toBe(false);
+      expect(isAlive(pid)).toBe(true);
+      await waited;
+      expect(isAlive(pid)).toBe(false);
+      expect(await ran).toEqual({ rejected: expect.objectContaining({ kind: 'canceled', signal: 'SIGKILL' }) });
+      await expect(runner.idle()).resolves.toBeUndefined();
+    },
+    timeout,
+  );
+});

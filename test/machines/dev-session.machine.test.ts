@@ -937,6 +937,37 @@ describe('stack ended by itself', () => {
     });
   });
 
+  it('the log stream ended but `ps` says the stack had not → says so, tears down, stops with 2', async () => {
+    const s = startSession();
+    await toAttached(s);
+    s.fakes.followLogs.only().endLogs(1);
+    await at(s, { stopping: 'readingExitCodes' });
+    const logsEnded: SessionFailure = { kind: 'command-failed', message: 'the log stream ended while api still ran' };
+    s.fakes.readExitCodes.only().reject(logsEnded);
+    await at(s, { stopping: 'graceful' });
+    expect(s.emitted.at(-1)).toStrictEqual({ type: 'stopping', projectName: 'shop', cause: 'logs-ended', signal: undefined });
+    s.fakes.teardown.only().resolve();
+    expect(await output(s)).toStrictEqual({
+      ...foreground,
+      finalState: 'stopped',
+      exitCode: 2,
+      failure: logsEnded,
+      teardownFailure: undefined,
+      signal: undefined,
+      leftBehind: undefined,
+    });
+  });
+
+  it('one service failed: still "stack-ended" (every container did end)', async () => {
+    const s = startSession();
+    await toAttached(s);
+    s.fakes.followLogs.only().endLogs(0);
+    await at(s, { stopping: 'readingExitCodes' });
+    s.fakes.readExitCodes.only().resolve([{ service: 'worker', state: 'exited', exitCode: 3 }]);
+    await at(s, { stopping: 'graceful' });
+    expect(s.emitted.at(-1)).toMatchObject({ type: 'stopping', cause: 'stack-ended' });
+  });
+
   it('a forced teardown after a failed service still ends in stopped (the start did not fail)', async () => {
     const s = startSession();
     await toAttached(s);

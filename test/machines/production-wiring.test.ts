@@ -10,6 +10,8 @@ const unusedRunner: ComposeRunner = {
   follow: () => {
     throw new Error('the wiring test runs no command');
   },
+  idle: () => Promise.resolve(),
+  killAll: () => undefined,
 };
 const unusedReporter: Reporter = { report: () => undefined };
 const unusedLock: SessionClaim = {

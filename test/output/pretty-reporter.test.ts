@@ -125,6 +125,11 @@ describe('PrettyReporter: messages', () => {
       'every container of project shop has exited; removing the stack',
     ],
     [
+      'stopping after the log stream ended with the stack still up',
+      { type: 'stopping', projectName: 'shop', cause: 'logs-ended', signal: undefined },
+      'the log stream of project shop ended; removing the stack',
+    ],
+    [
       'forcing on a signal',
       { type: 'forcing', cause: 'signal' },
       'forcing the teardown: kill, then down --timeout 0 (Ctrl+C again to give up waiting)',

@@ -44,6 +44,8 @@ interface Follow {
 /** A ComposeRunner whose `run` answers by phase and whose followed commands end on request. */
 function scriptedRunner(answer: (command: PlannedCommand) => Promise<CommandResult>, order: string[] = []) {
   const runs: Array<{ command: PlannedCommand; signal: AbortSignal }> = [];
+  /** `idle()` resolves when this does: a test holds it to stand for a cancelled child still exiting. */
+  let idleGate: Promise<void> = Promise.resolve();
   const follows: Follow[] = [];
   const waiting: Array<() => void> = [];
   /** Resolves with the first followed command once there is one. */
@@ -83,8 +85,21 @@ function scriptedRunner(answer: (command: PlannedCommand) => Promise<CommandResu
         },
       };
     },
+    killAll() {
+      order.push('killAll');
+    },
+    async idle() {
+      order.push('idle');
+      await idleGate;
+      order.push('idle done');
+    },
   };
-  return { runner, runs, follows, firstFollow };
+  const holdIdle = (): (() => void) => {
+    let release!: () => void;
+    idleGate = new Promise((resolve) => (release = resolve));
+    return release;
+  };
+  return { runner, runs, follows, firstFollow, holdIdle };
 }
 
 const ok = (stdout = ''): Promise<CommandResult> => Promise.resolve({ stdout, stderrTail: '' });
@@ -267,6 +282,23 @@ describe('production actors', () => {
     await expect(run(actors.teardown, plan)).rejects.toBe(bug);
   });
 
+  it.each(['teardown', 'forcedTeardown'] as const)(
+    '%s waits until every earlier child has exited (a cancelled `up` may still create containers); forced SIGKILLs them first',
+    async (name) => {
+      const { actors, runs, order, holdIdle } = actorsWith(() => ok());
+      const release = holdIdle();
+      const done = run(actors[name], plan);
+      await new Promise((resolve) => setImmediate(resolve));
+      const first = name === 'teardown' ? ['idle'] : ['killAll', 'idle'];
+      expect(order).toStrictEqual(first);
+      expect(runs).toStrictEqual([]);
+      release();
+      await done;
+      const commands = name === 'teardown' ? [plan.teardown] : [...plan.forcedTeardown];
+      expect(order).toStrictEqual([...first, 'idle done', ...commands.map((c) => `run ${c.argv.join(' ')}`)]);
+    },
+  );
+
   it('teardown runs the planned graceful `down`', async () => {
     const { actors, runs } = actorsWith(() => ok());
     await run(actors.teardown, plan);
@@ -297,6 +329,19 @@ describe('production actors', () => {
     ]);
     expect(runs.map((r) => r.command)).toStrictEqual([plan.exitCodes]);
   });
+
+  it.each(['running', 'restarting', 'paused'])(
+    'readExitCodes rejects when a service is still %s: only the log stream ended, not the stack',
+    async (state) => {
+      const { actors } = actorsWith(() =>
+        ok(`${psLine('api', state, 0)}\n${psLine('db', 'exited', 0)}\n${psLine('api', state, 0)}\n`),
+      );
+      await expect(run(actors.readExitCodes, plan)).rejects.toStrictEqual({
+        kind: 'command-failed',
+        message: `the log stream (\`${P} logs --follow\`) ended while api still ran, so the session ended and the stack was removed; check the engine (\`docker info\`) and run \`stagecraft dev\` again`,
+      });
+    },
+  );
 
   it('readExitCodes fails clearly when `ps` does not print JSON', async () => {
     const { actors } = actorsWith(() => ok('NAME  IMAGE  STATUS\n'));
