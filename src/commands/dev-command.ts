@@ -80,6 +80,9 @@ export async function devCommand(flags: CliFlags, io: CliIo): Promise<number> {
     });
     await settleQuietly(lock, output, reporter);
     reporter.report({ type: 'finished', output });
+    // What a final state cancelled may still be exiting (SIGTERM, then SIGKILL after its
+    // grace: a stuck forced `kill` after a third Ctrl+C): it does not outlive the session.
+    await runner.idle();
     return output.exitCode;
   } finally {
     release();

@@ -61,8 +61,6 @@ export interface ComposeRunner {
    * alongside it would miss. (Cancelled children are SIGKILLed after a bound, so it settles.)
    */
   idle(): Promise<void>;
-  /** SIGKILLs every child still running (a forced teardown's first step; the CLI's exit hook). */
-  killAll(): void;
 }
 
 /** True for the failures the runner rejects with. */

@@ -174,16 +174,19 @@ export class PrettyReporter implements Reporter {
 }
 
 /** The one sentence (plus detail lines) a failure shows the user. */
+/** What to do after a failed start. */
+const startFailedNext = 'fix what compose reported and run stagecraft dev again (--keep-on-failure keeps what was created, for inspection)';
+
 export function messageOf(failure: SessionFailure): string {
   switch (failure.kind) {
     case 'services-failed':
       return `${failure.services
         .map((s) => `service ${s.service} exited with code ${s.exitCode}`)
         .join(', ')}; see its logs above, fix it and run stagecraft dev again`;
-    case 'start-failed':
-      return failure.services.length === 0
-        ? failure.message
-        : `${failure.message}\n  services at fault: ${failure.services.join(', ')} (their last log lines are above)`;
+    case 'start-failed': {
+      const atFault = failure.services.length === 0 ? '' : `\n  services at fault: ${failure.services.join(', ')} (their last log lines are above)`;
+      return `${failure.message}${atFault}\n  ${startFailedNext}`;
+    }
     default:
       return failure.message;
   }

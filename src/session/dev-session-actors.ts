@@ -131,8 +131,6 @@ export function createDevSessionActors(deps: DevSessionDeps) {
     }),
 
     forcedTeardown: fromPromise<void, DevPlan>(async ({ input, signal }) => {
-      // Forcing: what was asked to stop (the graceful `down`, a cancelled `up`) is not waited for.
-      runner.killAll();
       await runner.idle();
       const [kill, down] = input.forcedTeardown;
       // `kill` failing (say, a container already gone) must not keep `down` from running.

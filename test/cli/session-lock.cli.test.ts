@@ -606,8 +606,8 @@ describe('signals in every phase', () => {
       expect(result.code).toBe(2);
       // `kill`, if started, was at once ended (it may not have had time to record itself).
       expect(r.calls().filter((argv) => !same(argv, minimal.kill))).toEqual([minimal.version, minimal.up(), minimal.follow, minimal.down()]);
-      // The forced teardown SIGKILLs the hung `down` and waits for its exit before `kill`;
-      // the next signal of the burst may come first, and then `kill` is never started.
+      // The forced teardown waits for the hung `down` to exit (it was sent SIGTERM) before
+      // `kill`; the next signal of the burst may come first, and then `kill` is never started.
       const commands = result.stderr.split('\n').filter((line) => line.startsWith('stagecraft dev: $ '));
       expect(commands.slice(0, 4)).toEqual([
         'stagecraft dev: $ docker compose version',

@@ -11,7 +11,6 @@ const unusedRunner: ComposeRunner = {
     throw new Error('the wiring test runs no command');
   },
   idle: () => Promise.resolve(),
-  killAll: () => undefined,
 };
 const unusedReporter: Reporter = { report: () => undefined };
 const unusedLock: SessionClaim = {

@@ -5,6 +5,8 @@ import type { SessionEvent } from '../../src/output/reporter.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
 
+const next = 'fix what compose reported and run stagecraft dev again (--keep-on-failure keeps what was created, for inspection)';
+
 class MemoryStream extends Writable {
   text = '';
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
@@ -271,6 +273,7 @@ describe('PrettyReporter: the end of a session', () => {
       [
         'stagecraft dev: error: starting project shop failed',
         '  services at fault: api (their last log lines are above)',
+        `  ${next}`,
         'stagecraft dev: error: teardown of project shop failed',
         'stagecraft dev: the stack of project shop may still be there; remove it with: stagecraft dev down -p shop',
         'stagecraft dev:   or by hand: docker compose -p shop -f .stagecraft/dev/compose.yaml down --remove-orphans --timeout 10',
@@ -341,13 +344,13 @@ describe('PrettyReporter: colour', () => {
 });
 
 describe('messageOf', () => {
-  it('a start failure without services is its message alone', () => {
-    expect(messageOf({ kind: 'start-failed', message: 'up failed', stderrTail: 'x', services: [] })).toBe('up failed');
+  it('a start failure without services is its message and what to do next', () => {
+    expect(messageOf({ kind: 'start-failed', message: 'up failed', stderrTail: 'x', services: [] })).toBe(`up failed\n  ${next}`);
   });
 
-  it('a start failure names the services at fault', () => {
+  it('a start failure names the services at fault, then what to do next', () => {
     expect(messageOf({ kind: 'start-failed', message: 'up failed', stderrTail: '', services: ['api', 'db'] })).toBe(
-      'up failed\n  services at fault: api, db (their last log lines are above)',
+      `up failed\n  services at fault: api, db (their last log lines are above)\n  ${next}`,
     );
   });
 

@@ -85,9 +85,6 @@ function scriptedRunner(answer: (command: PlannedCommand) => Promise<CommandResu
         },
       };
     },
-    killAll() {
-      order.push('killAll');
-    },
     async idle() {
       order.push('idle');
       await idleGate;
@@ -283,19 +280,18 @@ describe('production actors', () => {
   });
 
   it.each(['teardown', 'forcedTeardown'] as const)(
-    '%s waits until every earlier child has exited (a cancelled `up` may still create containers); forced SIGKILLs them first',
+    '%s waits until every earlier child has exited (a cancelled `up` may still create containers)',
     async (name) => {
       const { actors, runs, order, holdIdle } = actorsWith(() => ok());
       const release = holdIdle();
       const done = run(actors[name], plan);
       await new Promise((resolve) => setImmediate(resolve));
-      const first = name === 'teardown' ? ['idle'] : ['killAll', 'idle'];
-      expect(order).toStrictEqual(first);
+      expect(order).toStrictEqual(['idle']);
       expect(runs).toStrictEqual([]);
       release();
       await done;
       const commands = name === 'teardown' ? [plan.teardown] : [...plan.forcedTeardown];
-      expect(order).toStrictEqual([...first, 'idle done', ...commands.map((c) => `run ${c.argv.join(' ')}`)]);
+      expect(order).toStrictEqual(['idle', 'idle done', ...commands.map((c) => `run ${c.argv.join(' ')}`)]);
     },
   );
 
