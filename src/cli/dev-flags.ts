@@ -1,6 +1,16 @@
 import type { Argv } from 'yargs';
 import type { DevOptions } from '../../machines/dev-session.types.js';
 
+/**
+ * A number of seconds as typed, in plain decimal (`7`; also `-1` or `1.5`, which the
+ * plan's flag check then rejects by value); NaN for anything else. yargs' own numbers
+ * would read `''` as 0, `0x10` as 16 and `1e1` as 10.
+ */
+function seconds(raw: string | number): number {
+  if (typeof raw === 'number') return raw;
+  return /^\s*-?[0-9]+(\.[0-9]+)?\s*$/.test(raw) ? Number(raw) : Number.NaN;
+}
+
 /** The flags of SPEC §2 shared by `dev` and its subcommands. */
 export const devFlags = {
   'dev-dir': { type: 'string', default: '.stagecraft/dev', describe: 'where the dev files are', requiresArg: true },
@@ -8,8 +18,8 @@ export const devFlags = {
   detach: { alias: 'd', type: 'boolean', default: false, describe: 'start, wait as asked, exit; the stack keeps running' },
   'no-traefik': { type: 'boolean', default: false, describe: 'do not start Traefik services (scales them to 0)' },
   wait: { type: 'boolean', default: false, describe: 'wait for services to be running/healthy before reporting up' },
-  'wait-timeout': { type: 'number', default: 120, describe: 'bound for --wait, in seconds', requiresArg: true },
-  grace: { type: 'number', default: 10, describe: 'stop timeout given to compose on graceful teardown, in seconds', requiresArg: true },
+  'wait-timeout': { type: 'string', coerce: seconds, default: 120, describe: 'bound for --wait, in whole seconds', requiresArg: true },
+  grace: { type: 'string', coerce: seconds, default: 10, describe: 'stop timeout given to compose on graceful teardown, in whole seconds', requiresArg: true },
   'keep-on-failure': { type: 'boolean', default: false, describe: 'when start fails, keep what was created instead of rolling back' },
   verbose: { alias: 'v', type: 'boolean', default: false, describe: 'print every command, the dev dir, the compose file and each state transition' },
   'dry-run': { type: 'boolean', default: false, describe: 'print the plan, run nothing' },
@@ -26,9 +36,9 @@ export function envVariableFor(flag: string): string {
   return `STAGECRAFT_${flag.toUpperCase().replaceAll('-', '_')}`;
 }
 
-function fromEnv(type: 'string' | 'boolean' | 'number', raw: string): string | boolean | number {
-  if (type === 'boolean') return !/^(|0|false|no|off)$/i.test(raw.trim());
-  if (type === 'number') return Number(raw);
+function fromEnv(spec: (typeof devFlags)[keyof typeof devFlags], raw: string): string | boolean | number {
+  if ('coerce' in spec) return spec.coerce(raw);
+  if (spec.type === 'boolean') return !/^(|0|false|no|off)$/i.test(raw.trim());
   return raw;
 }
 
@@ -41,7 +51,7 @@ export function devFlagsFrom(env: NodeJS.ProcessEnv): typeof devFlags {
   const entries = Object.entries(devFlags).map(([flag, spec]) => {
     const raw = env[envVariableFor(flag)];
     // An empty variable is an unset one (STAGECRAFT_INSPECT= must not mean "inspect").
-    return [flag, raw === undefined || raw.trim() === '' ? spec : { ...spec, default: fromEnv(spec.type, raw) }];
+    return [flag, raw === undefined || raw.trim() === '' ? spec : { ...spec, default: fromEnv(spec, raw) }];
   });
   return Object.fromEntries(entries) as typeof devFlags;
 }

@@ -33,7 +33,7 @@ export function buildCli(argv: readonly string[], env: NodeJS.ProcessEnv, comman
         .command(
           'machine',
           'print the lifecycle machine (for docs and the inspector)',
-          (y) => y.option('format', { choices: ['mermaid', 'json', 'dot'] as const, default: 'mermaid' as const }),
+          (y) => y.option('format', { choices: ['mermaid', 'json', 'dot'] as const, default: 'mermaid' as const, requiresArg: true }),
           (args) => commands.machine(args.format),
         )
         .example('$0 dev', 'start, stream logs, Ctrl+C to stop and remove')

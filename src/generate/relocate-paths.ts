@@ -10,12 +10,6 @@ function isMapping(value: unknown): value is Mapping {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-// Compose treats a source starting with `.`, `/` or `~` as a host path; anything else
-// before the first `:` is a named volume.
-function isHostPath(source: string): boolean {
-  return source.startsWith('.') || source.startsWith('/') || source.startsWith('~');
-}
-
 function isRemoteContext(context: string): boolean {
   return context.includes('://') || context.startsWith('git@');
 }
@@ -38,12 +32,16 @@ export function rebaseVolume(base: string, volume: string): string {
   return source.startsWith('.') ? `${rebasePath(base, source)}${volume.slice(colon)}` : volume;
 }
 
+// What a named volume may be called (Docker's rule: two characters or more); a source with `$` (interpolated,
+// e.g. `${PWD}/src`) or a `/` is a host path once compose has expanded it.
+const volumeName = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
 /** The named volume a volume entry uses (`data:/var/lib/x` → `data`), if any. */
 export function namedVolumeOf(volume: unknown): string | undefined {
   if (typeof volume === 'string') {
     const colon = volume.indexOf(':');
     const source = colon === -1 ? '' : volume.slice(0, colon);
-    return source !== '' && !isHostPath(source) ? source : undefined;
+    return volumeName.test(source) ? source : undefined;
   }
   if (isMapping(volume) && (volume['type'] ?? 'volume') === 'volume' && typeof volume['source'] === 'string') {
     return volume['source'] === '' ? undefined : volume['source'];
@@ -59,11 +57,49 @@ function rebaseVolumeEntry(base: string, volume: unknown): unknown {
   return volume;
 }
 
+function rebaseContext(base: string, context: string): string {
+  return isRemoteContext(context) ? context : rebasePath(base, context);
+}
+
 function rebaseBuild(base: string, build: unknown): unknown {
-  if (typeof build === 'string') return isRemoteContext(build) ? build : rebasePath(base, build);
+  if (typeof build === 'string') return rebaseContext(base, build);
   if (!isMapping(build)) return build;
   const context = typeof build['context'] === 'string' ? build['context'] : '.';
-  return { ...build, context: isRemoteContext(context) ? context : rebasePath(base, context) };
+  const rebased: Record<string, unknown> = { ...build, context: rebaseContext(base, context) };
+  const extra = build['additional_contexts'];
+  if (isMapping(extra)) {
+    // `name: ./dir`; other sources (`docker-image://…`, `service:…`, URLs) stay as written.
+    rebased['additional_contexts'] = Object.fromEntries(
+      Object.entries(extra).map(([name, source]) => [
+        name,
+        typeof source === 'string' && source.startsWith('.') ? rebasePath(base, source) : source,
+      ]),
+    );
+  }
+  return rebased;
+}
+
+/** A path, or a list of them (`label_file`). */
+function rebasePaths(base: string, value: unknown): unknown {
+  if (typeof value === 'string') return rebasePath(base, value);
+  if (Array.isArray(value)) return value.map((entry: unknown) => (typeof entry === 'string' ? rebasePath(base, entry) : entry));
+  return value;
+}
+
+/** `extends: { file: ./common.yml, service: x }`; `extends: x` names a service of the same file. */
+function rebaseExtends(base: string, value: unknown): unknown {
+  return isMapping(value) && typeof value['file'] === 'string' ? { ...value, file: rebasePath(base, value['file']) } : value;
+}
+
+/** `develop.watch[].path`. */
+function rebaseDevelop(base: string, value: unknown): unknown {
+  if (!isMapping(value) || !Array.isArray(value['watch'])) return value;
+  return {
+    ...value,
+    watch: value['watch'].map((rule: unknown) =>
+      isMapping(rule) && typeof rule['path'] === 'string' ? { ...rule, path: rebasePath(base, rule['path']) } : rule,
+    ),
+  };
 }
 
 function rebaseEnvFile(base: string, envFile: unknown): unknown {
@@ -76,17 +112,26 @@ function rebaseEnvFile(base: string, envFile: unknown): unknown {
   });
 }
 
+/** The keys of a service whose paths compose resolves from the compose file's directory. */
+const pathKeys: Readonly<Record<string, (base: string, value: unknown) => unknown>> = {
+  build: rebaseBuild,
+  volumes: (base, value) => (Array.isArray(value) ? value.map((v: unknown) => rebaseVolumeEntry(base, v)) : value),
+  env_file: rebaseEnvFile,
+  label_file: rebasePaths,
+  extends: rebaseExtends,
+  develop: rebaseDevelop,
+};
+
 /**
- * An extra service as compose.yaml needs it: `build` (its context), `volumes` (bind
- * sources) and `env_file` rebased; everything else as written, in its order.
+ * An extra service as compose.yaml needs it: the paths in `build` (context, additional
+ * contexts), `volumes` (bind sources), `env_file`, `label_file`, `extends.file` and
+ * `develop.watch` rebased; everything else as written, in its order.
  */
 export function rebaseExtraService(base: string, service: Mapping): Mapping {
   const rebased: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(service)) {
-    if (key === 'build') rebased[key] = rebaseBuild(base, value);
-    else if (key === 'volumes' && Array.isArray(value)) rebased[key] = value.map((v: unknown) => rebaseVolumeEntry(base, v));
-    else if (key === 'env_file') rebased[key] = rebaseEnvFile(base, value);
-    else rebased[key] = value;
+    const rebase = Object.hasOwn(pathKeys, key) ? pathKeys[key] : undefined;
+    rebased[key] = rebase === undefined ? value : rebase(base, value);
   }
   return rebased;
 }

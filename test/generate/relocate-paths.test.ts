@@ -40,6 +40,10 @@ describe('namedVolumeOf', () => {
     ['/data:/data', undefined],
     ['~/data:/data', undefined],
     ['/anonymous', undefined],
+    ['${PWD}/src:/app', undefined],
+    ['$HOME/cache:/cache', undefined],
+    ['C:/data:/data', undefined],
+    ['my.data_v-1:/data', 'my.data_v-1'],
     [{ type: 'volume', source: 'pgdata', target: '/x' }, 'pgdata'],
     [{ source: 'pgdata', target: '/x' }, 'pgdata'],
     [{ type: 'volume', target: '/x' }, undefined],
@@ -75,5 +79,22 @@ describe('rebaseExtraService', () => {
     expect(rebaseExtraService('../..', { build: 'https://github.com/o/r.git#main' })).toStrictEqual({ build: 'https://github.com/o/r.git#main' });
     expect(rebaseExtraService('../..', { build: { context: 'git@github.com:o/r.git' } })).toStrictEqual({ build: { context: 'git@github.com:o/r.git' } });
     expect(rebaseExtraService('../..', { env_file: './one.env' })).toStrictEqual({ env_file: '../../one.env' });
+  });
+
+  it('rebases extends.file, label_file, develop.watch paths and local additional contexts', () => {
+    const service = {
+      extends: { file: './common.yml', service: 'base' },
+      label_file: ['./labels', '/etc/labels'],
+      develop: { watch: [{ action: 'sync', path: './src', target: '/app/src' }, { action: 'rebuild', path: 'package.json' }] },
+      build: { context: '.', additional_contexts: { lib: '../lib', img: 'docker-image://alpine:3', web: 'https://example.com/x.git' } },
+    };
+    expect(rebaseExtraService('../..', service)).toStrictEqual({
+      extends: { file: '../../common.yml', service: 'base' },
+      label_file: ['../../labels', '/etc/labels'],
+      develop: { watch: [{ action: 'sync', path: '../../src', target: '/app/src' }, { action: 'rebuild', path: '../../package.json' }] },
+      build: { context: '../..', additional_contexts: { lib: '../../../lib', img: 'docker-image://alpine:3', web: 'https://example.com/x.git' } },
+    });
+    // `extends: base` names a service of the same file: nothing to rebase.
+    expect(rebaseExtraService('../..', { extends: 'base', label_file: './l' })).toStrictEqual({ extends: 'base', label_file: '../../l' });
   });
 });
