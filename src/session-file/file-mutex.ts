@@ -8,12 +8,14 @@ const giveUpAfterMs = 15_000;
 /**
  * Runs `critical` while holding `<file>.lock`, a directory: mkdir is atomic, so
  * two processes racing for the same session file cannot both get in. The
- * section is meant to be short (read, decide, write).
+ * section is meant to be short (read, decide, write). An aborted `signal` stops
+ * the waiting (it rejects with the signal's reason) before the section is entered.
  */
-export async function withFileMutex<T>(file: string, critical: () => Promise<T>): Promise<T> {
+export async function withFileMutex<T>(file: string, critical: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   const lock = `${file}.lock`;
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
+    signal?.throwIfAborted();
     try {
       await mkdir(lock);
       break;

@@ -41,7 +41,16 @@ export class SessionLock {
     return this.#record !== undefined;
   }
 
-  async acquire(plan: DevPlan, state: string): Promise<AcquireResult> {
+  /**
+   * Claims the file. Serialized with the other writes, so a session that settles while
+   * its claim is still waiting for the mutex settles after it (and releases what it got);
+   * an aborted `signal` gives up the wait.
+   */
+  acquire(plan: DevPlan, state: string, signal?: AbortSignal): Promise<AcquireResult> {
+    return this.#serialize(() => this.#claim(plan, state, signal));
+  }
+
+  #claim(plan: DevPlan, state: string, signal: AbortSignal | undefined): Promise<AcquireResult> {
     return withFileMutex(this.#file, async () => {
       const existing = await readSessionFile(this.#file);
       if (existing !== undefined && existing.pid !== process.pid && holderAlive(existing)) {
@@ -64,7 +73,7 @@ export class SessionLock {
       this.#record = record;
       this.#stale = existing;
       return { kind: 'acquired', stale: existing };
-    });
+    }, signal);
   }
 
   /** The stale session's stack has been torn down: nothing of it needs keeping. */
@@ -115,7 +124,16 @@ export class SessionLock {
   }
 
   #enqueue(write: () => Promise<void>): Promise<void> {
-    this.#writes = this.#writes.then(write, write);
-    return this.#writes;
+    return this.#serialize(write);
+  }
+
+  /** Runs `step` after every step queued before it, whatever their outcome. */
+  #serialize<T>(step: () => Promise<T>): Promise<T> {
+    const result = this.#writes.then(step, step);
+    this.#writes = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
   }
 }

@@ -30,7 +30,8 @@ function logsEndedEarly(plan: DevPlan, running: readonly string[]) {
 
 /** The part of the session lock the actors use (SessionLock in production). */
 export interface SessionClaim {
-  acquire(plan: DevPlan, state: string): Promise<AcquireResult>;
+  /** Claims the session file; an aborted `signal` (STOP meanwhile) gives up waiting for it. */
+  acquire(plan: DevPlan, state: string, signal?: AbortSignal): Promise<AcquireResult>;
   /** The stale session found by `acquire` has been torn down. */
   reconciled(): void;
 }
@@ -72,7 +73,7 @@ export function createDevSessionActors(deps: DevSessionDeps) {
 
     preflight: fromPromise<PreflightResult, DevPlan>(async ({ input, signal }) => {
       await runStep(input.preflight, input, signal);
-      const claim = await deps.lock.acquire(input, 'preflight');
+      const claim = await deps.lock.acquire(input, 'preflight', signal);
       if (claim.kind === 'held') throw lockedFailure(claim.holder);
       return { stale: claim.stale === undefined ? undefined : staleSession(claim.stale) };
     }),

@@ -1,7 +1,7 @@
 // The session file as a lock (SPEC §6), against real files and real processes:
 // a live holder, a dead one, a reused pid, a zombie, and the mkdir mutex.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, rmdir, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { withFileMutex } from '../../src/session-file/file-mutex.js';
@@ -348,6 +348,38 @@ describe('the mkdir mutex', () => {
     expect(waited).toBeGreaterThanOrEqual(500);
     expect(waited).toBeLessThan(3000);
     expect(existsSync(lockDir)).toBe(false);
+  });
+
+  it('an aborted wait for a held mutex rejects with the reason, never entering, leaving the holder its directory', async () => {
+    const lockDir = `${file}.lock`;
+    await mkdir(lockDir);
+    const abort = new AbortController();
+    let entered = false;
+    const waiting = withFileMutex(
+      file,
+      async () => {
+        entered = true;
+      },
+      abort.signal,
+    );
+    abort.abort(new Error('stopped'));
+    await expect(waiting).rejects.toThrow('stopped');
+    expect(entered).toBe(false);
+    expect(existsSync(lockDir)).toBe(true);
+  });
+
+  it('a SessionLock settled while its claim waits for the mutex settles after it: nothing is left claimed', async () => {
+    const lockDir = `${file}.lock`;
+    await mkdir(lockDir);
+    const lock = new SessionLock(file, 'foreground', fixedNow);
+    const claim = lock.acquire(plan, 'preflight');
+    // The session ended meanwhile (Ctrl+C in preflight): it releases what it holds.
+    const released = lock.release();
+    await rmdir(lockDir); // the other holder leaves
+    expect(await claim).toStrictEqual({ kind: 'acquired', stale: undefined });
+    await released;
+    expect(lock.held).toBe(false);
+    expect(existsSync(file)).toBe(false);
   });
 
   it('a critical section that throws still frees the mutex', async () => {
