@@ -174,6 +174,27 @@ describeE2e('stagecraft dev against a real engine', () => {
     expect(leftovers(project)).toEqual(nothingLeft);
   });
 
+  test('SIGINT while `up --wait` is still waiting: up is cancelled, the teardown waits for it, nothing left, 130 — midstart', async () => {
+    // `slow` gets healthy only after 30 s, and `after` waits for that: `up` is busy for the whole test.
+    const healthcheck = `    healthcheck:
+      test: ["CMD", "test", "-f", "/tmp/ready"]
+      interval: 1s
+      retries: 60
+`;
+    const dependsOn = `    depends_on:
+      slow:
+        condition: service_healthy
+`;
+    dir = stackDir(stack(oneShot('slow', 'sleep 30; touch /tmp/ready; exec sleep 1000', healthcheck), ticking('after', dependsOn)));
+    const run = startCli(dir, ['--wait', '--wait-timeout', '60', '-p', project]);
+    await waitUntil('`slow` running while `up` waits for it', () => containers(project).includes('slow running'));
+    expect(run.stderr()).not.toContain('is up');
+    signalGroup(run, 'SIGINT');
+    expect(await run.exited).toBe(130);
+    expect(run.stderr()).toMatch(/stagecraft dev: stopped project .*; nothing left running/);
+    expect(leftovers(project)).toEqual(nothingLeft);
+  });
+
   test('a second SIGINT forces the teardown of a service that ignores SIGTERM — forced', async () => {
     // busybox `sleep` as PID 1 without init ignores SIGTERM: a graceful stop would take --grace.
     dir = stackDir(stack(`  stubborn:\n    image: ${busybox}\n    pull_policy: never\n    command: ["sh", "-c", "echo stubborn ready; exec sleep 1000"]\n`));
