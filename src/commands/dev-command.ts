@@ -6,6 +6,7 @@ import type { CliFlags } from '../cli/dev-flags.js';
 import { EventsFileReporter, teeReporter } from '../output/events-file-reporter.js';
 import type { Reporter } from '../output/reporter.js';
 import { sessionFilePath } from '../session-file/session-file.js';
+import { ProjectClaims, projectClaimsDir } from '../session-file/project-claims.js';
 import { SessionLock } from '../session-file/session-lock.js';
 import { runDevSession } from '../session/run-dev-session.js';
 import { inputFailure } from '../util/input-failure.js';
@@ -67,7 +68,9 @@ export async function devCommand(flags: CliFlags, io: CliIo): Promise<number> {
   }
   const reporter = events === undefined ? pretty : teeReporter(pretty, events);
   const { runner, release } = createRunner(reporter, io);
-  const lock = new SessionLock(sessionFilePath(flags.options.devDir, io.cwd), flags.options.mode);
+  const lock = new SessionLock(sessionFilePath(flags.options.devDir, io.cwd), flags.options.mode, {
+    claims: new ProjectClaims(projectClaimsDir(io.env)),
+  });
   try {
     const output = await runDevSession({
       options: flags.options,

@@ -7,6 +7,7 @@ import type { Reporter } from '../output/reporter.js';
 import { formatSections, type PlanSection } from '../plan/format-plan.js';
 import { loadPlan } from '../plan/load-plan.js';
 import { readSessionFile, sessionFilePath, type SessionRecord } from '../session-file/session-file.js';
+import { ProjectClaims, projectClaimsDir } from '../session-file/project-claims.js';
 import { holderAlive, SessionLock } from '../session-file/session-lock.js';
 import { waitForExit } from '../session-file/wait-for-exit.js';
 import { describeFailure } from '../session/describe-failure.js';
@@ -98,7 +99,7 @@ export async function downCommand(flags: CliFlags, io: CliIo): Promise<number> {
     abort.abort();
   });
   const file = sessionFilePath(flags.options.devDir, io.cwd);
-  const lock = new SessionLock(file, 'down');
+  const lock = new SessionLock(file, 'down', { claims: new ProjectClaims(projectClaimsDir(io.env)) });
   try {
     let record = await readSessionFile(file);
     const plan = await planForDown(flags.options, io.cwd, record);
@@ -112,7 +113,7 @@ export async function downCommand(flags: CliFlags, io: CliIo): Promise<number> {
     }
     reporter.report({ type: 'planned', plan, options: flags.options });
     const claim = await lock.acquire(plan, 'down');
-    if (claim.kind === 'held') throw lockedFailure(claim.holder);
+    if (claim.kind === 'held') throw lockedFailure(claim.holder, claim.elsewhere);
     if (record !== undefined && record.project !== plan.projectName) await teardown(runner, record.plan, abort.signal);
     await teardown(runner, plan, abort.signal);
     lock.reconciled();

@@ -1,11 +1,13 @@
 import type { DevPlan, SessionMode } from '../../machines/dev-session.types.js';
 import { withFileMutex } from './file-mutex.js';
 import { currentProcess, isAlive } from './process-identity.js';
+import type { ProjectClaims } from './project-claims.js';
 import { readSessionFile, removeSessionFile, writeSessionFile, type SessionRecord } from './session-file.js';
 
 export type AcquireResult =
   | { readonly kind: 'acquired'; readonly stale: SessionRecord | undefined }
-  | { readonly kind: 'held'; readonly holder: SessionRecord };
+  /** `elsewhere`: the holder's session file, when it is another dev dir's. */
+  | { readonly kind: 'held'; readonly holder: SessionRecord; readonly elsewhere?: string };
 
 /** True when the record's process is still running (and is the same process). */
 export function holderAlive(record: SessionRecord): boolean {
@@ -16,21 +18,24 @@ export function holderAlive(record: SessionRecord): boolean {
  * The session file as a lock (SPEC §6). `acquire` claims it unless a live
  * process holds it; a file whose process is gone comes back as `stale` for
  * the caller to reconcile. Writes are serialized, so a late state update can
- * never resurrect a released file.
+ * never resurrect a released file. With `claims`, the project is also claimed across
+ * dev dirs: a live session of the same project elsewhere holds it too.
  */
 export class SessionLock {
   readonly #file: string;
   readonly #mode: SessionMode | 'down';
   readonly #now: () => Date;
+  readonly #claims: ProjectClaims | undefined;
   #record: SessionRecord | undefined;
   /** The stale record `acquire` replaced, until `reconciled()` says its stack is gone. */
   #stale: SessionRecord | undefined;
   #writes: Promise<void> = Promise.resolve();
 
-  constructor(file: string, mode: SessionMode | 'down', now: () => Date = () => new Date()) {
+  constructor(file: string, mode: SessionMode | 'down', options: { now?: () => Date; claims?: ProjectClaims } = {}) {
     this.#file = file;
     this.#mode = mode;
-    this.#now = now;
+    this.#now = options.now ?? (() => new Date());
+    this.#claims = options.claims;
   }
 
   get file(): string {
@@ -57,6 +62,8 @@ export class SessionLock {
         return { kind: 'held', holder: existing };
       }
       const me = currentProcess();
+      const elsewhere = await this.#claims?.claim(plan.projectName, this.#file, me);
+      if (elsewhere !== undefined) return { kind: 'held', holder: elsewhere.record, elsewhere: elsewhere.sessionFile };
       const now = this.#now().toISOString();
       const record: SessionRecord = {
         version: 1,
@@ -91,9 +98,11 @@ export class SessionLock {
     return this.#enqueue(async () => {
       const stale = this.#stale;
       if (this.#record === undefined || stale === undefined) return;
+      const mine = this.#record;
       this.#record = undefined;
       this.#stale = undefined;
       await writeSessionFile(this.#file, stale);
+      await this.#releaseClaim(mine);
       restored = true;
     }).then(() => restored);
   }
@@ -110,17 +119,29 @@ export class SessionLock {
   /** Removes the file (the stack is gone); a no-op unless held. */
   release(): Promise<void> {
     return this.#enqueue(async () => {
-      if (this.#record === undefined) return;
+      const mine = this.#record;
+      if (mine === undefined) return;
       this.#record = undefined;
       await removeSessionFile(this.#file);
+      await this.#releaseClaim(mine);
     });
   }
 
-  /** Stops holding without removing: the stack outlives this process (detached, kept, abandoned). */
+  /**
+   * Stops holding without removing: the stack outlives this process (detached, kept,
+   * abandoned). The session file stays, for the next session to reconcile.
+   */
   leave(): Promise<void> {
     return this.#enqueue(async () => {
+      const mine = this.#record;
       this.#record = undefined;
+      if (mine !== undefined) await this.#releaseClaim(mine);
     });
+  }
+
+  /** Drops this session's claim on its project across dev dirs. */
+  async #releaseClaim(mine: SessionRecord): Promise<void> {
+    await this.#claims?.release(mine.project, this.#file, { pid: mine.pid, startTicks: mine.pidStartTicks });
   }
 
   #enqueue(write: () => Promise<void>): Promise<void> {

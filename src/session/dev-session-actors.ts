@@ -74,7 +74,7 @@ export function createDevSessionActors(deps: DevSessionDeps) {
     preflight: fromPromise<PreflightResult, DevPlan>(async ({ input, signal }) => {
       await runStep(input.preflight, input, signal);
       const claim = await deps.lock.acquire(input, 'preflight', signal);
-      if (claim.kind === 'held') throw lockedFailure(claim.holder);
+      if (claim.kind === 'held') throw lockedFailure(claim.holder, claim.elsewhere);
       return { stale: claim.stale === undefined ? undefined : staleSession(claim.stale) };
     }),
 

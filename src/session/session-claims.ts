@@ -1,14 +1,20 @@
 import type { SessionFailure, StaleSession } from '../../machines/dev-session.types.js';
 import type { SessionRecord } from '../session-file/session-file.js';
-import { quoteArgv } from '../util/shell-words.js';
+import path from 'node:path';
+import { quoteArg, quoteArgv } from '../util/shell-words.js';
 
-/** Exit 4: another live session holds the project; says which, and how to watch or stop it. */
-export function lockedFailure(holder: SessionRecord): SessionFailure {
+/**
+ * Exit 4: another live session holds the project; says which, and how to watch or stop
+ * it. `elsewhere`: its session file, when it runs from another dev dir.
+ */
+export function lockedFailure(holder: SessionRecord, elsewhere?: string): SessionFailure {
+  const where = elsewhere === undefined ? '' : ` from ${path.dirname(elsewhere)}`;
+  const down = elsewhere === undefined ? 'stagecraft dev down' : `stagecraft dev down --dev-dir ${quoteArg(path.dirname(elsewhere))}`;
   return {
     kind: 'locked',
     message:
-      `project ${holder.project} is held by a live session (pid ${holder.pid}, ${holder.mode}, ${holder.state}, since ${holder.startedAt}); ` +
-      `watch it with: ${quoteArgv(holder.plan.attach.argv)}; stop it with: stagecraft dev down (or Ctrl+C in its terminal), or wait for it to end`,
+      `project ${holder.project} is held by a live session${where} (pid ${holder.pid}, ${holder.mode}, ${holder.state}, since ${holder.startedAt}); ` +
+      `watch it with: ${quoteArgv(holder.plan.attach.argv)}; stop it with: ${down} (or Ctrl+C in its terminal), or wait for it to end`,
   };
 }
 

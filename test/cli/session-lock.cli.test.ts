@@ -159,6 +159,39 @@ describe('the session lock (SPEC §6)', () => {
   );
 
   test(
+    'the same project from another dev dir while the first lives: exit 4 naming that dev dir and the `dev down` that stops it',
+    async () => {
+      const r = rig('minimal');
+      const first = await attachedSession(r);
+      const held = readSession(r) as SessionJson;
+      // A second dev dir (another checkout, or --dev-dir) with the same compose project.
+      const other = path.join(r.cwd, 'other-dev');
+      mkdirSync(other);
+      writeFileSync(path.join(other, 'compose.yaml'), readFileSync(path.join(r.cwd, composeFile)));
+      const second = r.spawn(['--dev-dir', 'other-dev'], { env: recordPpid });
+      const result = await second.exit();
+      expect(result.code).toBe(4);
+      const devDirA = path.join(r.cwd, '.stagecraft', 'dev');
+      expect(result.stderr).toBe(
+        `stagecraft dev: error: project minimal is held by a live session from ${devDirA} (pid ${first.pid}, foreground, attached, since ${held.startedAt}); ` +
+          `watch it with: ${P} logs --follow; stop it with: stagecraft dev down --dev-dir ${devDirA} (or Ctrl+C in its terminal), or wait for it to end\n`,
+      );
+      expect(callsBy(r.log(), second)).toEqual([['compose', 'version']]);
+      expect(existsSync(path.join(other, 'session.json'))).toBe(false);
+
+      // The command it names stops the first session, from anywhere.
+      const down = await r.run(['down', '--dev-dir', devDirA]);
+      expect(down.code).toBe(0);
+      expect((await first.exit()).code).toBe(143);
+      // Once the first is gone, the other dev dir may run the project.
+      const again = await r.run(['--dev-dir', 'other-dev', '--detach']);
+      expect(again.code).toBe(0);
+      expect(existsSync(path.join(other, 'session.json'))).toBe(true);
+    },
+    timeout,
+  );
+
+  test(
     'a --detach session leaves session.json (state detached) naming how to stop it; `dev down` removes it',
     async () => {
       const r = rig('minimal');

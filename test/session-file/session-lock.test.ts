@@ -77,7 +77,7 @@ describe('process identity', () => {
 
 describe('SessionLock.acquire', () => {
   it('with no file: acquires, writes this process as the holder, reports no stale session', async () => {
-    const lock = new SessionLock(file, 'foreground', fixedNow);
+    const lock = new SessionLock(file, 'foreground', { now: fixedNow });
     expect(lock.held).toBe(false);
     expect(await lock.acquire(plan, 'preflight')).toStrictEqual({ kind: 'acquired', stale: undefined });
     expect(lock.held).toBe(true);
@@ -91,7 +91,7 @@ describe('SessionLock.acquire', () => {
     const child = await spawnIdle();
     const holder = recordOf(child.pid, processStartTicks(child.pid));
     await writeSessionFile(file, holder);
-    const lock = new SessionLock(file, 'foreground', fixedNow);
+    const lock = new SessionLock(file, 'foreground', { now: fixedNow });
     expect(await lock.acquire(plan, 'preflight')).toStrictEqual({ kind: 'held', holder });
     expect(lock.held).toBe(false);
     expect(await readSessionFile(file)).toStrictEqual(holder);
@@ -102,13 +102,13 @@ describe('SessionLock.acquire', () => {
     const child = await spawnIdle();
     const holder = recordOf(child.pid, null);
     await writeSessionFile(file, holder);
-    expect(await new SessionLock(file, 'detach', fixedNow).acquire(plan, 'preflight')).toStrictEqual({ kind: 'held', holder });
+    expect(await new SessionLock(file, 'detach', { now: fixedNow }).acquire(plan, 'preflight')).toStrictEqual({ kind: 'held', holder });
   });
 
   it('a dead holder: acquired, the dead record returned as stale, the file now this process', async () => {
     const stale = recordOf(await deadPid(), 12345);
     await writeSessionFile(file, stale);
-    const lock = new SessionLock(file, 'detach', fixedNow);
+    const lock = new SessionLock(file, 'detach', { now: fixedNow });
     expect(await lock.acquire(plan, 'preflight')).toStrictEqual({ kind: 'acquired', stale });
     expect(await readSessionFile(file)).toStrictEqual(mine('preflight', 'detach'));
     expect(holderAlive(stale)).toBe(false);
@@ -119,7 +119,7 @@ describe('SessionLock.acquire', () => {
     const stale = recordOf(child.pid, (processStartTicks(child.pid) ?? 0) - 1);
     await writeSessionFile(file, stale);
     expect(holderAlive(stale)).toBe(false);
-    expect(await new SessionLock(file, 'foreground', fixedNow).acquire(plan, 'preflight')).toStrictEqual({
+    expect(await new SessionLock(file, 'foreground', { now: fixedNow }).acquire(plan, 'preflight')).toStrictEqual({
       kind: 'acquired',
       stale,
     });
@@ -130,7 +130,7 @@ describe('SessionLock.acquire', () => {
     const zombie = await spawnZombie();
     const stale = recordOf(zombie, processStartTicks(zombie));
     await writeSessionFile(file, stale);
-    expect(await new SessionLock(file, 'foreground', fixedNow).acquire(plan, 'preflight')).toStrictEqual({
+    expect(await new SessionLock(file, 'foreground', { now: fixedNow }).acquire(plan, 'preflight')).toStrictEqual({
       kind: 'acquired',
       stale,
     });
@@ -142,7 +142,7 @@ describe('SessionLock.acquire', () => {
     ['foreign JSON', '{"hello":"world"}'],
   ])('a %s file holds no lock: acquired, nothing stale, replaced by a whole record', async (_what, text) => {
     await writeFile(file, text);
-    expect(await new SessionLock(file, 'foreground', fixedNow).acquire(plan, 'preflight')).toStrictEqual({
+    expect(await new SessionLock(file, 'foreground', { now: fixedNow }).acquire(plan, 'preflight')).toStrictEqual({
       kind: 'acquired',
       stale: undefined,
     });
@@ -153,7 +153,7 @@ describe('SessionLock.acquire', () => {
     const child = await spawnIdle();
     const holder = recordOf(child.pid, processStartTicks(child.pid), { project: 'other' });
     await writeSessionFile(file, holder);
-    expect(await new SessionLock(file, 'foreground', fixedNow).acquire(plan, 'preflight')).toStrictEqual({
+    expect(await new SessionLock(file, 'foreground', { now: fixedNow }).acquire(plan, 'preflight')).toStrictEqual({
       kind: 'held',
       holder,
     });
@@ -163,7 +163,7 @@ describe('SessionLock.acquire', () => {
 describe('SessionLock.update, release, leave', () => {
   it('update records the state (and a new updatedAt) while held; the same state writes nothing new', async () => {
     let now = new Date('2026-03-04T05:06:07.000Z');
-    const lock = new SessionLock(file, 'foreground', () => now);
+    const lock = new SessionLock(file, 'foreground', { now: () => now });
     await lock.acquire(plan, 'preflight');
     now = new Date('2026-03-04T05:06:08.000Z');
     await lock.update('starting');
@@ -177,13 +177,13 @@ describe('SessionLock.update, release, leave', () => {
   });
 
   it('update before acquire writes nothing', async () => {
-    const lock = new SessionLock(file, 'foreground', fixedNow);
+    const lock = new SessionLock(file, 'foreground', { now: fixedNow });
     await lock.update('validating');
     expect(existsSync(file)).toBe(false);
   });
 
   it('release removes the file; an update after it (even one queued before it settled) never recreates it', async () => {
-    const lock = new SessionLock(file, 'foreground', fixedNow);
+    const lock = new SessionLock(file, 'foreground', { now: fixedNow });
     await lock.acquire(plan, 'preflight');
     // Not awaited one by one: the order of the calls is what counts.
     const pending = [lock.update('starting'), lock.update('attached'), lock.release(), lock.update('stopping.graceful'), lock.update('stopped')];
@@ -199,7 +199,7 @@ describe('SessionLock.update, release, leave', () => {
     const child = await spawnIdle();
     const holder = recordOf(child.pid, processStartTicks(child.pid));
     await writeSessionFile(file, holder);
-    const lock = new SessionLock(file, 'foreground', fixedNow);
+    const lock = new SessionLock(file, 'foreground', { now: fixedNow });
     expect((await lock.acquire(plan, 'preflight')).kind).toBe('held');
     await lock.release();
     await lock.update('stopped');
@@ -207,7 +207,7 @@ describe('SessionLock.update, release, leave', () => {
   });
 
   it('leave keeps the file as last written, and later updates are no-ops', async () => {
-    const lock = new SessionLock(file, 'detach', fixedNow);
+    const lock = new SessionLock(file, 'detach', { now: fixedNow });
     await lock.acquire(plan, 'preflight');
     await lock.update('detached');
     await lock.leave();
@@ -218,7 +218,7 @@ describe('SessionLock.update, release, leave', () => {
   });
 
   it('a failing write rejects that update only; the queue goes on', async () => {
-    const lock = new SessionLock(file, 'foreground', fixedNow);
+    const lock = new SessionLock(file, 'foreground', { now: fixedNow });
     await lock.acquire(plan, 'preflight');
     await rm(file);
     await mkdir(file); // rename over a directory fails
@@ -234,7 +234,7 @@ describe('SessionLock.reconciled and restoreUnreconciled', () => {
   it('puts an unreconciled stale record back in place of this session, as it was', async () => {
     const stale = recordOf(await deadPid(), 1, { project: 'other-project', state: 'attached' });
     await writeSessionFile(file, stale);
-    const lock = new SessionLock(file, 'foreground', fixedNow);
+    const lock = new SessionLock(file, 'foreground', { now: fixedNow });
     expect(await lock.acquire(plan, 'preflight')).toStrictEqual({ kind: 'acquired', stale });
     expect(await readSessionFile(file)).toStrictEqual(mine('preflight'));
     expect(await lock.restoreUnreconciled()).toBe(true);
@@ -246,7 +246,7 @@ describe('SessionLock.reconciled and restoreUnreconciled', () => {
 
   it('once reconciled, there is nothing to restore and release removes the file', async () => {
     await writeSessionFile(file, recordOf(await deadPid(), 1));
-    const lock = new SessionLock(file, 'foreground', fixedNow);
+    const lock = new SessionLock(file, 'foreground', { now: fixedNow });
     await lock.acquire(plan, 'preflight');
     lock.reconciled();
     expect(await lock.restoreUnreconciled()).toBe(false);
@@ -256,7 +256,7 @@ describe('SessionLock.reconciled and restoreUnreconciled', () => {
   });
 
   it('without a stale session there is nothing to restore', async () => {
-    const lock = new SessionLock(file, 'foreground', fixedNow);
+    const lock = new SessionLock(file, 'foreground', { now: fixedNow });
     await lock.acquire(plan, 'preflight');
     expect(await lock.restoreUnreconciled()).toBe(false);
     expect(await readSessionFile(file)).toStrictEqual(mine('preflight'));
@@ -288,8 +288,8 @@ describe('the mkdir mutex', () => {
   it('two SessionLocks acquiring one file at once: the second reads what the first wrote', async () => {
     // Both are this process, so neither is `held`; the mutex shows in what each read:
     // one found no file, the other found the first one's whole record.
-    const a = new SessionLock(file, 'foreground', fixedNow);
-    const b = new SessionLock(file, 'detach', fixedNow);
+    const a = new SessionLock(file, 'foreground', { now: fixedNow });
+    const b = new SessionLock(file, 'detach', { now: fixedNow });
     const [ra, rb] = await Promise.all([a.acquire(plan, 'preflight'), b.acquire(plan, 'preflight')]);
     const results = [ra, rb];
     const first = results.find((r) => r.kind === 'acquired' && r.stale === undefined);
@@ -306,7 +306,7 @@ describe('the mkdir mutex', () => {
     const holder = recordOf(child.pid, processStartTicks(child.pid));
     await writeSessionFile(file, holder);
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => new SessionLock(file, 'foreground', fixedNow).acquire(plan, 'preflight')),
+      Array.from({ length: 5 }, () => new SessionLock(file, 'foreground', { now: fixedNow }).acquire(plan, 'preflight')),
     );
     expect(results).toStrictEqual(Array.from({ length: 5 }, () => ({ kind: 'held', holder })));
     expect(await readSessionFile(file)).toStrictEqual(holder);
@@ -316,7 +316,7 @@ describe('the mkdir mutex', () => {
     const stale = recordOf(await deadPid(), 1);
     await writeSessionFile(file, stale);
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => new SessionLock(file, 'foreground', fixedNow).acquire(plan, 'preflight')),
+      Array.from({ length: 5 }, () => new SessionLock(file, 'foreground', { now: fixedNow }).acquire(plan, 'preflight')),
     );
     // Serialised: the first one in saw the dead record; every later one saw a live holder (this process).
     const reportedStale = results.filter((r) => r.kind === 'acquired' && r.stale?.pid === stale.pid);
@@ -329,7 +329,7 @@ describe('the mkdir mutex', () => {
     const past = new Date(Date.now() - 11_000);
     await utimes(lockDir, past, past);
     const started = Date.now();
-    expect(await new SessionLock(file, 'foreground', fixedNow).acquire(plan, 'preflight')).toStrictEqual({
+    expect(await new SessionLock(file, 'foreground', { now: fixedNow }).acquire(plan, 'preflight')).toStrictEqual({
       kind: 'acquired',
       stale: undefined,
     });
@@ -371,7 +371,7 @@ describe('the mkdir mutex', () => {
   it('a SessionLock settled while its claim waits for the mutex settles after it: nothing is left claimed', async () => {
     const lockDir = `${file}.lock`;
     await mkdir(lockDir);
-    const lock = new SessionLock(file, 'foreground', fixedNow);
+    const lock = new SessionLock(file, 'foreground', { now: fixedNow });
     const claim = lock.acquire(plan, 'preflight');
     // The session ended meanwhile (Ctrl+C in preflight): it releases what it holds.
     const released = lock.release();
