@@ -5,8 +5,9 @@
 // Command modules are imported lazily so `--help` and `plan` stay cheap.
 import { readFileSync } from 'node:fs';
 import { ExitCode } from '../machines/exit-code.js';
-import { createCliCommands, isUsageError } from './cli/cli-commands.js';
+import { createCliCommands } from './cli/cli-commands.js';
 import { fastCommand } from './cli/fast-path.js';
+import { isUsageError } from './cli/usage-error.js';
 import type { CliIo } from './commands/cli-io.js';
 
 // After SIGHUP the terminal is gone and writes to it fail (EIO, EPIPE); an unhandled

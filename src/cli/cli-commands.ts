@@ -4,19 +4,8 @@
 import type { CliIo } from '../commands/cli-io.js';
 import { configChoice } from './config-flag.js';
 import { toCliFlags, type DevFlagValues } from './dev-flags.js';
+import { UsageError } from './usage-error.js';
 
-/** A usage error: printed as `stagecraft dev: error: <message>; see stagecraft dev --help`, exit 1. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-/**
- * True for a UsageError. By name, not `instanceof`: the bundled CLI has two copies of
- * this module (dist/src/cli.js and the yargs chunk), and either may throw it.
- */
-export function isUsageError(error: unknown): error is UsageError {
-  return error instanceof Error && error.name === 'UsageError';
-}
 
 /** The parsed arguments a command reads: the dev flags, and `--config` where the command has it. */
 export type CommandArgs = DevFlagValues & { readonly config?: string | undefined };

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import type { DevOptions } from '../../machines/dev-session.types.js';
+import { UsageError } from './usage-error.js';
 
 /**
  * A number of seconds as typed, in plain decimal (`7`; also `-1` or `1.5`, which the
@@ -36,10 +37,16 @@ export function envVariableFor(flag: string): string {
   return `STAGECRAFT_${flag.toUpperCase().replaceAll('-', '_')}`;
 }
 
-function fromEnv(spec: (typeof devFlags)[keyof typeof devFlags], raw: string): string | boolean | number {
+const trueWords = /^(1|true|yes|on)$/i;
+const falseWords = /^(0|false|no|off)$/i;
+
+function fromEnv(flag: string, spec: (typeof devFlags)[keyof typeof devFlags], raw: string): string | boolean | number {
   if ('coerce' in spec) return spec.coerce(raw);
-  if (spec.type === 'boolean') return !/^(|0|false|no|off)$/i.test(raw.trim());
-  return raw;
+  if (spec.type !== 'boolean') return raw;
+  const word = raw.trim();
+  if (trueWords.test(word)) return true;
+  if (falseWords.test(word)) return false;
+  throw new UsageError(`${envVariableFor(flag)} is neither true nor false; set it to 1/0, true/false, yes/no or on/off`);
 }
 
 /**
@@ -51,7 +58,7 @@ export function devFlagsFrom(env: NodeJS.ProcessEnv): typeof devFlags {
   const entries = Object.entries(devFlags).map(([flag, spec]) => {
     const raw = env[envVariableFor(flag)];
     // An empty variable is an unset one (STAGECRAFT_INSPECT= must not mean "inspect").
-    return [flag, raw === undefined || raw.trim() === '' ? spec : { ...spec, default: fromEnv(spec, raw) }];
+    return [flag, raw === undefined || raw.trim() === '' ? spec : { ...spec, default: fromEnv(flag, spec, raw) }];
   });
   return Object.fromEntries(entries) as typeof devFlags;
 }

@@ -2,7 +2,7 @@
 // every command line the plan fast path does not answer (yargs 18 costs ~50 ms to load).
 import yargs, { type Argv } from 'yargs';
 import type { CliCommands } from './cli-commands.js';
-import { UsageError } from './cli-commands.js';
+import { UsageError } from './usage-error.js';
 import { withConfigFlag } from './config-flag.js';
 import { withDevFlags } from './dev-flags.js';
 

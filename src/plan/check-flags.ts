@@ -11,7 +11,7 @@ export function composeArgv(composeCommand: string): string[] {
   try {
     argv = splitCommand(composeCommand);
   } catch (error) {
-    throw inputFailure(`--compose-command ${JSON.stringify(composeCommand)} has an ${(error as Error).message}; fix the quoting`);
+    throw inputFailure(`--compose-command ${JSON.stringify(composeCommand)} has ${(error as Error).message}; fix the quoting`);
   }
   if (argv.length === 0) {
     throw inputFailure('--compose-command is empty; pass the compose invocation, e.g. --compose-command "docker compose"');

@@ -16,7 +16,8 @@ export function quoteArgv(argv: readonly string[]): string {
 /**
  * Splits a command string such as `docker --context "my box" compose` into argv.
  * Understands whitespace, single and double quotes and backslash escapes; no
- * expansion of any kind. Throws a `SyntaxError` on an unterminated quote.
+ * expansion of any kind. Throws a `SyntaxError` (its message reads `an unterminated " quote`)
+ * on an unterminated quote or a trailing backslash.
  */
 export function splitCommand(command: string): string[] {
   const words: string[] = [];
@@ -35,7 +36,8 @@ export function splitCommand(command: string): string[] {
     } else if (ch === "'" || ch === '"') {
       quote = ch;
       inWord = true;
-    } else if (ch === '\\' && i + 1 < command.length) {
+    } else if (ch === '\\') {
+      if (i + 1 === command.length) throw new SyntaxError('a trailing \\ that escapes nothing');
       word += command[++i];
       inWord = true;
     } else if (/\s/.test(ch)) {
@@ -47,7 +49,7 @@ export function splitCommand(command: string): string[] {
       inWord = true;
     }
   }
-  if (quote !== undefined) throw new SyntaxError(`unterminated ${quote} quote`);
+  if (quote !== undefined) throw new SyntaxError(`an unterminated ${quote} quote`);
   if (inWord) words.push(word);
   return words;
 }

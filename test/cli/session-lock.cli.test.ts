@@ -818,6 +818,10 @@ describe('bad input: exit 1 (or SPEC §5), the problem named, nothing run, bound
     ['--compose-command with an unterminated quote', ['--compose-command', 'docker "compose'], compose(named), 1,
       '--compose-command "docker \\"compose" has an unterminated " quote; fix the quoting'],
     ['`machine --format` without a value', ['machine', '--format'], compose(named), 1, 'Not enough arguments following: format; see stagecraft dev --help'],
+    ['a STAGECRAFT_WAIT that is not a yes or no', ['--detach'], compose(named), 1,
+      'STAGECRAFT_WAIT is neither true nor false; set it to 1/0, true/false, yes/no or on/off; see stagecraft dev --help'],
+    ['--compose-command ending in a lone backslash', ['--compose-command', 'docker\\'], compose(named), 1,
+      '--compose-command "docker\\\\" has a trailing \\ that escapes nothing; fix the quoting'],
     ['`status` with --dry-run', ['status', '--dry-run'], compose(named), 1,
       '`dev status` has no --dry-run (check STAGECRAFT_DRY_RUN too); `stagecraft dev --dry-run` and `stagecraft dev down --dry-run` print what they would run; see stagecraft dev --help'],
     ['`generate` with STAGECRAFT_DRY_RUN', ['generate'], compose(named), 1,
@@ -854,6 +858,7 @@ describe('bad input: exit 1 (or SPEC §5), the problem named, nothing run, bound
       const env: Record<string, string> = { NODE_OPTIONS: '--max-old-space-size=64' };
       if (name === 'a bad STAGECRAFT_GRACE') env['STAGECRAFT_GRACE'] = '-3';
       if (name === '`generate` with STAGECRAFT_DRY_RUN') env['STAGECRAFT_DRY_RUN'] = '1';
+      if (name === 'a STAGECRAFT_WAIT that is not a yes or no') env['STAGECRAFT_WAIT'] = 'maybe';
       const result = await r.run(args, { env }, 10_000);
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(result.code).toBe(code);

@@ -354,6 +354,13 @@ describe('buildPlan: flag errors', () => {
     });
   });
 
+  it('rejects a compose command ending in a backslash that escapes nothing', () => {
+    expect(thrownBy(() => buildPlan(files, optionsWith({ composeCommand: 'docker\\' })))).toStrictEqual({
+      kind: 'input',
+      message: '--compose-command "docker\\\\" has a trailing \\ that escapes nothing; fix the quoting',
+    });
+  });
+
   it('rejects a compose command with an unterminated quote', () => {
     expect(thrownBy(() => buildPlan(files, optionsWith({ composeCommand: 'docker "compose' })))).toStrictEqual({
       kind: 'input',

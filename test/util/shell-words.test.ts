@@ -24,16 +24,14 @@ describe('splitCommand', () => {
   });
 
   it.each([
-    ['docker "compose', 'unterminated " quote'],
-    ["docker 'compose", "unterminated ' quote"],
+    ['docker "compose', 'an unterminated " quote'],
+    ["docker 'compose", "an unterminated ' quote"],
+    ['docker\\', 'a trailing \\ that escapes nothing'],
   ])('%j throws a SyntaxError', (command, message) => {
     expect(() => splitCommand(command)).toThrow(SyntaxError);
     expect(() => splitCommand(command)).toThrow(new SyntaxError(message));
   });
 
-  it('keeps a trailing backslash as it is', () => {
-    expect(splitCommand('docker\\')).toStrictEqual(['docker\\']);
-  });
 });
 
 describe('quoteArg', () => {
