@@ -69,7 +69,7 @@ export async function devCommand(flags: CliFlags, io: CliIo): Promise<number> {
   const reporter = events === undefined ? pretty : teeReporter(pretty, events);
   const { runner, release } = createRunner(reporter, io);
   const lock = new SessionLock(sessionFilePath(flags.options.devDir, io.cwd), flags.options.mode, {
-    claims: new ProjectClaims(projectClaimsDir(io.env)),
+    claims: new ProjectClaims(projectClaimsDir(io.env), (message) => reporter.report({ type: 'warning', message })),
   });
   try {
     const output = await runDevSession({

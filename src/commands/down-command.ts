@@ -70,12 +70,21 @@ async function teardown(runner: ComposeRunner, plan: DevPlan, signal: AbortSigna
 }
 
 /** `dev down --dry-run`: what it would do, in `dev plan`'s format; it runs and signals nothing. */
-function downPlan(plan: DevPlan, record: SessionRecord | undefined): string {
-  const sections: PlanSection[] = [];
-  if (record !== undefined && record.pid !== process.pid && holderAlive(record)) {
-    sections.push({ title: `first: ask the live session (pid ${record.pid}, ${record.state}) to stop with SIGTERM, and wait for it`, commands: [] });
+async function downPlan(plan: DevPlan, record: SessionRecord | undefined, claims: ProjectClaims, file: string): Promise<string> {
+  const elsewhere = await claims.holderElsewhere(plan.projectName, file);
+  if (elsewhere !== undefined) {
+    const failure = lockedFailure(elsewhere.record, elsewhere.sessionFile);
+    return formatSections([{ title: `nothing: it would exit 4, because ${failure.message}`, commands: [] }]);
   }
-  if (record !== undefined && record.project !== plan.projectName) {
+  const sections: PlanSection[] = [];
+  const live = record !== undefined && record.pid !== process.pid && holderAlive(record);
+  if (record !== undefined && live) {
+    const session = `the live session (pid ${record.pid}, ${record.state})`;
+    const first = tearingDown(record) ? `wait for ${session} to finish its teardown` : `ask ${session} to stop with SIGTERM, and wait for it`;
+    sections.push({ title: `first: ${first}`, commands: [] });
+  }
+  const staleOther = record !== undefined && !live && record.project !== plan.projectName;
+  if (staleOther && (await claims.holderElsewhere(record.project, file)) === undefined) {
     sections.push({ title: `teardown of ${record.project} (named by the stale session file)`, commands: [record.plan.teardown] });
   }
   sections.push({ title: 'teardown', commands: [plan.teardown] });
@@ -99,12 +108,13 @@ export async function downCommand(flags: CliFlags, io: CliIo): Promise<number> {
     abort.abort();
   });
   const file = sessionFilePath(flags.options.devDir, io.cwd);
-  const lock = new SessionLock(file, 'down', { claims: new ProjectClaims(projectClaimsDir(io.env)) });
+  const claims = new ProjectClaims(projectClaimsDir(io.env), (message) => reporter.report({ type: 'warning', message }));
+  const lock = new SessionLock(file, 'down', { claims });
   try {
     let record = await readSessionFile(file);
     const plan = await planForDown(flags.options, io.cwd, record);
     if (flags.dryRun) {
-      io.stdout.write(downPlan(plan, record));
+      io.stdout.write(await downPlan(plan, record, claims, file));
       return ExitCode.ok;
     }
     if (record !== undefined && record.pid !== process.pid && holderAlive(record)) {
@@ -112,9 +122,11 @@ export async function downCommand(flags: CliFlags, io: CliIo): Promise<number> {
       record = await readSessionFile(file);
     }
     reporter.report({ type: 'planned', plan, options: flags.options });
-    const claim = await lock.acquire(plan, 'down');
+    const claim = await lock.acquire(plan, 'down', abort.signal);
     if (claim.kind === 'held') throw lockedFailure(claim.holder, claim.elsewhere);
-    if (record !== undefined && record.project !== plan.projectName) await teardown(runner, record.plan, abort.signal);
+    // The stale record it replaced (none when a live session elsewhere holds that project).
+    const stale = claim.stale;
+    if (stale !== undefined && stale.project !== plan.projectName) await teardown(runner, stale.plan, abort.signal);
     await teardown(runner, plan, abort.signal);
     lock.reconciled();
     await lock.release();

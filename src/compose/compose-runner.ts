@@ -59,8 +59,9 @@ export interface ComposeRunner {
    * Resolves once every child started so far has exited. A teardown waits for it first: an
    * `up` that was just cancelled may still be creating containers, which a `down` running
    * alongside it would miss. (Cancelled children are SIGKILLed after a bound, so it settles.)
+   * With `killAfterMs`, whatever still runs after that long is SIGKILLed (a forced teardown).
    */
-  idle(): Promise<void>;
+  idle(killAfterMs?: number): Promise<void>;
 }
 
 /** True for the failures the runner rejects with. */

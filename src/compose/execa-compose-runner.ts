@@ -69,8 +69,18 @@ export class ExecaComposeRunner implements ComposeRunner {
     return this.#start(command, { captureStdout: false, sink });
   }
 
-  async idle(): Promise<void> {
-    await Promise.all(this.#running);
+  async idle(killAfterMs?: number): Promise<void> {
+    const ended = Promise.all(this.#running);
+    if (killAfterMs === undefined) {
+      await ended;
+      return;
+    }
+    const timer = setTimeout(() => this.killAll(), killAfterMs);
+    try {
+      await ended;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** SIGKILLs every child still running. Synchronous: safe in `process.on('exit')`. */

@@ -1,17 +1,23 @@
 import { mkdir, rmdir, stat } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 
-/** A holder that crashed inside the critical section leaves the directory behind. */
-const staleAfterMs = 10_000;
-const giveUpAfterMs = 15_000;
+export interface MutexOptions {
+  /** Stops the waiting (rejecting with the signal's reason) before the section is entered. */
+  readonly signal?: AbortSignal | undefined;
+  /** A directory this old was left by a holder that crashed inside the section: taken over. */
+  readonly staleAfterMs?: number;
+  /** Waiting this long for a directory that is not stale yet is an error. */
+  readonly giveUpAfterMs?: number;
+}
 
 /**
  * Runs `critical` while holding `<file>.lock`, a directory: mkdir is atomic, so
  * two processes racing for the same session file cannot both get in. The
- * section is meant to be short (read, decide, write). An aborted `signal` stops
- * the waiting (it rejects with the signal's reason) before the section is entered.
+ * section is meant to be short (read, decide, write). A mutex taken inside another
+ * one must give up sooner than the outer one turns stale (see ProjectClaims).
  */
-export async function withFileMutex<T>(file: string, critical: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+export async function withFileMutex<T>(file: string, critical: () => Promise<T>, options: MutexOptions = {}): Promise<T> {
+  const { signal, staleAfterMs = 10_000, giveUpAfterMs = 15_000 } = options;
   const lock = `${file}.lock`;
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {

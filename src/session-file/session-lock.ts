@@ -56,31 +56,41 @@ export class SessionLock {
   }
 
   #claim(plan: DevPlan, state: string, signal: AbortSignal | undefined): Promise<AcquireResult> {
-    return withFileMutex(this.#file, async () => {
-      const existing = await readSessionFile(this.#file);
-      if (existing !== undefined && existing.pid !== process.pid && holderAlive(existing)) {
-        return { kind: 'held', holder: existing };
-      }
-      const me = currentProcess();
-      const elsewhere = await this.#claims?.claim(plan.projectName, this.#file, me);
-      if (elsewhere !== undefined) return { kind: 'held', holder: elsewhere.record, elsewhere: elsewhere.sessionFile };
-      const now = this.#now().toISOString();
-      const record: SessionRecord = {
-        version: 1,
-        project: plan.projectName,
-        mode: this.#mode,
-        pid: me.pid,
-        pidStartTicks: me.startTicks,
-        startedAt: now,
-        state,
-        updatedAt: now,
-        plan,
-      };
-      await writeSessionFile(this.#file, record);
-      this.#record = record;
-      this.#stale = existing;
-      return { kind: 'acquired', stale: existing };
-    }, signal);
+    return withFileMutex(
+      this.#file,
+      async () => {
+        const existing = await readSessionFile(this.#file);
+        if (existing !== undefined && existing.pid !== process.pid && holderAlive(existing)) {
+          return { kind: 'held', holder: existing };
+        }
+        const me = currentProcess();
+        const now = this.#now().toISOString();
+        const record: SessionRecord = {
+          version: 1,
+          project: plan.projectName,
+          mode: this.#mode,
+          pid: me.pid,
+          pidStartTicks: me.startTicks,
+          startedAt: now,
+          state,
+          updatedAt: now,
+          plan,
+        };
+        const write = () => writeSessionFile(this.#file, record);
+        const elsewhere = this.#claims === undefined ? await write() : await this.#claims.claim(plan.projectName, this.#file, me, write);
+        if (elsewhere !== undefined) return { kind: 'held', holder: elsewhere.record, elsewhere: elsewhere.sessionFile };
+        this.#record = record;
+        // A stale record of another project that a live session elsewhere holds now is not
+        // this session's to tear down (or to put back): that stack is in use.
+        const stale =
+          existing !== undefined && existing.project !== plan.projectName && (await this.#claims?.holderElsewhere(existing.project, this.#file))
+            ? undefined
+            : existing;
+        this.#stale = stale;
+        return { kind: 'acquired', stale };
+      },
+      { signal },
+    );
   }
 
   /** The stale session's stack has been torn down: nothing of it needs keeping. */

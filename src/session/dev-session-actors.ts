@@ -18,13 +18,16 @@ import { lockedFailure, staleSession } from './session-claims.js';
 import { quoteArgv } from '../util/shell-words.js';
 import { describeFailure } from './describe-failure.js';
 
+/** How long a forced teardown waits for cancelled children before SIGKILLing them. */
+export const forcedKillAfterMs = 1000;
+
 /** Container states (compose's `ps` State) of a service that has not ended. */
 const runningStates: ReadonlySet<string> = new Set(['running', 'restarting', 'paused']);
 
 function logsEndedEarly(plan: DevPlan, running: readonly string[]) {
   return {
     kind: 'command-failed',
-    message: `the log stream (\`${quoteArgv(plan.attach.argv)}\`) ended while ${running.join(', ')} still ran, so the session ended and the stack was removed; check the engine (\`docker info\`) and run \`stagecraft dev\` again`,
+    message: `the log stream (\`${quoteArgv(plan.attach.argv)}\`) ended while ${running.join(', ')} still ran, so the session ends; check the engine (\`docker info\`) and run \`stagecraft dev\` again`,
   } as const;
 }
 
@@ -132,7 +135,8 @@ export function createDevSessionActors(deps: DevSessionDeps) {
     }),
 
     forcedTeardown: fromPromise<void, DevPlan>(async ({ input, signal }) => {
-      await runner.idle();
+      // Forcing: what was cancelled (a stuck graceful `down`) gets a second, not the usual grace.
+      await runner.idle(forcedKillAfterMs);
       const [kill, down] = input.forcedTeardown;
       // `kill` failing (say, a container already gone) must not keep `down` from running.
       await runner.run(kill, signal).catch(() => undefined);

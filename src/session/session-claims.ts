@@ -7,7 +7,7 @@ import { quoteArg, quoteArgv } from '../util/shell-words.js';
  * Exit 4: another live session holds the project; says which, and how to watch or stop
  * it. `elsewhere`: its session file, when it runs from another dev dir.
  */
-export function lockedFailure(holder: SessionRecord, elsewhere?: string): SessionFailure {
+export function lockedFailure(holder: SessionRecord, elsewhere?: string): Extract<SessionFailure, { kind: 'locked' }> {
   const where = elsewhere === undefined ? '' : ` from ${path.dirname(elsewhere)}`;
   const down = elsewhere === undefined ? 'stagecraft dev down' : `stagecraft dev down --dev-dir ${quoteArg(path.dirname(elsewhere))}`;
   return {

@@ -178,6 +178,10 @@ describe('the session lock (SPEC §6)', () => {
       );
       expect(callsBy(r.log(), second)).toEqual([['compose', 'version']]);
       expect(existsSync(path.join(other, 'session.json'))).toBe(false);
+      // `dev down --dry-run` there says the real one would be refused, and runs nothing.
+      const dryRun = await r.run(['down', '--dry-run', '--dev-dir', 'other-dev']);
+      expect(dryRun.code).toBe(0);
+      expect(dryRun.stdout).toBe(`# nothing: it would exit 4, because ${result.stderr.slice('stagecraft dev: error: '.length)}`);
 
       // The command it names stops the first session, from anywhere.
       const down = await r.run(['down', '--dev-dir', devDirA]);

@@ -384,4 +384,19 @@ describe('ExecaComposeRunner.idle', () => {
     },
     timeout,
   );
+
+  test(
+    'with a bound, SIGKILLs what still runs after it (the runner’s own grace would be a minute)',
+    async () => {
+      const { runner, logFile } = rig({ up: { ignoreTerm: true } }, { killGraceMs: 60_000 });
+      const abort = new AbortController();
+      const ran = outcome(runner.run(up, abort.signal));
+      const pid = await pidOf(logFile, up);
+      abort.abort();
+      await runner.idle(200);
+      expect(isAlive(pid)).toBe(false);
+      expect(await ran).toEqual({ rejected: expect.objectContaining({ kind: 'canceled', signal: 'SIGKILL' }) });
+    },
+    timeout,
+  );
 });

@@ -360,7 +360,7 @@ describe('the mkdir mutex', () => {
       async () => {
         entered = true;
       },
-      abort.signal,
+      { signal: abort.signal },
     );
     abort.abort(new Error('stopped'));
     await expect(waiting).rejects.toThrow('stopped');

@@ -85,8 +85,8 @@ function scriptedRunner(answer: (command: PlannedCommand) => Promise<CommandResu
         },
       };
     },
-    async idle() {
-      order.push('idle');
+    async idle(killAfterMs?: number) {
+      order.push(killAfterMs === undefined ? 'idle' : `idle, SIGKILL after ${killAfterMs} ms`);
       await idleGate;
       order.push('idle done');
     },
@@ -280,18 +280,19 @@ describe('production actors', () => {
   });
 
   it.each(['teardown', 'forcedTeardown'] as const)(
-    '%s waits until every earlier child has exited (a cancelled `up` may still create containers)',
+    '%s waits until every earlier child has exited (a cancelled `up` may still create containers); forced, for a second at most',
     async (name) => {
       const { actors, runs, order, holdIdle } = actorsWith(() => ok());
       const release = holdIdle();
       const done = run(actors[name], plan);
       await new Promise((resolve) => setImmediate(resolve));
-      expect(order).toStrictEqual(['idle']);
+      const idle = name === 'teardown' ? 'idle' : 'idle, SIGKILL after 1000 ms';
+      expect(order).toStrictEqual([idle]);
       expect(runs).toStrictEqual([]);
       release();
       await done;
       const commands = name === 'teardown' ? [plan.teardown] : [...plan.forcedTeardown];
-      expect(order).toStrictEqual(['idle', 'idle done', ...commands.map((c) => `run ${c.argv.join(' ')}`)]);
+      expect(order).toStrictEqual([idle, 'idle done', ...commands.map((c) => `run ${c.argv.join(' ')}`)]);
     },
   );
 
@@ -334,7 +335,7 @@ describe('production actors', () => {
       );
       await expect(run(actors.readExitCodes, plan)).rejects.toStrictEqual({
         kind: 'command-failed',
-        message: `the log stream (\`${P} logs --follow\`) ended while api still ran, so the session ended and the stack was removed; check the engine (\`docker info\`) and run \`stagecraft dev\` again`,
+        message: `the log stream (\`${P} logs --follow\`) ended while api still ran, so the session ends; check the engine (\`docker info\`) and run \`stagecraft dev\` again`,
       });
     },
   );
