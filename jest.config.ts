@@ -22,8 +22,9 @@ const config: Config = {
     }),
     // The CLI and e2e layers spawn the built CLI (dist/) as a real process.
     project('cli', ['<rootDir>/test/**/*.cli.test.ts']),
-    // Real containers: one scenario can take tens of seconds on 2 cores.
-    project('e2e', ['<rootDir>/test/**/*.e2e.test.ts'], { testTimeout: 180_000 }),
+    // Real containers. Their timeout is set by describeE2e (test/e2e/e2e-harness.ts): jest
+    // ignores `testTimeout` in a project's config.
+    project('e2e', ['<rootDir>/test/**/*.e2e.test.ts']),
   ],
 };
 

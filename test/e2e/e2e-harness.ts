@@ -24,6 +24,9 @@ export function engineAvailable(): boolean {
  * with a visible notice; with STAGECRAFT_E2E=1 (CI) it runs, and fails at once
  * saying that no engine answers.
  */
+/** How long one e2e scenario (or hook) may take. */
+const e2eTimeoutMs = 180_000;
+
 export function describeE2e(name: string, suite: () => void): void {
   const required = process.env['STAGECRAFT_E2E'] === '1';
   const available = engineAvailable();
@@ -32,6 +35,9 @@ export function describeE2e(name: string, suite: () => void): void {
       `\n*** e2e tests skipped (${name}): no Docker engine answers \`docker info\`. Run scripts/provision-docker.sh up, or set STAGECRAFT_E2E=1 to make this a failure. ***\n\n`,
     );
   }
+  // `testTimeout` in a project's config is ignored (jest reads it from the global config
+  // only), so each e2e file sets its own: one scenario can take tens of seconds on 2 cores.
+  (import.meta as unknown as { jest: { setTimeout(ms: number): void } }).jest.setTimeout(e2eTimeoutMs);
   const describeOrSkip = available || required ? describe : describe.skip;
   describeOrSkip(name, () => {
     beforeAll(() => {
