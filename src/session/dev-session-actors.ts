@@ -10,19 +10,25 @@ import type {
 } from '../../machines/dev-session.types.js';
 import type { CommandResult, ComposeRunner } from '../compose/compose-runner.js';
 import { isComposeFailure } from '../compose/compose-runner.js';
-import { failedServices, parsePsOutput, serviceExits } from '../compose/parse-ps.js';
+import { failedServices, parsePsOutput, serviceExits, type ContainerState } from '../compose/parse-ps.js';
 import type { Reporter } from '../output/reporter.js';
 import { loadPlan } from '../plan/load-plan.js';
 import type { AcquireResult } from '../session-file/session-lock.js';
 import { lockedFailure, staleSession } from './session-claims.js';
 import { quoteArgv } from '../util/shell-words.js';
 import { describeFailure } from './describe-failure.js';
+import { checkForEndedStack } from './ended-stack-check.js';
 
 /** How long a forced teardown waits for cancelled children before SIGKILLing them. */
 export const forcedKillAfterMs = 1000;
 
 /** Container states (compose's `ps` State) of a service that has not ended. */
 const runningStates: ReadonlySet<string> = new Set(['running', 'restarting', 'paused']);
+
+/** True when the stack has containers and none of them runs any more. */
+function noneRunning(containers: readonly ContainerState[]): boolean {
+  return containers.length > 0 && containers.every((c) => !runningStates.has(c.state));
+}
 
 function logsEndedEarly(plan: DevPlan, running: readonly string[]) {
   return {
@@ -45,6 +51,8 @@ export interface DevSessionDeps {
   readonly reporter: Reporter;
   /** The working directory the dev dir is relative to. */
   readonly cwd: string;
+  /** How long after `logs --follow` starts, or reports an exit, `ps` checks for an ended stack (2 s). */
+  readonly endedStackSettleMs?: number;
 }
 
 type ActorImplementations = Parameters<typeof devSessionMachine.provide>[0]['actors'];
@@ -91,15 +99,33 @@ export function createDevSessionActors(deps: DevSessionDeps) {
     }),
 
     followLogs: fromCallback<DevSessionEvent, DevPlan>(({ input, sendBack }) => {
-      const followed = runner.follow(input.attach, logs);
       let stopped = false;
+      const end = (exitCode: number): void => {
+        if (stopped) return;
+        stopped = true;
+        endedCheck.stop();
+        sendBack({ type: 'LOGS_ENDED', exitCode });
+      };
+      // compose may miss an exit and follow an ended stack forever: `ps` decides then.
+      const endedCheck = checkForEndedStack({
+        settleMs: deps.endedStackSettleMs ?? 2000,
+        stackEnded: async (signal) => noneRunning(await readContainers(input, signal)),
+        onEnded: () => {
+          end(0);
+          followed.stop();
+        },
+      });
+      const followed = runner.follow(input.attach, (text) => {
+        endedCheck.output(text);
+        logs(text);
+      });
       followed.done.then(
-        () => stopped || sendBack({ type: 'LOGS_ENDED', exitCode: 0 }),
-        (error: unknown) =>
-          stopped || sendBack({ type: 'LOGS_ENDED', exitCode: isComposeFailure(error) ? (error.exitCode ?? 1) : 1 }),
+        () => end(0),
+        (error: unknown) => end(isComposeFailure(error) ? (error.exitCode ?? 1) : 1),
       );
       return () => {
         stopped = true;
+        endedCheck.stop();
         followed.stop();
       };
     }),

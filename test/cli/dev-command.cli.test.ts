@@ -155,6 +155,31 @@ describe('stagecraft dev (foreground)', () => {
   );
 
   test(
+    'compose missed the last exit (`logs --follow` hangs on an ended stack): `ps` after its exit line ends it; exit 0',
+    async () => {
+      const r = rig('minimal');
+      const result = await r.run(
+        [],
+        {
+          scenario: {
+            'logs --follow': { stdout: ['web-1  | done', 'web-1 exited with code 0'], hang: true },
+            ps: { stdout: [container('minimal', 'app', 'exited', 0), container('minimal', 'web', 'exited', 0)] },
+          },
+        },
+        20_000,
+      );
+      expect(result.code).toBe(0);
+      // The check's `ps`, then the exit codes' own, then the teardown once the follower has ended.
+      expect(r.calls()).toEqual([minimal.version, minimal.up(), minimal.follow, minimal.ps, minimal.ps, minimal.down()]);
+      const followPid = r.log().find((e) => JSON.stringify(e.argv) === JSON.stringify(minimal.follow))?.pid;
+      expect(r.log().filter((e) => e.pid === followPid && e.signal !== undefined)).toEqual([{ signal: 'SIGTERM', pid: followPid }]);
+      expect(result.stderr).toContain('stagecraft dev: every container of project minimal has exited; removing the stack');
+      expect(result.stderr).toContain('stagecraft dev: project minimal ended with every service exited 0; removed');
+    },
+    timeout,
+  );
+
+  test(
     'a stack that ends by itself with a service exited 3: ps, down, exit 2 naming the service',
     async () => {
       const r = rig('minimal');

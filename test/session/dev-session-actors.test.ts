@@ -14,6 +14,7 @@ import { SessionLock, type AcquireResult } from '../../src/session-file/session-
 import { createDevSessionActors, type SessionClaim } from '../../src/session/dev-session-actors.js';
 import { lockedFailure } from '../../src/session/session-claims.js';
 import { createFakeActors, fakeImplementations } from '../fakes/fake-actors.js';
+import { waitFor as waitUntil } from '../fixtures/fake-docker.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
 import { shopRecord } from '../fixtures/shop-session.js';
 
@@ -385,14 +386,15 @@ describe('production followLogs inside the machine', () => {
     for (const actor of actors.splice(0)) actor.stop();
   });
 
-  async function attached() {
-    const scripted = scriptedRunner(() => ok());
+  async function attached(psOutput = '', endedStackSettleMs?: number) {
+    const scripted = scriptedRunner(() => ok(psOutput));
     const reported: SessionEvent[] = [];
     const real = createDevSessionActors({
       runner: scripted.runner,
       reporter: { report: (event) => reported.push(event) },
       lock: recordingLock(acquired, []).lock,
       cwd: '/nowhere',
+      ...(endedStackSettleMs === undefined ? {} : { endedStackSettleMs }),
     });
     const fakes = createFakeActors();
     const machine = devSessionMachine.provide({
@@ -413,7 +415,7 @@ describe('production followLogs inside the machine', () => {
     await waitFor(actor, (s) => s.matches('starting'));
     fakes.start.only().resolve();
     await waitFor(actor, (s) => s.matches('attached'));
-    return { actor, follows: scripted.follows, reported, fakes, rootEvents };
+    return { actor, follows: scripted.follows, runs: scripted.runs, reported, fakes, rootEvents };
   }
 
   it('follows the planned `logs --follow` and reports its output as logs', async () => {
@@ -434,6 +436,30 @@ describe('production followLogs inside the machine', () => {
     const { actor, follows } = await attached();
     follows[0]?.fail(composeFailure(plan.attach, { exitCode: 7 }));
     await waitFor(actor, (s) => s.matches({ stopping: 'readingExitCodes' }));
+  });
+
+  it('when `logs --follow` misses that the stack ended, `ps` finds it: LOGS_ENDED once, the follower stopped', async () => {
+    const exited = `${psLine('api', 'exited', 0)}\n${psLine('db', 'exited', 0)}\n`;
+    const { actor, follows, runs, rootEvents } = await attached(exited, 10);
+    await waitFor(actor, (s) => s.matches({ stopping: 'readingExitCodes' }));
+    expect(runs.map((r) => r.command)).toStrictEqual([plan.exitCodes]);
+    expect(follows[0]?.stopped).toBe(true);
+    expect(rootEvents.filter((type) => type === 'LOGS_ENDED')).toHaveLength(1);
+  });
+
+  it('a stack still running is left to `logs --follow`: one `ps`, then none until compose reports an exit', async () => {
+    const running = `${psLine('api', 'running', 0)}\n${psLine('db', 'exited', 0)}\n`;
+    const { actor, follows, runs } = await attached(running, 10);
+    const tenSettles = () => new Promise((resolve) => setTimeout(resolve, 100));
+    await waitUntil(() => runs.length === 1, 'the first `ps`');
+    await tenSettles(); // and no second one without an exit line
+    expect(runs.map((r) => r.command)).toStrictEqual([plan.exitCodes]);
+    expect(actor.getSnapshot().value).toBe('attached');
+    follows[0]?.sink('db-1 exited with code 0\n');
+    await waitUntil(() => runs.length === 2, 'the `ps` after the exit line');
+    await tenSettles();
+    expect(runs.map((r) => r.command)).toStrictEqual([plan.exitCodes, plan.exitCodes]);
+    expect(follows[0]?.stopped).toBe(false);
   });
 
   it('stops the follower on STOP, without reporting the end as LOGS_ENDED', async () => {
