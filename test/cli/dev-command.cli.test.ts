@@ -180,6 +180,29 @@ describe('stagecraft dev (foreground)', () => {
   );
 
   test(
+    'an ended stack whose logs stream for longer than the check waits: every line arrives, no early `ps`',
+    async () => {
+      const r = rig('minimal');
+      // 30 lines 100 ms apart: 3 s of output, past the 2 s after which a quiet stream is checked.
+      const lines = Array.from({ length: 30 }, (_, i) => `web-1  | line ${i}`);
+      const result = await r.run(
+        [],
+        {
+          scenario: {
+            'logs --follow': { chunks: lines.map((line) => ({ text: `${line}\n`, delayMs: 100 })) },
+            ps: { stdout: [container('minimal', 'app', 'exited', 0), container('minimal', 'web', 'exited', 0)] },
+          },
+        },
+        20_000,
+      );
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe(lines.map((line) => `${line}\n`).join(''));
+      expect(r.calls()).toEqual([minimal.version, minimal.up(), minimal.follow, minimal.ps, minimal.down()]);
+    },
+    timeout,
+  );
+
+  test(
     'a stack that ends by itself with a service exited 3: ps, down, exit 2 naming the service',
     async () => {
       const r = rig('minimal');

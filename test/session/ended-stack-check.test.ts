@@ -46,6 +46,20 @@ describe('checkForEndedStack', () => {
     expect(a.signals).toHaveLength(2);
   });
 
+  it('waits for the stream to be quiet: output keeps postponing a due check (an ended stack’s logs still stream)', async () => {
+    const a = answers(true);
+    let ended = 0;
+    const watch = checkForEndedStack({ settleMs: 200, stackEnded: a.stackEnded, onEnded: () => (ended += 1) });
+    // Output every 5 ms for 400 ms: twice the settle period, never quiet for one.
+    const until = Date.now() + 400;
+    for (let i = 0; Date.now() < until; i++) {
+      watch.output(`web-1  | line ${i}\n`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(a.signals).toHaveLength(0);
+    await waitFor(() => ended === 1, 'the check once the stream went quiet');
+  });
+
   it('a check that fails counts as "not ended"', async () => {
     const a = answers(new Error('ps failed'));
     let ended = 0;
