@@ -17,7 +17,7 @@ import type { AcquireResult } from '../session-file/session-lock.js';
 import { lockedFailure, staleSession } from './session-claims.js';
 import { quoteArgv } from '../util/shell-words.js';
 import { describeFailure } from './describe-failure.js';
-import { checkForEndedStack } from './ended-stack-check.js';
+import { checkForEndedStack, type EndedStackCheck } from './ended-stack-check.js';
 
 /** How long a forced teardown waits for cancelled children before SIGKILLing them. */
 export const forcedKillAfterMs = 1000;
@@ -103,11 +103,16 @@ export function createDevSessionActors(deps: DevSessionDeps) {
       const end = (exitCode: number): void => {
         if (stopped) return;
         stopped = true;
-        endedCheck.stop();
+        endedCheck?.stop();
         sendBack({ type: 'LOGS_ENDED', exitCode });
       };
+      let endedCheck: EndedStackCheck | undefined;
+      const followed = runner.follow(input.attach, (text) => {
+        endedCheck?.output(text);
+        logs(text);
+      });
       // compose may miss an exit and follow an ended stack forever: `ps` decides then.
-      const endedCheck = checkForEndedStack({
+      endedCheck = checkForEndedStack({
         settleMs: deps.endedStackSettleMs ?? 2000,
         stackEnded: async (signal) => noneRunning(await readContainers(input, signal)),
         onEnded: () => {
@@ -115,17 +120,13 @@ export function createDevSessionActors(deps: DevSessionDeps) {
           followed.stop();
         },
       });
-      const followed = runner.follow(input.attach, (text) => {
-        endedCheck.output(text);
-        logs(text);
-      });
       followed.done.then(
         () => end(0),
         (error: unknown) => end(isComposeFailure(error) ? (error.exitCode ?? 1) : 1),
       );
       return () => {
         stopped = true;
-        endedCheck.stop();
+        endedCheck?.stop();
         followed.stop();
       };
     }),
