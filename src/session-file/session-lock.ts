@@ -14,6 +14,11 @@ export function holderAlive(record: SessionRecord): boolean {
   return isAlive({ pid: record.pid, startTicks: record.pidStartTicks });
 }
 
+/** True when the record names another process that still runs: a live session holds the file. */
+export function heldByAnother(record: SessionRecord): boolean {
+  return record.pid !== process.pid && holderAlive(record);
+}
+
 /**
  * The session file as a lock (SPEC §6). `acquire` claims it unless a live
  * process holds it; a file whose process is gone comes back as `stale` for
@@ -60,7 +65,7 @@ export class SessionLock {
       this.#file,
       async () => {
         const existing = await readSessionFile(this.#file);
-        if (existing !== undefined && existing.pid !== process.pid && holderAlive(existing)) {
+        if (existing !== undefined && heldByAnother(existing)) {
           return { kind: 'held', holder: existing };
         }
         const me = currentProcess();
@@ -80,17 +85,20 @@ export class SessionLock {
         const elsewhere = this.#claims === undefined ? await write() : await this.#claims.claim(plan.projectName, this.#file, me, write);
         if (elsewhere !== undefined) return { kind: 'held', holder: elsewhere.record, elsewhere: elsewhere.sessionFile };
         this.#record = record;
-        // A stale record of another project that a live session elsewhere holds now is not
-        // this session's to tear down (or to put back): that stack is in use.
-        const stale =
-          existing !== undefined && existing.project !== plan.projectName && (await this.#claims?.holderElsewhere(existing.project, this.#file))
-            ? undefined
-            : existing;
-        this.#stale = stale;
-        return { kind: 'acquired', stale };
+        this.#stale = await this.#toReconcile(existing, plan);
+        return { kind: 'acquired', stale: this.#stale };
       },
       { signal },
     );
+  }
+
+  /**
+   * The record this claim replaced, for the caller to reconcile; not one of another project
+   * that a live session elsewhere holds now (that stack is in use, not this session's).
+   */
+  async #toReconcile(existing: SessionRecord | undefined, plan: DevPlan): Promise<SessionRecord | undefined> {
+    if (existing === undefined || existing.project === plan.projectName) return existing;
+    return (await this.#claims?.holderElsewhere(existing.project, this.#file)) === undefined ? existing : undefined;
   }
 
   /** The stale session's stack has been torn down: nothing of it needs keeping. */
@@ -104,22 +112,20 @@ export class SessionLock {
    * Resolves true when it did; a no-op (false) otherwise.
    */
   restoreUnreconciled(): Promise<boolean> {
-    let restored = false;
-    return this.#enqueue(async () => {
-      const stale = this.#stale;
-      if (this.#record === undefined || stale === undefined) return;
-      const mine = this.#record;
+    return this.#serialize(async () => {
+      const [mine, stale] = [this.#record, this.#stale];
+      if (mine === undefined || stale === undefined) return false;
       this.#record = undefined;
       this.#stale = undefined;
       await writeSessionFile(this.#file, stale);
       await this.#releaseClaim(mine);
-      restored = true;
-    }).then(() => restored);
+      return true;
+    });
   }
 
   /** Records the current machine state; a no-op unless held. */
   update(state: string): Promise<void> {
-    return this.#enqueue(async () => {
+    return this.#serialize(async () => {
       if (this.#record === undefined || this.#record.state === state) return;
       this.#record = { ...this.#record, state, updatedAt: this.#now().toISOString() };
       await writeSessionFile(this.#file, this.#record);
@@ -128,7 +134,7 @@ export class SessionLock {
 
   /** Removes the file (the stack is gone); a no-op unless held. */
   release(): Promise<void> {
-    return this.#enqueue(async () => {
+    return this.#serialize(async () => {
       const mine = this.#record;
       if (mine === undefined) return;
       this.#record = undefined;
@@ -142,7 +148,7 @@ export class SessionLock {
    * abandoned). The session file stays, for the next session to reconcile.
    */
   leave(): Promise<void> {
-    return this.#enqueue(async () => {
+    return this.#serialize(async () => {
       const mine = this.#record;
       this.#record = undefined;
       if (mine !== undefined) await this.#releaseClaim(mine);
@@ -152,10 +158,6 @@ export class SessionLock {
   /** Drops this session's claim on its project across dev dirs. */
   async #releaseClaim(mine: SessionRecord): Promise<void> {
     await this.#claims?.release(mine.project, this.#file, { pid: mine.pid, startTicks: mine.pidStartTicks });
-  }
-
-  #enqueue(write: () => Promise<void>): Promise<void> {
-    return this.#serialize(write);
   }
 
   /** Runs `step` after every step queued before it, whatever their outcome. */
