@@ -1,30 +1,20 @@
 import { toFailure } from '../../machines/dev-session.output.js';
-import type { DevOptions, DevPlan, StopSignal } from '../../machines/dev-session.types.js';
+import type { DevPlan, StopSignal } from '../../machines/dev-session.types.js';
 import { exitCodeForFailure, exitCodeForSignal, ExitCode } from '../../machines/exit-code.js';
 import type { CliFlags } from '../cli/dev-flags.js';
 import type { ComposeRunner } from '../compose/compose-runner.js';
 import type { Reporter } from '../output/reporter.js';
 import { formatSections, type PlanSection } from '../plan/format-plan.js';
-import { loadPlan } from '../plan/load-plan.js';
+import { loadPlanOr } from '../plan/load-plan.js';
 import { readSessionFile, sessionFilePath, type SessionRecord } from '../session-file/session-file.js';
 import { ProjectClaims, projectClaimsDir } from '../session-file/project-claims.js';
-import { holderAlive, SessionLock } from '../session-file/session-lock.js';
+import { heldByAnother, SessionLock } from '../session-file/session-lock.js';
 import { waitForExit } from '../session-file/wait-for-exit.js';
-import { describeFailure } from '../session/describe-failure.js';
+import { runPlanned } from '../session/describe-failure.js';
 import { lockedFailure } from '../session/session-claims.js';
 import { forwardStopSignals } from '../signals/forward-stop-signals.js';
 import { createReporter, type CliIo } from './cli-io.js';
 import { createRunner } from './cli-runner.js';
-
-/** The dev files' plan; when they are gone, the plan the session file recorded. */
-async function planForDown(options: DevOptions, cwd: string, record: SessionRecord | undefined): Promise<DevPlan> {
-  try {
-    return await loadPlan(options, cwd);
-  } catch (error) {
-    if (record === undefined || toFailure(error).kind !== 'input') throw error;
-    return record.plan;
-  }
-}
 
 /** A session that is tearing down already (another `dev down`, a stop, a rollback): it is waited for, not signalled. */
 function tearingDown(record: SessionRecord): boolean {
@@ -62,11 +52,7 @@ async function stopLiveHolder(record: SessionRecord, reporter: Reporter, signal:
 }
 
 async function teardown(runner: ComposeRunner, plan: DevPlan, signal: AbortSignal): Promise<void> {
-  try {
-    await runner.run(plan.teardown, signal);
-  } catch (error) {
-    throw describeFailure(error, plan);
-  }
+  await runPlanned(runner, plan.teardown, plan, signal);
 }
 
 /** `dev down --dry-run`: what it would do, in `dev plan`'s format; it runs and signals nothing. */
@@ -77,14 +63,11 @@ async function downPlan(plan: DevPlan, record: SessionRecord | undefined, claims
     return formatSections([{ title: `nothing: it would exit 4, because ${failure.message}`, commands: [] }]);
   }
   const sections: PlanSection[] = [];
-  const live = record !== undefined && record.pid !== process.pid && holderAlive(record);
-  if (record !== undefined && live) {
+  if (record !== undefined && heldByAnother(record)) {
     const session = `the live session (pid ${record.pid}, ${record.state})`;
     const first = tearingDown(record) ? `wait for ${session} to finish its teardown` : `ask ${session} to stop with SIGTERM, and wait for it`;
     sections.push({ title: `first: ${first}`, commands: [] });
-  }
-  const staleOther = record !== undefined && !live && record.project !== plan.projectName;
-  if (staleOther && (await claims.holderElsewhere(record.project, file)) === undefined) {
+  } else if (record !== undefined && record.project !== plan.projectName && (await claims.holderElsewhere(record.project, file)) === undefined) {
     sections.push({ title: `teardown of ${record.project} (named by the stale session file)`, commands: [record.plan.teardown] });
   }
   sections.push({ title: 'teardown', commands: [plan.teardown] });
@@ -112,12 +95,12 @@ export async function downCommand(flags: CliFlags, io: CliIo): Promise<number> {
   const lock = new SessionLock(file, 'down', { claims });
   try {
     let record = await readSessionFile(file);
-    const plan = await planForDown(flags.options, io.cwd, record);
+    const plan = await loadPlanOr(flags.options, io.cwd, record?.plan);
     if (flags.dryRun) {
       io.stdout.write(await downPlan(plan, record, claims, file));
       return ExitCode.ok;
     }
-    if (record !== undefined && record.pid !== process.pid && holderAlive(record)) {
+    if (record !== undefined && heldByAnother(record)) {
       await stopLiveHolder(record, reporter, abort.signal);
       record = await readSessionFile(file);
     }

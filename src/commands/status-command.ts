@@ -2,10 +2,10 @@ import { toFailure } from '../../machines/dev-session.output.js';
 import { exitCodeForFailure, ExitCode } from '../../machines/exit-code.js';
 import type { CliFlags } from '../cli/dev-flags.js';
 import { parsePsOutput } from '../compose/parse-ps.js';
-import { loadPlan } from '../plan/load-plan.js';
+import { loadPlanOr } from '../plan/load-plan.js';
 import { readSessionFile, sessionFilePath } from '../session-file/session-file.js';
 import { holderAlive } from '../session-file/session-lock.js';
-import { describeFailure } from '../session/describe-failure.js';
+import { runPlanned } from '../session/describe-failure.js';
 import { createReporter, type CliIo } from './cli-io.js';
 import { createRunner } from './cli-runner.js';
 import { buildStatusReport, formatStatus } from './status-report.js';
@@ -20,13 +20,8 @@ export async function statusCommand(flags: CliFlags, json: boolean, io: CliIo): 
   const { runner, release } = createRunner(reporter, io);
   try {
     const record = await readSessionFile(sessionFilePath(flags.options.devDir, io.cwd));
-    const plan = await loadPlan(flags.options, io.cwd).catch((error: unknown) => {
-      if (record === undefined || toFailure(error).kind !== 'input') throw error;
-      return record.plan; // the dev files are gone; the session file still says what runs
-    });
-    const ps = await runner.run(plan.exitCodes, new AbortController().signal).catch((error: unknown) => {
-      throw describeFailure(error, plan);
-    });
+    const plan = await loadPlanOr(flags.options, io.cwd, record?.plan);
+    const ps = await runPlanned(runner, plan.exitCodes, plan, new AbortController().signal);
     const containers = parsePsOutput(plan.exitCodes, ps.stdout);
     const report = buildStatusReport(plan, record, record !== undefined && holderAlive(record), containers);
     io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));

@@ -1,6 +1,6 @@
-import type { DevPlan, SessionFailure } from '../../machines/dev-session.types.js';
+import type { DevPlan, PlannedCommand, SessionFailure } from '../../machines/dev-session.types.js';
 import { errorLines } from '../compose/compose-progress.js';
-import { isComposeFailure, type ComposeFailure } from '../compose/compose-runner.js';
+import { isComposeFailure, type CommandResult, type ComposeFailure, type ComposeRunner } from '../compose/compose-runner.js';
 import { quoteArgv } from '../util/shell-words.js';
 
 const tailLinesShown = 5;
@@ -82,5 +82,14 @@ export function describeFailure(error: unknown, plan: DevPlan): SessionFailure |
         kind: 'command-failed',
         message: withTail(`${command} ${ended(error)}; check the stack with \`${quoteArgv(plan.exitCodes.argv)}\``, error),
       };
+  }
+}
+
+/** Runs one command of `plan`; a failure rejects described, as describeFailure says it. */
+export async function runPlanned(runner: ComposeRunner, command: PlannedCommand, plan: DevPlan, signal: AbortSignal): Promise<CommandResult> {
+  try {
+    return await runner.run(command, signal);
+  } catch (error) {
+    throw describeFailure(error, plan);
   }
 }

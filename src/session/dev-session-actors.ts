@@ -16,7 +16,7 @@ import { loadPlan } from '../plan/load-plan.js';
 import type { AcquireResult } from '../session-file/session-lock.js';
 import { lockedFailure, staleSession } from './session-claims.js';
 import { quoteArgv } from '../util/shell-words.js';
-import { describeFailure } from './describe-failure.js';
+import { runPlanned } from './describe-failure.js';
 import { checkForEndedStack, type EndedStackCheck } from './ended-stack-check.js';
 
 /** How long a forced teardown waits for cancelled children before SIGKILLing them. */
@@ -66,13 +66,8 @@ export function createDevSessionActors(deps: DevSessionDeps) {
   const { runner, reporter } = deps;
   const logs = (text: string): void => reporter.report({ type: 'logs', text });
 
-  async function runStep(command: PlannedCommand, plan: DevPlan, signal: AbortSignal): Promise<CommandResult> {
-    try {
-      return await runner.run(command, signal);
-    } catch (error) {
-      throw describeFailure(error, plan);
-    }
-  }
+  const runStep = (command: PlannedCommand, plan: DevPlan, signal: AbortSignal): Promise<CommandResult> =>
+    runPlanned(runner, command, plan, signal);
 
   async function readContainers(plan: DevPlan, signal: AbortSignal) {
     const { stdout } = await runStep(plan.exitCodes, plan, signal);
