@@ -1,5 +1,4 @@
 import { readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { SessionFailure } from '../../machines/dev-session.types.js';
 import { inputFailure } from '../util/input-failure.js';
