@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import path from 'node:path';
 import { composeFor } from './compose-argv.js';
 import { composeFile, useCliRigs, type CliProcess, type CliRig } from './cli-harness.js';
-import { isAlive, waitFor, type FakeLogEntry, type FakeScenario } from '../fixtures/fake-docker.js';
+import { isAlive, procState, waitFor, type FakeLogEntry, type FakeScenario } from '../fixtures/fake-docker.js';
 
 const timeout = 30_000;
 const rig = useCliRigs();
@@ -84,15 +84,6 @@ async function attachedSession(r: CliRig, args: string[] = [], scenario: FakeSce
   return cli;
 }
 
-/** The state letter of /proc/<pid>/stat (T: stopped). */
-function procState(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Sends `signals` to the CLI's process group while the CLI is stopped (SIGSTOP), then

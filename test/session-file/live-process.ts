@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { waitFor } from '../fixtures/fake-docker.js';
+import { procState, waitFor } from '../fixtures/fake-docker.js';
 
 const started: ChildProcess[] = [];
 
@@ -50,16 +50,6 @@ function readComm(pid: number): string {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
   } catch {
     return '';
-  }
-}
-
-/** The state letter of /proc/<pid>/stat (R, S, Z, …), or undefined when there is no such process. */
-export function procState(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-  } catch {
-    return undefined;
   }
 }
 
