@@ -3,7 +3,7 @@
 // is not timed. The order alternates (compose first, then stagecraft first).
 import { timed } from './lib/proc.mjs';
 import { composeFile, projectName, removeProject, service, stackDir } from './lib/stacks.mjs';
-import { formatMs, summarize } from './lib/stats.mjs';
+import { alternate, formatMs, summarize } from './lib/stats.mjs';
 
 export const name = 'start';
 
@@ -17,8 +17,6 @@ export const threeServices = {
 export async function run(ctx) {
   const runs = ctx.runs ?? 8;
   const dir = stackDir(threeServices);
-  const baseline = [];
-  const subject = [];
   const composeUp = async () => {
     const project = projectName('start-compose');
     const result = await timed('docker', ['compose', '-p', project, '-f', composeFile, 'up', '--detach'], { cwd: dir });
@@ -36,18 +34,7 @@ export async function run(ctx) {
     removeProject(project);
     return result.ms;
   };
-  // One of each first, not counted: the engine's first network and container of a run are slower.
-  await composeUp();
-  await stagecraftUp();
-  for (let i = 0; i < runs; i++) {
-    if (i % 2 === 0) {
-      baseline.push(await composeUp());
-      subject.push(await stagecraftUp());
-    } else {
-      subject.push(await stagecraftUp());
-      baseline.push(await composeUp());
-    }
-  }
+  const { baseline, subject } = await alternate(runs, composeUp, stagecraftUp);
   const b = summarize(baseline);
   const s = summarize(subject);
   const ratio = s.median / b.median;

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { exited, killGroup, timed, waitFor } from './lib/proc.mjs';
 import { compose, composeFile, projectName, removeProject, stackDir } from './lib/stacks.mjs';
-import { formatMs, summarize } from './lib/stats.mjs';
+import { alternate, formatMs, summarize } from './lib/stats.mjs';
 import { threeServices } from './start.bench.mjs';
 
 export const name = 'stop';
@@ -14,8 +14,6 @@ const now = () => Number(process.hrtime.bigint()) / 1e6;
 export async function run(ctx) {
   const runs = ctx.runs ?? 8;
   const dir = stackDir(threeServices);
-  const baseline = [];
-  const subject = [];
   const composeDown = async () => {
     const project = projectName('stop-compose');
     compose(dir, project, ['up', '--detach']);
@@ -41,17 +39,7 @@ export async function run(ctx) {
     removeProject(project);
     return ms;
   };
-  await composeDown();
-  await stagecraftStop();
-  for (let i = 0; i < runs; i++) {
-    if (i % 2 === 0) {
-      baseline.push(await composeDown());
-      subject.push(await stagecraftStop());
-    } else {
-      subject.push(await stagecraftStop());
-      baseline.push(await composeDown());
-    }
-  }
+  const { baseline, subject } = await alternate(runs, composeDown, stagecraftStop);
   const b = summarize(baseline);
   const s = summarize(subject);
   const ratio = s.median / b.median;

@@ -38,3 +38,19 @@ export function slope(xs, ys) {
   }
   return den === 0 ? 0 : num / den;
 }
+
+/**
+ * Runs `baseline` and `subject` (async, each resolving with one measurement) `runs` times
+ * each, alternating which goes first, after one uncounted round of each (the engine's first
+ * network and container of a run are slower). Resolves with both lists of measurements.
+ */
+export async function alternate(runs, baseline, subject) {
+  await baseline();
+  await subject();
+  const measured = { baseline: [], subject: [] };
+  for (let i = 0; i < runs; i++) {
+    const order = i % 2 === 0 ? ['baseline', 'subject'] : ['subject', 'baseline'];
+    for (const side of order) measured[side].push(await (side === 'baseline' ? baseline() : subject()));
+  }
+  return measured;
+}
