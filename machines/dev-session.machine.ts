@@ -1,24 +1,29 @@
 // The dev-session lifecycle (SPEC §4).
 //
-// States: validating → preflight → starting → attached (foreground) | detached (final);
-//         stopping.{readingExitCodes, graceful, forced} → stopped (final);
-//         rollingBack.{diagnosing, tearingDown} → failed (final); abandoned (final, third STOP).
-// Events: STOP { signal } from the CLI (every SIGINT/SIGTERM/SIGHUP), LOGS_ENDED from the log
-//         follower, and the done/error events of the invoked actors.
-// Effects are named actors and delays; their real implementations come from
-// src/session/dev-session-actors.ts through .provide(). This file imports only xstate.
-import { assign, emit, fromCallback, fromPromise, setup } from 'xstate';
+// States: validating → claiming → (reconciling) → starting → waiting (--wait) → attached | detached (final);
+//         attached = logs.{following, between} ∥ engine.{seeding, watching, resyncing};
+//         stopping.{graceful, forced} → stopped (final); rollingBack.{diagnosing, tearingDown, forced}
+//         → failed (final); abandoned (final, third STOP).
+// Events: STOP { signal } from the CLI; ENGINE_EVENT / EVENTS_ENDED from the engine's event stream;
+//         SERVICE_CHANGED from each spawned service machine; LOGS_ENDED from the log follower;
+//         and the done/error events of the invoked actors.
+// Every lifecycle decision is here: when the stack is ready (guards over the services' statuses),
+// when it has ended, when to re-attach the logs, when to force. Effects are named actors, actions
+// and delays supplied by src/session/ through .provide(). This file imports only xstate.
+import { assign, emit, enqueueActions, fromCallback, fromPromise, setup, stopChild } from 'xstate';
 import type {
+  ClaimResult,
   DevOptions,
   DevPlan,
-  FinalState,
-  PreflightResult,
-  ServiceExit,
-  StaleSession,
+  LogCursor,
   SessionFailure,
+  StaleSession,
   StopSignal,
 } from './dev-session.types.js';
-import { buildOutput, toFailure, type DevSessionContext } from './dev-session.output.js';
+import { buildOutput, createdNothing, toFailure, type DevSessionContext, type StopCause } from './dev-session.output.js';
+import { endedStackFailure, notReadyFailure, serviceFailedFailure, stackEnded, specOf } from './dev-session.services.js';
+import { serviceEventOf, serviceMachine, type ObservedContainer, type ServiceChanged, type ServiceEvent } from './service.machine.js';
+import type { EngineEvent, ServiceSpec, ServiceStatus } from './service.types.js';
 
 export interface DevSessionInput {
   readonly options: DevOptions;
@@ -26,19 +31,28 @@ export interface DevSessionInput {
 
 export type DevSessionEvent =
   | { readonly type: 'STOP'; readonly signal: StopSignal }
-  | { readonly type: 'LOGS_ENDED'; readonly exitCode: number };
+  | { readonly type: 'LOGS_ENDED'; readonly cursor: LogCursor | undefined }
+  | { readonly type: 'ENGINE_EVENT'; readonly event: EngineEvent }
+  /** The events stream ended or failed (engine restarted, or it could not start). */
+  | { readonly type: 'EVENTS_ENDED'; readonly reason: string }
+  /** To the log follower: follow again from where the stream got to (a container restarted). */
+  | { readonly type: 'REATTACH_LOGS' }
+  | ServiceChanged;
 
 /** What the machine tells the outside world, for the reporter (`actor.on('*', …)`). */
 export type DevSessionEmitted =
   | { readonly type: 'planned'; readonly plan: DevPlan; readonly options: DevOptions }
   | { readonly type: 'reconciling'; readonly stale: StaleSession }
   | { readonly type: 'starting'; readonly projectName: string }
+  | { readonly type: 'waiting'; readonly services: readonly string[]; readonly timeoutSeconds: number }
   | { readonly type: 'started'; readonly projectName: string; readonly mode: DevOptions['mode'] }
+  | { readonly type: 'service'; readonly status: ServiceStatus; readonly previous: ServiceStatus | undefined }
+  | { readonly type: 'eventsLost'; readonly reason: string }
+  | { readonly type: 'logsReattaching'; readonly since: string | undefined }
   | {
       readonly type: 'stopping';
       readonly projectName: string;
-      /** `logs-ended`: the log stream ended but the stack had not (its containers could not be read as ended). */
-      readonly cause: 'signal' | 'stack-ended' | 'logs-ended';
+      readonly cause: StopCause;
       readonly signal: StopSignal | undefined;
     }
   | { readonly type: 'forcing'; readonly cause: 'signal' | 'deadline' }
@@ -47,23 +61,54 @@ export type DevSessionEmitted =
 export interface DiagnoseInput {
   readonly plan: DevPlan;
   readonly failure: SessionFailure | undefined;
+  /** The statuses of the services, as the events left them (container ids for `inspect`). */
+  readonly services: readonly ServiceStatus[];
 }
+
+export interface FollowLogsInput {
+  readonly plan: DevPlan;
+  readonly cursor: LogCursor | undefined;
+}
+
+/** One `ps --all --format json` read, per service. */
+export type ObservedServices = Readonly<Record<string, ObservedContainer>>;
 
 function notProvided(name: string): never {
   throw new Error(`not provided: ${name}`);
 }
 
-/** Why the session is stopping: a signal, the stack ending by itself, or only its log stream ending. */
-function stopCause(context: DevSessionContext): 'signal' | 'stack-ended' | 'logs-ended' {
-  if (!context.stackEnded) return 'signal';
-  const failure = context.failure;
-  return failure === undefined || failure.kind === 'services-failed' ? 'stack-ended' : 'logs-ended';
-}
-
 const planOf = ({ context }: { context: DevSessionContext }): DevPlan =>
   context.plan ?? notProvided('plan (an actor ran before validation)');
 
-export const devSessionMachine = setup({
+const childId = (service: string): string => `service:${service}`;
+
+/** The output of an `observeServices` done event. */
+function observedIn(event: { type: string }): ObservedServices {
+  return (event as unknown as { output?: ObservedServices }).output ?? {};
+}
+
+/** Sends what `ps` saw of `service` to its machine, spawning one for a service not seen before. */
+function observe(
+  enqueue: { spawnChild: (src: 'service', options: { id: string; input: ServiceSpec }) => void; sendTo: (id: string, event: ServiceEvent) => void },
+  self: { getSnapshot(): { children: Record<string, unknown> } },
+  context: DevSessionContext,
+  service: string,
+  container: ObservedContainer,
+): void {
+  const id = childId(service);
+  if (self.getSnapshot().children[id] === undefined) {
+    enqueue.spawnChild('service', { id, input: specOf(planOf({ context }), service) });
+  }
+  enqueue.sendTo(id, { type: 'OBSERVED', container });
+}
+
+/** The state names each entry records, for the session record (SPEC §6). */
+const recordAs = (state: string) => ({ type: 'record', params: { state } }) as const;
+
+/** How many times the events stream may end and be followed again before the session gives up. */
+export const maxEventsRestarts = 3;
+
+const sessionSetup = setup({
   types: {
     context: {} as DevSessionContext,
     events: {} as DevSessionEvent,
@@ -74,39 +119,57 @@ export const devSessionMachine = setup({
   actors: {
     /** Reads the dev files and flags; resolves with the plan, rejects with an `input` failure. */
     validate: fromPromise<DevPlan, DevOptions>(async () => notProvided('validate')),
-    /** `C version`, then the session lock; rejects `locked` when a live session holds it. */
-    preflight: fromPromise<PreflightResult, DevPlan>(async () => notProvided('preflight')),
+    /** Takes the session lock; rejects `locked` when a live session holds it. */
+    claim: fromPromise<ClaimResult, DevPlan>(async () => notProvided('claim')),
     /** Tears down the project of a stale session before this one starts. */
     reconcile: fromPromise<void, StaleSession>(async () => notProvided('reconcile')),
     /** `up --detach …`; cancelled through its abort signal when STOP arrives. */
     start: fromPromise<void, DevPlan>(async () => notProvided('start')),
-    /** `logs --follow`; sends LOGS_ENDED when the child ends by itself. */
-    followLogs: fromCallback<DevSessionEvent, DevPlan>(() => notProvided('followLogs')),
-    /** `ps --all --format json`; resolves with each service's exit. */
-    readExitCodes: fromPromise<readonly ServiceExit[], DevPlan>(async () =>
-      notProvided('readExitCodes'),
-    ),
-    /** Prints the failed services' last log lines; resolves with their names. */
+    /** `events --json`: sends ENGINE_EVENT per line, EVENTS_ENDED when the stream ends. */
+    followEvents: fromCallback<DevSessionEvent, DevPlan>(() => notProvided('followEvents')),
+    /** `logs --follow` (from the cursor); sends LOGS_ENDED with its cursor when the child ends. */
+    followLogs: fromCallback<DevSessionEvent, FollowLogsInput>(() => notProvided('followLogs')),
+    /** One `ps --all --format json` read: each service's latest container. */
+    observeServices: fromPromise<ObservedServices, DevPlan>(async () => notProvided('observeServices')),
+    /** Prints the failed services' last log lines and health-check output; resolves with their names. */
     diagnose: fromPromise<readonly string[], DiagnoseInput>(async () => notProvided('diagnose')),
-    /** `down --remove-orphans --timeout G`. */
+    /** Removes the project's stack (SPEC §3 teardown). */
     teardown: fromPromise<void, DevPlan>(async () => notProvided('teardown')),
-    /** `kill`, then `down --remove-orphans --timeout 0`. */
+    /** `kill`, then the teardown with a 0 timeout. */
     forcedTeardown: fromPromise<void, DevPlan>(async () => notProvided('forcedTeardown')),
+    service: serviceMachine,
   },
   guards: {
     isDetached: ({ context }) => context.options.mode === 'detach',
-    foundStale: (_, params: { result: PreflightResult }) => params.result.stale !== undefined,
+    waits: ({ context }) => context.options.wait,
+    /** The events stream is followed in the foreground and while `--wait` waits (SPEC §3). */
+    watchesEngine: ({ context }) => context.options.mode === 'foreground' || context.options.wait,
+    foundStale: (_, params: { result: ClaimResult }) => params.result.stale !== undefined,
     keepOnFailure: ({ context }) => context.options.keepOnFailure,
-    startFailed: ({ context }) => context.startFailed,
+    allReady: ({ context }) => Object.values(context.services).every((s) => s.ready),
+    anyFailed: ({ context }) => Object.values(context.services).some((s) => s.failed),
+    stackEnded: ({ context }) => stackEnded(context.services),
+    eventsKeepEnding: ({ context }) => context.eventsLost > maxEventsRestarts,
+    createdNothing: (_, params: { error: unknown }) => createdNothing(toFailure(params.error)),
   },
   delays: {
     // A graceful teardown that hangs (daemon wedged, container ignoring SIGKILL) must not hold
     // the terminal forever: compose has its own per-container timeout, this bounds the whole.
     teardownDeadline: ({ context }) => (context.options.graceSeconds + 30) * 1000,
+    waitTimeout: ({ context }) => context.options.waitTimeoutSeconds * 1000,
+    // compose ends `logs --follow` when no container runs (one restarting, say): follow again
+    // after a moment, from where it stopped, rather than spin.
+    reattachDelay: 500,
   },
   actions: {
+    /** Writes the session record (SPEC §6): the state and its tags. Supplied by src/. */
+    record: (_, _params: { state: string }) => undefined,
+    /** The session is over and nothing of it runs: the record goes. Supplied by src/. */
+    releaseRecord: () => undefined,
+    /** The session is over but its stack may still run: the record stays, in `state`. Supplied by src/. */
+    leaveRecord: (_, _params: { state: string }) => undefined,
     recordPlan: assign((_, params: { plan: DevPlan }) => ({ plan: params.plan })),
-    recordStale: assign((_, params: { result: PreflightResult }) => ({ stale: params.result.stale })),
+    recordStale: assign((_, params: { result: ClaimResult }) => ({ stale: params.result.stale })),
     clearStale: assign({ stale: undefined }),
     recordFailure: assign((_, params: { error: unknown }) => ({ failure: toFailure(params.error) })),
     recordTeardownFailure: assign((_, params: { error: unknown }) => ({
@@ -116,19 +179,35 @@ export const devSessionMachine = setup({
       // The first signal names the exit code; later ones only escalate.
       signal: context.signal ?? params.signal,
     })),
-    recordServiceExits: assign((_, params: { exits: readonly ServiceExit[] }) => {
-      const failed = params.exits.filter((exit) => exit.exitCode !== 0);
-      return failed.length === 0 ? {} : { failure: { kind: 'services-failed', services: failed } as const };
-    }),
+    recordCause: assign((_, params: { cause: StopCause }) => ({ stopCause: params.cause })),
+    recordStackEnded: assign(({ context }) => ({
+      stopCause: 'stack-ended' as const,
+      failure: endedStackFailure(context.services),
+    })),
+    recordServiceFailed: assign(({ context }) => ({ failure: serviceFailedFailure(planOf({ context }), context.services) })),
+    recordNotReady: assign(({ context }) => ({
+      failure: notReadyFailure(planOf({ context }), context.services, context.options.waitTimeoutSeconds),
+    })),
+    recordEventsGaveUp: assign(({ context }) => ({
+      stopCause: 'events-lost' as const,
+      failure: {
+        kind: 'command-failed',
+        message: `the engine's event stream (\`${planOf({ context }).events.argv.join(' ')}\`) ended ${context.eventsLost} times; check the engine (\`docker info\`) and run \`stagecraft dev\` again`,
+      } as const,
+    })),
     recordFailedServices: assign(({ context }, params: { services: readonly string[] }) =>
-      context.failure?.kind === 'start-failed'
+      context.failure?.kind === 'start-failed' && context.failure.services.length === 0
         ? { failure: { ...context.failure, services: params.services } }
         : {},
     ),
-    markStackMayExist: assign({ stackMayExist: true }),
-    markStackEnded: assign({ stackEnded: true }),
-    markStartFailed: assign({ startFailed: true }),
-    recordFinal: assign((_, params: { state: FinalState }) => ({ finalState: params.state })),
+    recordCursor: assign((_, params: { cursor: LogCursor | undefined }) =>
+      params.cursor === undefined ? {} : { logCursor: params.cursor },
+    ),
+    noteEventsLost: assign(({ context }) => ({ eventsLost: context.eventsLost + 1 })),
+    updateService: assign(({ context }, params: { status: ServiceStatus }) => ({
+      services: { ...context.services, [params.status.service]: params.status },
+    })),
+    stopEvents: stopChild('followEvents'),
     announcePlan: emit(
       ({ context }) => ({ type: 'planned', plan: planOf({ context }), options: context.options }) as const,
     ),
@@ -139,6 +218,14 @@ export const devSessionMachine = setup({
     announceStarting: emit(
       ({ context }) => ({ type: 'starting', projectName: planOf({ context }).projectName }) as const,
     ),
+    announceWaiting: emit(
+      ({ context }) =>
+        ({
+          type: 'waiting',
+          services: Object.values(context.services).filter((s) => !s.ready).map((s) => s.service),
+          timeoutSeconds: context.options.waitTimeoutSeconds,
+        }) as const,
+    ),
     announceStarted: emit(
       ({ context }) =>
         ({
@@ -147,12 +234,22 @@ export const devSessionMachine = setup({
           mode: context.options.mode,
         }) as const,
     ),
+    announceService: emit(({ context }, params: { status: ServiceStatus }) => ({
+      type: 'service' as const,
+      status: params.status,
+      previous: context.services[params.status.service],
+    })),
+    announceEventsLost: emit((_, params: { reason: string }) => ({ type: 'eventsLost' as const, reason: params.reason })),
+    announceReattaching: emit(({ context }) => ({
+      type: 'logsReattaching' as const,
+      since: context.logCursor?.since,
+    })),
     announceStopping: emit(
       ({ context }) =>
         ({
           type: 'stopping',
           projectName: planOf({ context }).projectName,
-          cause: stopCause(context),
+          cause: context.stopCause ?? 'signal',
           signal: context.signal,
         }) as const,
     ),
@@ -161,11 +258,74 @@ export const devSessionMachine = setup({
       cause: params.cause,
     })),
     announceRollingBack: emit(
-      ({ context }) =>
-        ({ type: 'rollingBack', keepOnFailure: context.options.keepOnFailure }) as const,
+      ({ context }) => ({ type: 'rollingBack', keepOnFailure: context.options.keepOnFailure }) as const,
     ),
   },
-}).createMachine({
+});
+
+// The actions that spawn and message the session's children, typed against the setup above.
+const withChildren = sessionSetup.extend({
+  actions: {
+    /** One service machine per expected service of the plan. */
+    spawnServices: sessionSetup.createAction(enqueueActions(({ context, enqueue }) => {
+      for (const spec of planOf({ context }).services) {
+        if (spec.profiled) continue;
+        enqueue.spawnChild('service', { id: childId(spec.name), input: spec });
+      }
+    })),
+    spawnEvents: sessionSetup.createAction(enqueueActions(({ enqueue, check }) => {
+      if (check('watchesEngine')) {
+        enqueue.spawnChild('followEvents', { id: 'followEvents', input: planOf });
+      }
+    })),
+    respawnEvents: sessionSetup.createAction(enqueueActions(({ enqueue }) => {
+      enqueue.stopChild('followEvents');
+      enqueue.spawnChild('followEvents', { id: 'followEvents', input: planOf });
+    })),
+    /** The engine event to its service's machine; a service first seen here (a profile, a `run`) gets one. */
+    forwardEngineEvent: sessionSetup.createAction(
+      enqueueActions(({ context, event, enqueue, self }) => {
+        if (event.type !== 'ENGINE_EVENT') return;
+        const id = childId(event.event.service);
+        if (self.getSnapshot().children[id] === undefined) {
+          enqueue.spawnChild('service', { id, input: specOf(planOf({ context }), event.event.service) });
+        }
+        enqueue.sendTo(id, serviceEventOf(event.event));
+      }),
+    ),
+    /** compose's log stream does not pick up a restarted container: the follower starts again from its cursor. */
+    reattachOnRestart: sessionSetup.createAction(
+      enqueueActions(({ context, event, enqueue, self }) => {
+        if (event.type !== 'SERVICE_CHANGED') return;
+        const previous = context.services[event.status.service];
+        const restarted = previous !== undefined && event.status.restarts > previous.restarts;
+        if (restarted && self.getSnapshot().children['followLogs'] !== undefined) {
+          enqueue.sendTo('followLogs', { type: 'REATTACH_LOGS' });
+        }
+      }),
+    ),
+    /** A `ps` read after `up`, to the services the events have not reached yet. */
+    seedServices: sessionSetup.createAction(
+      enqueueActions(({ context, event, enqueue, self }) => {
+        for (const [service, container] of Object.entries(observedIn(event))) {
+          const known = context.services[service];
+          if (known !== undefined && known.state !== 'pending') continue;
+          observe(enqueue, self, context, service, container);
+        }
+      }),
+    ),
+    /** A `ps` read after the events stream was lost, to every service. */
+    resyncServices: sessionSetup.createAction(
+      enqueueActions(({ context, event, enqueue, self }) => {
+        for (const [service, container] of Object.entries(observedIn(event))) {
+          observe(enqueue, self, context, service, container);
+        }
+      }),
+    ),
+  },
+});
+
+export const devSessionMachine = withChildren.createMachine({
   id: 'devSession',
   context: ({ input }) => ({
     options: input.options,
@@ -174,12 +334,24 @@ export const devSessionMachine = setup({
     failure: undefined,
     teardownFailure: undefined,
     signal: undefined,
-    stackMayExist: false,
-    stackEnded: false,
-    startFailed: false,
-    finalState: undefined,
+    stopCause: undefined,
+    services: {},
+    logCursor: undefined,
+    eventsLost: 0,
   }),
   initial: 'validating',
+  // From any state: the engine's events go to the service machines, whose statuses come back.
+  on: {
+    ENGINE_EVENT: { actions: 'forwardEngineEvent' },
+    SERVICE_CHANGED: {
+      actions: [
+        { type: 'announceService', params: ({ event }) => ({ status: event.status }) },
+        'reattachOnRestart',
+        { type: 'updateService', params: ({ event }) => ({ status: event.status }) },
+      ],
+    },
+    EVENTS_ENDED: { actions: ['noteEventsLost', { type: 'announceEventsLost', params: ({ event }) => ({ reason: event.reason }) }] },
+  },
   states: {
     validating: {
       invoke: {
@@ -187,20 +359,17 @@ export const devSessionMachine = setup({
         src: 'validate',
         input: ({ context }) => context.options,
         onDone: {
-          target: 'preflight',
+          target: 'claiming',
           actions: [{ type: 'recordPlan', params: ({ event }) => ({ plan: event.output }) }, 'announcePlan'],
         },
-        onError: {
-          target: 'failed',
-          actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
-        },
+        onError: { target: 'failed', actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) } },
       },
       on: { STOP: { target: 'stopped', actions: { type: 'recordStop', params: ({ event }) => event } } },
     },
-    preflight: {
+    claiming: {
       invoke: {
-        id: 'preflight',
-        src: 'preflight',
+        id: 'claim',
+        src: 'claim',
         input: planOf,
         onDone: [
           {
@@ -210,79 +379,163 @@ export const devSessionMachine = setup({
           },
           { target: 'starting' },
         ],
-        onError: {
-          target: 'failed',
-          actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
-        },
+        onError: { target: 'failed', actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) } },
       },
       on: { STOP: { target: 'stopped', actions: { type: 'recordStop', params: ({ event }) => event } } },
     },
     reconciling: {
-      entry: 'announceReconciling',
+      tags: ['tearingDown'],
+      entry: ['announceReconciling', recordAs('reconciling')],
       invoke: {
         id: 'reconcile',
         src: 'reconcile',
         input: ({ context }) => context.stale ?? notProvided('stale session'),
         onDone: { target: 'starting', actions: 'clearStale' },
-        onError: {
-          target: 'failed',
-          actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
-        },
+        onError: { target: 'failed', actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) } },
       },
       on: { STOP: { target: 'stopped', actions: { type: 'recordStop', params: ({ event }) => event } } },
     },
     starting: {
-      entry: ['markStackMayExist', 'announceStarting'],
+      tags: ['stackMayExist'],
+      // The events stream starts before `up`, so no container's life goes unseen.
+      entry: ['spawnServices', 'spawnEvents', 'announceStarting', recordAs('starting')],
       invoke: {
         id: 'start',
         src: 'start',
         input: planOf,
-        onDone: [{ guard: 'isDetached', target: 'detached' }, { target: 'attached' }],
-        onError: {
-          target: 'rollingBack',
-          actions: [{ type: 'recordFailure', params: ({ event }) => ({ error: event.error }) }, 'markStartFailed'],
-        },
+        onDone: [
+          { guard: 'waits', target: 'waiting' },
+          { guard: 'isDetached', target: 'detached' },
+          { target: 'attached' },
+        ],
+        onError: [
+          // compose or the engine is not there: `up` created nothing, so there is nothing to roll back.
+          { guard: { type: 'createdNothing', params: ({ event }) => ({ error: event.error }) }, target: 'failed', actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) } },
+          { target: 'rollingBack', actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) } },
+        ],
       },
       // Leaving the state stops the invoked `start`: its abort signal cancels `up`.
       on: { STOP: { target: 'stopping', actions: { type: 'recordStop', params: ({ event }) => event } } },
     },
-    attached: {
-      entry: 'announceStarted',
-      invoke: {
-        id: 'followLogs',
-        src: 'followLogs',
-        input: planOf,
-        onError: {
-          target: 'stopping',
-          actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
-        },
-      },
-      on: {
-        STOP: { target: 'stopping', actions: { type: 'recordStop', params: ({ event }) => event } },
-        LOGS_ENDED: { target: 'stopping.readingExitCodes', actions: 'markStackEnded' },
-      },
-    },
-    stopping: {
-      initial: 'graceful',
+    waiting: {
+      tags: ['stackMayExist'],
+      entry: ['announceWaiting', recordAs('waiting')],
+      // Readiness is stagecraft's (SPEC §4): decided here from the services' statuses.
+      always: [
+        { guard: 'eventsKeepEnding', target: 'rollingBack', actions: 'recordEventsGaveUp' },
+        { guard: 'anyFailed', target: 'rollingBack', actions: 'recordServiceFailed' },
+        { guard: 'allReady', target: 'ready' },
+      ],
+      after: { waitTimeout: { target: 'rollingBack', actions: 'recordNotReady' } },
+      initial: 'watching',
       states: {
-        readingExitCodes: {
+        watching: {
           invoke: {
-            id: 'readExitCodes',
-            src: 'readExitCodes',
+            id: 'observeServices',
+            src: 'observeServices',
+            input: planOf,
+            onDone: { actions: 'seedServices' },
+            // Only a safety net for events missed before the stream was listening.
+            onError: {},
+          },
+          on: { EVENTS_ENDED: { target: 'resyncing', actions: ['noteEventsLost', { type: 'announceEventsLost', params: ({ event }) => ({ reason: event.reason }) }] } },
+        },
+        resyncing: {
+          invoke: {
+            id: 'resync',
+            src: 'observeServices',
             input: planOf,
             onDone: {
-              target: 'graceful',
-              actions: { type: 'recordServiceExits', params: ({ event }) => ({ exits: event.output }) },
+              target: 'watching',
+              actions: [
+                'resyncServices',
+                'respawnEvents',
+              ],
             },
-            onError: {
-              target: 'graceful',
-              actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
+            onError: { target: '#devSession.rollingBack', actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) } },
+          },
+        },
+      },
+      on: { STOP: { target: 'stopping', actions: { type: 'recordStop', params: ({ event }) => event } } },
+    },
+    ready: {
+      tags: ['stackMayExist'],
+      always: [{ guard: 'isDetached', target: 'detached' }, { target: 'attached' }],
+    },
+    attached: {
+      tags: ['stackMayExist'],
+      entry: ['announceStarted', recordAs('attached')],
+      // The stack has ended: every service exited for good (SPEC §4); decided from the events.
+      always: [
+        { guard: 'eventsKeepEnding', target: 'stopping', actions: 'recordEventsGaveUp' },
+        { guard: 'stackEnded', target: 'stopping', actions: 'recordStackEnded' },
+      ],
+      type: 'parallel',
+      states: {
+        logs: {
+          initial: 'following',
+          states: {
+            following: {
+              invoke: {
+                id: 'followLogs',
+                src: 'followLogs',
+                input: ({ context }) => ({ plan: planOf({ context }), cursor: context.logCursor }),
+                onError: { target: '#devSession.stopping', actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) } },
+              },
+              on: {
+                LOGS_ENDED: {
+                  target: 'between',
+                  actions: { type: 'recordCursor', params: ({ event }) => ({ cursor: event.cursor }) },
+                },
+              },
+            },
+            // compose ended the stream while services still run: follow again from the cursor.
+            between: {
+              after: { reattachDelay: { target: 'following', actions: 'announceReattaching' } },
             },
           },
-          on: { STOP: { target: 'graceful', actions: { type: 'recordStop', params: ({ event }) => event } } },
         },
+        engine: {
+          initial: 'watching',
+          states: {
+            watching: {
+              invoke: {
+                id: 'observeServices',
+                src: 'observeServices',
+                input: planOf,
+                onDone: { actions: 'seedServices' },
+                onError: {},
+              },
+              on: { EVENTS_ENDED: { target: 'resyncing', actions: ['noteEventsLost', { type: 'announceEventsLost', params: ({ event }) => ({ reason: event.reason }) }] } },
+            },
+            // The events stream ended (engine restarted?): one `ps` read says where things are.
+            resyncing: {
+              invoke: {
+                id: 'resync',
+                src: 'observeServices',
+                input: planOf,
+                onDone: {
+                  target: 'watching',
+                  actions: [
+                    'resyncServices',
+                    'respawnEvents',
+                  ],
+                },
+                onError: { target: '#devSession.stopping', actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) } },
+              },
+            },
+          },
+        },
+      },
+      on: { STOP: { target: 'stopping', actions: { type: 'recordStop', params: ({ event }) => event } } },
+    },
+    stopping: {
+      tags: ['stackMayExist', 'tearingDown'],
+      entry: 'stopEvents',
+      initial: 'graceful',
+      states: {
         graceful: {
-          entry: 'announceStopping',
+          entry: ['announceStopping', recordAs('stopping.graceful')],
           invoke: {
             id: 'teardown',
             src: 'teardown',
@@ -302,45 +555,41 @@ export const devSessionMachine = setup({
           on: {
             STOP: {
               target: 'forced',
-              actions: [
-                { type: 'recordStop', params: ({ event }) => event },
-                { type: 'announceForcing', params: { cause: 'signal' } },
-              ],
+              actions: [{ type: 'recordStop', params: ({ event }) => event }, { type: 'announceForcing', params: { cause: 'signal' } }],
             },
           },
         },
         forced: {
+          entry: recordAs('stopping.forced'),
           invoke: {
             id: 'forcedTeardown',
             src: 'forcedTeardown',
             input: planOf,
-            onDone: [
-              { guard: 'startFailed', target: '#devSession.failed' },
-              { target: '#devSession.stopped' },
-            ],
+            onDone: { target: '#devSession.stopped' },
             onError: {
               target: '#devSession.failed',
               actions: { type: 'recordTeardownFailure', params: ({ event }) => ({ error: event.error }) },
             },
           },
-          on: {
-            STOP: {
-              target: '#devSession.abandoned',
-              actions: { type: 'recordStop', params: ({ event }) => event },
-            },
-          },
+          on: { STOP: { target: '#devSession.abandoned', actions: { type: 'recordStop', params: ({ event }) => event } } },
         },
       },
     },
     rollingBack: {
-      entry: 'announceRollingBack',
+      tags: ['stackMayExist', 'startFailed'],
+      entry: ['stopEvents', 'announceRollingBack'],
       initial: 'diagnosing',
       states: {
         diagnosing: {
+          entry: recordAs('rollingBack.diagnosing'),
           invoke: {
             id: 'diagnose',
             src: 'diagnose',
-            input: ({ context }) => ({ plan: planOf({ context }), failure: context.failure }),
+            input: ({ context }) => ({
+              plan: planOf({ context }),
+              failure: context.failure,
+              services: Object.values(context.services),
+            }),
             onDone: [
               {
                 guard: 'keepOnFailure',
@@ -357,16 +606,14 @@ export const devSessionMachine = setup({
           },
           on: {
             STOP: [
-              {
-                guard: 'keepOnFailure',
-                target: '#devSession.failed',
-                actions: { type: 'recordStop', params: ({ event }) => event },
-              },
+              { guard: 'keepOnFailure', target: '#devSession.failed', actions: { type: 'recordStop', params: ({ event }) => event } },
               { target: 'tearingDown', actions: { type: 'recordStop', params: ({ event }) => event } },
             ],
           },
         },
         tearingDown: {
+          tags: ['tearingDown'],
+          entry: recordAs('rollingBack.tearingDown'),
           invoke: {
             id: 'teardown',
             src: 'teardown',
@@ -378,32 +625,56 @@ export const devSessionMachine = setup({
             },
           },
           after: {
-            teardownDeadline: {
-              target: '#devSession.stopping.forced',
-              actions: { type: 'announceForcing', params: { cause: 'deadline' } },
-            },
+            teardownDeadline: { target: 'forced', actions: { type: 'announceForcing', params: { cause: 'deadline' } } },
           },
           on: {
             STOP: {
-              target: '#devSession.stopping.forced',
-              actions: [
-                { type: 'recordStop', params: ({ event }) => event },
-                { type: 'announceForcing', params: { cause: 'signal' } },
-              ],
+              target: 'forced',
+              actions: [{ type: 'recordStop', params: ({ event }) => event }, { type: 'announceForcing', params: { cause: 'signal' } }],
             },
           },
+        },
+        // The rollback's own forced teardown: however it ends, the session failed.
+        forced: {
+          tags: ['tearingDown'],
+          entry: recordAs('rollingBack.forced'),
+          invoke: {
+            id: 'forcedTeardown',
+            src: 'forcedTeardown',
+            input: planOf,
+            onDone: { target: '#devSession.failed' },
+            onError: {
+              target: '#devSession.failed',
+              actions: { type: 'recordTeardownFailure', params: ({ event }) => ({ error: event.error }) },
+            },
+          },
+          on: { STOP: { target: '#devSession.abandoned', actions: { type: 'recordStop', params: ({ event }) => event } } },
         },
       },
     },
     detached: {
       type: 'final',
-      entry: ['announceStarted', { type: 'recordFinal', params: { state: 'detached' } }],
+      entry: ['stopEvents', 'announceStarted', { type: 'leaveRecord', params: { state: 'detached' } }],
+      output: { finalState: 'detached' },
     },
-    stopped: { type: 'final', entry: { type: 'recordFinal', params: { state: 'stopped' } } },
-    failed: { type: 'final', entry: { type: 'recordFinal', params: { state: 'failed' } } },
-    abandoned: { type: 'final', entry: { type: 'recordFinal', params: { state: 'abandoned' } } },
+    stopped: { type: 'final', entry: 'releaseRecord', output: { finalState: 'stopped' } },
+    failed: {
+      type: 'final',
+      entry: enqueueActions(({ context, enqueue }) => {
+        enqueue.stopChild('followEvents');
+        if (buildOutput(context, 'failed').leftBehind === undefined) enqueue('releaseRecord');
+        else enqueue({ type: 'leaveRecord', params: { state: 'failed' } });
+      }),
+      output: { finalState: 'failed' },
+    },
+    abandoned: {
+      type: 'final',
+      entry: { type: 'leaveRecord', params: { state: 'abandoned' } },
+      output: { finalState: 'abandoned' },
+    },
   },
-  output: ({ context }) => buildOutput(context),
+  output: ({ context, event }) =>
+    buildOutput(context, (event as unknown as { output: { finalState: 'detached' | 'stopped' | 'failed' | 'abandoned' } }).output.finalState),
 });
 
 export type DevSessionMachine = typeof devSessionMachine;

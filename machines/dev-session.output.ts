@@ -7,25 +7,30 @@ import type {
   DevSessionOutput,
   FinalState,
   SessionFailure,
+  LogCursor,
   StaleSession,
   StopSignal,
 } from './dev-session.types.js';
+import type { ServiceStatus } from './service.types.js';
+
+/** Why a session stops: a signal, the stack ending by itself, or the engine's events giving out. */
+export type StopCause = 'signal' | 'stack-ended' | 'events-lost';
 
 export interface DevSessionContext {
   readonly options: DevOptions;
   readonly plan: DevPlan | undefined;
-  /** A session file left by a dead process, found by preflight; cleared once reconciled. */
+  /** A session file left by a dead process, found when claiming; cleared once reconciled. */
   readonly stale: StaleSession | undefined;
   readonly failure: SessionFailure | undefined;
   readonly teardownFailure: SessionFailure | undefined;
   readonly signal: StopSignal | undefined;
-  /** Set once `up` has been started: from here on a failure must roll back. */
-  readonly stackMayExist: boolean;
-  /** The log follower ended by itself: the stack stopped without a STOP. */
-  readonly stackEnded: boolean;
-  /** `up` failed: however the rollback ends, the session ends in `failed`. */
-  readonly startFailed: boolean;
-  readonly finalState: FinalState | undefined;
+  readonly stopCause: StopCause | undefined;
+  /** Each service's latest status, as its machine reported it. */
+  readonly services: Readonly<Record<string, ServiceStatus>>;
+  /** Where the log stream got to, for a re-attach. */
+  readonly logCursor: LogCursor | undefined;
+  /** How many times the events stream ended. */
+  readonly eventsLost: number;
 }
 
 const failureKinds: ReadonlySet<string> = new Set<SessionFailure['kind']>([
@@ -52,6 +57,11 @@ export function toFailure(error: unknown): SessionFailure {
   return { kind: 'internal', message };
 }
 
+/** A failure that means compose never ran against the engine: `up` created nothing. */
+export function createdNothing(failure: SessionFailure): boolean {
+  return failure.kind === 'compose-unavailable' || failure.kind === 'engine-unreachable' || failure.kind === 'input';
+}
+
 function exitCodeOf(context: DevSessionContext, finalState: FinalState): number {
   if (finalState === 'detached') return ExitCode.ok;
   if (finalState === 'abandoned') return ExitCode.external;
@@ -65,27 +75,28 @@ function leftBehindOf(context: DevSessionContext, finalState: FinalState): reado
   // A stale session that was not reconciled (interrupted, or its teardown failed) may still run.
   if (context.stale !== undefined) return context.stale.plan.teardown.argv;
   const plan = context.plan;
-  if (plan === undefined || !context.stackMayExist) return undefined;
+  if (plan === undefined) return undefined;
   switch (finalState) {
     case 'abandoned':
       return plan.forcedTeardown[1].argv;
     case 'detached':
       return plan.teardown.argv;
-    case 'failed':
-      return context.options.keepOnFailure || context.teardownFailure !== undefined
-        ? plan.teardown.argv
-        : undefined;
+    case 'failed': {
+      if (context.teardownFailure !== undefined) return plan.teardown.argv;
+      // Kept for inspection: a start that failed after compose ran.
+      const kept = context.options.keepOnFailure && context.failure?.kind === 'start-failed';
+      return kept ? plan.teardown.argv : undefined;
+    }
     case 'stopped':
       return undefined;
   }
 }
 
 /** The machine's final output (SPEC §4): exit code, final state, project, error. */
-export function buildOutput(context: DevSessionContext): DevSessionOutput {
-  const finalState = context.finalState ?? 'failed';
+export function buildOutput(context: DevSessionContext, finalState: FinalState): DevSessionOutput {
   return {
     finalState,
-    exitCode: context.finalState === undefined ? ExitCode.internal : exitCodeOf(context, finalState),
+    exitCode: exitCodeOf(context, finalState),
     projectName: context.plan?.projectName ?? context.options.projectName,
     mode: context.options.mode,
     failure: context.failure,

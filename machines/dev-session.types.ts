@@ -1,15 +1,18 @@
 // The data the dev-session machine works on. Everything here is plain data so
 // the machine stays pure: `src/` builds these values and supplies the effects.
+import type { ServiceSpec } from './service.types.js';
 
 /** The phases of SPEC §3; every compose command belongs to exactly one. */
 export type Phase =
-  | 'preflight'
+  | 'events'
   | 'start'
   | 'attach'
   | 'teardown'
   | 'forcedTeardown'
   | 'exitCodes'
-  | 'diagnostics';
+  | 'diagnostics'
+  | 'health'
+  | 'explain';
 
 /** One command the plan built; the runner executes exactly this argv. */
 export interface PlannedCommand {
@@ -23,8 +26,10 @@ export interface DevPlan {
   /** `--compose-command` as argv (`C` in SPEC §3). */
   readonly compose: readonly string[];
   readonly composeFile: string;
-  readonly preflight: PlannedCommand;
+  /** `C -p P -f F events --json`: followed from before `up` (foreground, and `--wait`). */
+  readonly events: PlannedCommand;
   readonly start: PlannedCommand;
+  /** `logs --follow --timestamps`; re-attached with `--since <time>` appended. */
   readonly attach: PlannedCommand;
   /** `kill`, then `down --timeout 0`. */
   readonly forcedTeardown: readonly [PlannedCommand, PlannedCommand];
@@ -32,6 +37,12 @@ export interface DevPlan {
   readonly exitCodes: PlannedCommand;
   /** `logs --tail 50`; the failed services are appended at run time. */
   readonly diagnostics: PlannedCommand;
+  /** The engine's `inspect` of a container's health; the container id is appended at run time. */
+  readonly health: PlannedCommand;
+  /** `C version`: run only after a failure, to say what is wrong. */
+  readonly explain: PlannedCommand;
+  /** Every service of compose.yaml, sorted: what readiness and the ended stack are judged by. */
+  readonly services: readonly ServiceSpec[];
   /** Services scaled to 0 by `--no-traefik`, sorted. */
   readonly scaledToZero: readonly string[];
   /** Services `up` should leave running or exited 0: not scaled to 0, no inactive profile. */
@@ -53,6 +64,14 @@ export interface DevOptions {
   readonly graceSeconds: number;
   readonly keepOnFailure: boolean;
   readonly composeCommand: string;
+}
+
+/** Where a followed log stream got to, so a re-attach loses and repeats no line. */
+export interface LogCursor {
+  /** The earliest of the services' last line times: `logs --since` this. */
+  readonly since: string;
+  /** Each service's last line time: lines up to it were shown already. */
+  readonly seen: Readonly<Record<string, string>>;
 }
 
 export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
@@ -94,8 +113,8 @@ export interface StaleSession {
   readonly plan: DevPlan;
 }
 
-/** What preflight found: compose works, the lock is ours, and maybe a stale session. */
-export interface PreflightResult {
+/** What claiming the lock found: it is ours, and maybe a stale session. */
+export interface ClaimResult {
   readonly stale: StaleSession | undefined;
 }
 

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { toFailure } from '../../machines/dev-session.output.js';
-import type { DevSessionOutput } from '../../machines/dev-session.types.js';
 import { exitCodeForFailure } from '../../machines/exit-code.js';
 import type { CliFlags } from '../cli/dev-flags.js';
 import { EventsFileReporter, teeReporter } from '../output/events-file-reporter.js';
@@ -13,22 +12,6 @@ import { inputFailure } from '../util/input-failure.js';
 import { createReporter, type CliIo } from './cli-io.js';
 import { createRunner } from './cli-runner.js';
 import { planCommand } from './plan-command.js';
-
-/** The session file goes once the stack is gone; it stays while the stack may still run. */
-async function settleSessionFile(lock: SessionLock, output: DevSessionOutput): Promise<void> {
-  if (await lock.restoreUnreconciled()) return;
-  if (output.leftBehind === undefined) return lock.release();
-  await lock.update(output.finalState);
-  return lock.leave();
-}
-
-async function settleQuietly(lock: SessionLock, output: DevSessionOutput, reporter: Reporter): Promise<void> {
-  try {
-    await settleSessionFile(lock, output);
-  } catch (error) {
-    reporter.report({ type: 'notice', message: `could not update ${lock.file}: ${String(error)}` });
-  }
-}
 
 function openEventsFile(file: string, cwd: string): EventsFileReporter {
   try {
@@ -81,7 +64,6 @@ export async function devCommand(flags: CliFlags, io: CliIo): Promise<number> {
       signals: io.process,
       ...(inspector === undefined ? {} : { inspect: inspector.inspect }),
     });
-    await settleQuietly(lock, output, reporter);
     reporter.report({ type: 'finished', output });
     // What a final state cancelled may still be exiting (SIGTERM, then SIGKILL after its
     // grace: a stuck forced `kill` after a third Ctrl+C): it does not outlive the session.

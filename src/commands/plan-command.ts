@@ -11,7 +11,7 @@ export async function planCommand(flags: CliFlags, io: CliIo): Promise<number> {
   try {
     const plan = await loadPlan(flags.options, io.cwd);
     reporter.report({ type: 'planned', plan, options: flags.options });
-    io.stdout.write(formatPlan(plan, flags.options.mode, flags.options.keepOnFailure));
+    io.stdout.write(formatPlan(plan, flags.options.mode, flags.options.keepOnFailure, flags.options.wait));
     return ExitCode.ok;
   } catch (error) {
     const failure = toFailure(error);

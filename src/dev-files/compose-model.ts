@@ -1,4 +1,5 @@
 import { parseDocument } from 'yaml';
+import type { RestartPolicy } from '../../machines/service.types.js';
 import { inputFailure } from '../util/input-failure.js';
 
 /** One service of compose.yaml, as far as stagecraft cares. */
@@ -10,6 +11,12 @@ export interface ComposeService {
   readonly profiled: boolean;
   /** `image:`, when given (services that only `build:` have none). */
   readonly image: string | undefined;
+  /** A `healthcheck:` that is not disabled: ready means healthy. */
+  readonly healthcheck: boolean;
+  /** `restart:`, else `deploy.restart_policy`, else `no`. */
+  readonly restart: RestartPolicy;
+  /** `deploy.replicas: 0` (or `scale: 0`): compose creates no container for it. */
+  readonly noReplicas: boolean;
 }
 
 /** What stagecraft reads from compose.yaml: the project name and the services. */
@@ -70,8 +77,44 @@ function readServices(root: Record<string, unknown>, file: string): ComposeServi
       traefik: name === 'traefik' || labelValue(service['labels'], traefikRoleLabel) === 'traefik',
       profiled: Array.isArray(service['profiles']) && service['profiles'].length > 0,
       image: typeof service['image'] === 'string' ? service['image'] : undefined,
+      healthcheck: hasHealthcheck(service['healthcheck']),
+      restart: restartPolicy(service),
+      noReplicas: replicas(service) === 0,
     };
   });
+}
+
+function hasHealthcheck(healthcheck: unknown): boolean {
+  if (!isPlainObject(healthcheck)) return false;
+  if (healthcheck['disable'] === true) return false;
+  const test = healthcheck['test'];
+  if (Array.isArray(test)) return test.length > 0 && test[0] !== 'NONE';
+  return typeof test === 'string' && test !== '';
+}
+
+/** `restart: on-failure:3` or `deploy.restart_policy: { condition: on-failure, max_attempts: 3 }`. */
+function restartPolicy(service: Record<string, unknown>): RestartPolicy {
+  const restart = service['restart'];
+  if (typeof restart === 'string') {
+    const [kind, max] = restart.split(':');
+    if (kind === 'always' || kind === 'unless-stopped') return { kind };
+    if (kind === 'on-failure') return max === undefined || !/^\d+$/.test(max) ? { kind } : { kind, maxRetries: Number(max) };
+    return { kind: 'no' };
+  }
+  const deploy = service['deploy'];
+  const policy = isPlainObject(deploy) ? deploy['restart_policy'] : undefined;
+  if (!isPlainObject(policy)) return { kind: 'no' };
+  const attempts = policy['max_attempts'];
+  const condition = policy['condition'] ?? 'any';
+  if (condition === 'any') return { kind: 'always' };
+  if (condition === 'on-failure') return typeof attempts === 'number' ? { kind: 'on-failure', maxRetries: attempts } : { kind: 'on-failure' };
+  return { kind: 'no' };
+}
+
+function replicas(service: Record<string, unknown>): number | undefined {
+  const deploy = service['deploy'];
+  const count = isPlainObject(deploy) ? deploy['replicas'] : service['scale'];
+  return typeof count === 'number' ? count : undefined;
 }
 
 /** Compose labels are either a mapping or a list of `key=value` strings. */

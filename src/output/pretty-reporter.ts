@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { DevSessionOutput, SessionFailure } from '../../machines/dev-session.types.js';
+import type { ServiceStatus } from '../../machines/service.types.js';
 import { quoteArgv } from '../util/shell-words.js';
 import type { Reporter, SessionEvent } from './reporter.js';
 
@@ -83,10 +84,27 @@ export class PrettyReporter implements Reporter {
         this.#say(
           event.cause === 'stack-ended'
             ? `every container of project ${event.projectName} has exited; removing the stack`
-            : event.cause === 'logs-ended'
-              ? `the log stream of project ${event.projectName} ended; removing the stack`
+            : event.cause === 'events-lost'
+              ? `lost the engine's event stream of project ${event.projectName}; removing the stack`
               : `got ${event.signal ?? 'a stop request'}: stopping project ${event.projectName} (Ctrl+C again to force)`,
         );
+        return;
+      case 'waiting':
+        if (event.services.length > 0) {
+          this.#say(`waiting up to ${event.timeoutSeconds} s for ${event.services.join(', ')} to be ready…`);
+        }
+        return;
+      case 'service':
+        this.#service(event.status, event.previous);
+        return;
+      case 'eventsLost':
+        this.#warn(`the engine's event stream ended (${event.reason}); reading the stack's state once`);
+        return;
+      case 'logsReattaching':
+        if (o.verbose) this.#say(this.#dim(`log stream ended; following again${event.since === undefined ? '' : ` since ${event.since}`}`));
+        return;
+      case 'healthOutput':
+        this.#say(`last health check of ${event.service}: ${event.output}`);
         return;
       case 'forcing':
         this.#warn(
@@ -117,6 +135,27 @@ export class PrettyReporter implements Reporter {
       case 'warning':
         this.#warn(event.message);
         return;
+    }
+  }
+
+  /** Exits, restarts and health changes as they happen (SPEC §4); the rest only with --verbose. */
+  #service(status: ServiceStatus, previous: ServiceStatus | undefined): void {
+    if (previous?.state === status.state && previous.restarts === status.restarts) return;
+    switch (status.state) {
+      case 'exited':
+        this.#say(`${status.service} exited with code ${status.exitCode ?? '?'}`);
+        return;
+      case 'restarting':
+        this.#say(`${status.service} exited with code ${status.exitCode ?? '?'}; restarting (${status.restarts + 1})`);
+        return;
+      case 'unhealthy':
+        this.#warn(`${status.service} is unhealthy`);
+        return;
+      case 'healthy':
+        if (previous?.state === 'unhealthy' || this.#o.verbose) this.#say(`${status.service} is healthy`);
+        return;
+      default:
+        if (this.#o.verbose && status.state !== 'pending') this.#say(this.#dim(`${status.service}: ${status.state}`));
     }
   }
 

@@ -18,6 +18,8 @@ export type SessionEvent =
   /** Container log text from compose: whole lines, each ending in a newline. */
   | { readonly type: 'logs'; readonly text: string }
   | { readonly type: 'diagnostics'; readonly services: readonly string[] }
+  /** A failed service's last health-check output (`docker inspect`). */
+  | { readonly type: 'healthOutput'; readonly service: string; readonly output: string }
   | { readonly type: 'finished'; readonly output: DevSessionOutput }
   /** A command other than a session failed (`dev down`, `dev plan`). */
   | { readonly type: 'error'; readonly failure: SessionFailure }

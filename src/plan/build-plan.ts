@@ -18,6 +18,14 @@ function projectNameOf(files: DevFiles, options: DevOptions): string {
 }
 
 /**
+ * The engine CLI behind a compose command, for `inspect`: `docker` for `docker compose`
+ * (a CLI plugin), else `docker` itself (a standalone `docker-compose` talks to the same engine).
+ */
+function engineOf(compose: readonly string[]): readonly string[] {
+  return compose.length > 1 && compose[1] === 'compose' ? [compose[0] ?? 'docker'] : ['docker'];
+}
+
+/**
  * The command plan of SPEC §3: a pure function of the dev files and the flags.
  * Same inputs, byte-identical argv. Throws an `input` failure for bad flags or
  * a missing or invalid project name.
@@ -29,16 +37,15 @@ export function buildPlan(files: DevFiles, options: DevOptions): DevPlan {
   const scaledToZero = options.noTraefik ? files.services.filter((s) => s.traefik).map((s) => s.name) : [];
   const project = [...compose, '-p', projectName, '-f', files.composeFile];
   const command = (phase: Phase, ...args: string[]): PlannedCommand => ({ phase, argv: [...project, ...args] });
-  const wait = options.wait ? ['--wait', '--wait-timeout', String(options.waitTimeoutSeconds)] : [];
-  const expected = files.services.filter((s) => !s.profiled && !scaledToZero.includes(s.name));
+  const expected = files.services.filter((s) => !s.profiled && !s.noReplicas && !scaledToZero.includes(s.name));
   const scale = scaledToZero.flatMap((service) => ['--scale', `${service}=0`]);
   return {
     projectName,
     compose,
     composeFile: files.composeFile,
-    preflight: { phase: 'preflight', argv: [...compose, 'version'] },
-    start: command('start', 'up', '--detach', '--remove-orphans', ...wait, ...scale),
-    attach: command('attach', 'logs', '--follow'),
+    events: command('events', 'events', '--json'),
+    start: command('start', 'up', '--detach', '--remove-orphans', ...scale),
+    attach: command('attach', 'logs', '--follow', '--timestamps'),
     teardown: command('teardown', 'down', '--remove-orphans', '--timeout', String(options.graceSeconds)),
     forcedTeardown: [
       command('forcedTeardown', 'kill'),
@@ -46,6 +53,11 @@ export function buildPlan(files: DevFiles, options: DevOptions): DevPlan {
     ],
     exitCodes: command('exitCodes', 'ps', '--all', '--format', 'json'),
     diagnostics: command('diagnostics', 'logs', '--tail', String(diagnosticsTail)),
+    health: { phase: 'health', argv: [...engineOf(compose), 'inspect', '--format', '{{json .State.Health}}'] },
+    explain: { phase: 'explain', argv: [...compose, 'version'] },
+    services: files.services
+      .filter((s) => !s.noReplicas && !scaledToZero.includes(s.name))
+      .map((s) => ({ name: s.name, healthcheck: s.healthcheck, restart: s.restart, profiled: s.profiled })),
     scaledToZero,
     expectedServices: expected.map((s) => s.name),
     serviceImages: Object.fromEntries(expected.flatMap((s) => (s.image === undefined ? [] : [[s.name, s.image]]))),

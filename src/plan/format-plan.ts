@@ -7,22 +7,25 @@ export interface PlanSection {
 }
 
 /** The phases a session in `mode` may run, in the order it would run them. */
-export function planSections(plan: DevPlan, mode: SessionMode, keepOnFailure: boolean): PlanSection[] {
-  const sections: PlanSection[] = [
-    { title: 'preflight', commands: [plan.preflight] },
-    { title: 'start', commands: [plan.start] },
-  ];
+export function planSections(plan: DevPlan, mode: SessionMode, keepOnFailure: boolean, wait: boolean): PlanSection[] {
+  const sections: PlanSection[] = [];
+  if (mode === 'foreground' || wait) {
+    sections.push({ title: `events (followed from before start${mode === 'foreground' ? '' : ' until ready'})`, commands: [plan.events] });
+  }
+  sections.push({ title: 'start', commands: [plan.start] });
+  if (mode === 'foreground' || wait) {
+    sections.push({ title: 'container states, once after start (for what the events missed)', commands: [plan.exitCodes] });
+  }
   if (mode === 'foreground') {
     sections.push(
-      { title: 'attach (foreground)', commands: [plan.attach] },
-      { title: 'stack ended by itself: read exit codes', commands: [plan.exitCodes] },
+      { title: 'attach (foreground; re-attached with --since <last line time> when compose ends it early)', commands: [plan.attach] },
       { title: 'teardown (Ctrl+C, or the stack ended)', commands: [plan.teardown] },
       { title: 'forced teardown (second Ctrl+C)', commands: plan.forcedTeardown },
     );
   }
   sections.push({
-    title: 'failure diagnostics (failed services appended at run time)',
-    commands: [plan.exitCodes, plan.diagnostics],
+    title: 'failure diagnostics (failed services, then their containers, appended at run time)',
+    commands: [plan.diagnostics, plan.health],
   });
   if (!keepOnFailure) sections.push({ title: 'rollback after a failed start', commands: [plan.teardown] });
   return sections;
@@ -32,8 +35,8 @@ export function planSections(plan: DevPlan, mode: SessionMode, keepOnFailure: bo
  * The plan as text: a `# phase` line, then one shell-quoted command per line.
  * Lines not starting with `#` are exactly the argv a real run executes.
  */
-export function formatPlan(plan: DevPlan, mode: SessionMode, keepOnFailure: boolean): string {
-  return formatSections(planSections(plan, mode, keepOnFailure));
+export function formatPlan(plan: DevPlan, mode: SessionMode, keepOnFailure: boolean, wait: boolean): string {
+  return formatSections(planSections(plan, mode, keepOnFailure, wait));
 }
 
 /** Sections as text: a `# title` line, then one shell-quoted command per line. */

@@ -123,13 +123,18 @@ export class SessionLock {
     });
   }
 
-  /** Records the current machine state; a no-op unless held. */
-  update(state: string): Promise<void> {
+  /** Records the current machine state and its tags; a no-op unless held. */
+  update(state: string, tags?: readonly string[]): Promise<void> {
     return this.#serialize(async () => {
       if (this.#record === undefined || this.#record.state === state) return;
-      this.#record = { ...this.#record, state, updatedAt: this.#now().toISOString() };
+      this.#record = { ...this.#record, state, ...(tags === undefined ? {} : { tags }), updatedAt: this.#now().toISOString() };
       await writeSessionFile(this.#file, this.#record);
     });
+  }
+
+  /** Resolves once every write asked for so far has been done. */
+  flush(): Promise<void> {
+    return this.#serialize(async () => undefined);
   }
 
   /** Removes the file (the stack is gone); a no-op unless held. */

@@ -70,14 +70,16 @@ export function describeFailure(error: unknown, plan: DevPlan): SessionFailure |
         kind: 'command-failed',
         message: withTail(`teardown of project ${plan.projectName} failed: ${command} ${ended(error)}; ${retryDown(plan)}`, error),
       };
-    case 'preflight':
+    case 'explain':
       return {
         kind: 'command-failed',
         message: withTail(`${command} ${ended(error)}; check the compose installation or pass --compose-command`, error),
       };
+    case 'events':
     case 'attach':
     case 'exitCodes':
     case 'diagnostics':
+    case 'health':
       return {
         kind: 'command-failed',
         message: withTail(`${command} ${ended(error)}; check the stack with \`${quoteArgv(plan.exitCodes.argv)}\``, error),

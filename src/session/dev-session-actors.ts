@@ -1,41 +1,25 @@
 import { fromCallback, fromPromise } from 'xstate';
-import type { devSessionMachine, DevSessionEvent, DiagnoseInput } from '../../machines/dev-session.machine.js';
 import type {
-  DevOptions,
-  DevPlan,
-  PlannedCommand,
-  PreflightResult,
-  ServiceExit,
-  StaleSession,
-} from '../../machines/dev-session.types.js';
-import type { CommandResult, ComposeRunner } from '../compose/compose-runner.js';
-import { isComposeFailure } from '../compose/compose-runner.js';
-import { failedServices, parsePsOutput, serviceExits, type ContainerState } from '../compose/parse-ps.js';
+  devSessionMachine,
+  DevSessionEvent,
+  DiagnoseInput,
+  FollowLogsInput,
+  ObservedServices,
+} from '../../machines/dev-session.machine.js';
+import type { ClaimResult, DevOptions, DevPlan, LogCursor, PlannedCommand, StaleSession } from '../../machines/dev-session.types.js';
+import type { CommandResult, ComposeRunner, FollowedProcess } from '../compose/compose-runner.js';
+import { parseComposeEvents } from '../compose/compose-events.js';
+import { LogCursorTracker } from '../compose/log-cursor.js';
+import { failedServices, parsePsOutput } from '../compose/parse-ps.js';
 import type { Reporter } from '../output/reporter.js';
 import { loadPlan } from '../plan/load-plan.js';
 import type { AcquireResult } from '../session-file/session-lock.js';
 import { lockedFailure, staleSession } from './session-claims.js';
-import { quoteArgv } from '../util/shell-words.js';
-import { runPlanned } from './describe-failure.js';
-import { checkForEndedStack, type EndedStackCheck } from './ended-stack-check.js';
+import { describeFailure, runPlanned } from './describe-failure.js';
+import { lastHealthOutput } from './health-output.js';
 
 /** How long a forced teardown waits for cancelled children before SIGKILLing them. */
 export const forcedKillAfterMs = 1000;
-
-/** Container states (compose's `ps` State) of a service that has not ended. */
-const runningStates: ReadonlySet<string> = new Set(['running', 'restarting', 'paused']);
-
-/** True when the stack has containers and none of them runs any more. */
-function noneRunning(containers: readonly ContainerState[]): boolean {
-  return containers.length > 0 && containers.every((c) => !runningStates.has(c.state));
-}
-
-function logsEndedEarly(plan: DevPlan, running: readonly string[]) {
-  return {
-    kind: 'command-failed',
-    message: `the log stream (\`${quoteArgv(plan.attach.argv)}\`) ended while ${running.join(', ')} still ran, so the session ends; check the engine (\`docker info\`) and run \`stagecraft dev\` again`,
-  } as const;
-}
 
 /** The part of the session lock the actors use (SessionLock in production). */
 export interface SessionClaim {
@@ -51,8 +35,6 @@ export interface DevSessionDeps {
   readonly reporter: Reporter;
   /** The working directory the dev dir is relative to. */
   readonly cwd: string;
-  /** How long after `logs --follow` starts, or reports an exit, `ps` checks for an ended stack (2 s). */
-  readonly endedStackSettleMs?: number;
 }
 
 type ActorImplementations = Parameters<typeof devSessionMachine.provide>[0]['actors'];
@@ -74,12 +56,22 @@ export function createDevSessionActors(deps: DevSessionDeps) {
     return parsePsOutput(plan.exitCodes, stdout);
   }
 
+  /** Each failed service's last health-check output, through the engine's `inspect`. */
+  async function reportHealth(input: DiagnoseInput, services: readonly string[], signal: AbortSignal): Promise<void> {
+    for (const status of input.services) {
+      if (!services.includes(status.service) || !status.healthcheck || status.container === undefined) continue;
+      const command = { ...input.plan.health, argv: [...input.plan.health.argv, status.container] };
+      const result = await runner.run(command, signal).catch(() => undefined);
+      const output = result === undefined ? undefined : lastHealthOutput(result.stdout);
+      if (output !== undefined) reporter.report({ type: 'healthOutput', service: status.service, output });
+    }
+  }
+
   const actors = {
     validate: fromPromise<DevPlan, DevOptions>(({ input }) => loadPlan(input, deps.cwd)),
 
-    preflight: fromPromise<PreflightResult, DevPlan>(async ({ input, signal }) => {
-      await runStep(input.preflight, input, signal);
-      const claim = await deps.lock.acquire(input, 'preflight', signal);
+    claim: fromPromise<ClaimResult, DevPlan>(async ({ input, signal }) => {
+      const claim = await deps.lock.acquire(input, 'claiming', signal);
       if (claim.kind === 'held') throw lockedFailure(claim.holder, claim.elsewhere);
       return { stale: claim.stale === undefined ? undefined : staleSession(claim.stale) };
     }),
@@ -93,61 +85,88 @@ export function createDevSessionActors(deps: DevSessionDeps) {
       await runStep(input.start, input, signal);
     }),
 
-    followLogs: fromCallback<DevSessionEvent, DevPlan>(({ input, sendBack }) => {
+    followEvents: fromCallback<DevSessionEvent, DevPlan>(({ input, sendBack }) => {
       let stopped = false;
-      const end = (exitCode: number): void => {
-        if (stopped) return;
-        stopped = true;
-        endedCheck?.stop();
-        sendBack({ type: 'LOGS_ENDED', exitCode });
+      const followed = runner.follow(input.events, (text) => {
+        for (const event of parseComposeEvents(text)) sendBack({ type: 'ENGINE_EVENT', event });
+      });
+      const ended = (reason: string): void => {
+        if (!stopped) sendBack({ type: 'EVENTS_ENDED', reason });
       };
-      let endedCheck: EndedStackCheck | undefined;
-      const followed = runner.follow(input.attach, (text) => {
-        endedCheck?.output(text);
-        logs(text);
-      });
-      // compose may miss an exit and follow an ended stack forever: `ps` decides then.
-      endedCheck = checkForEndedStack({
-        settleMs: deps.endedStackSettleMs ?? 2000,
-        stackEnded: async (signal) => noneRunning(await readContainers(input, signal)),
-        onEnded: () => {
-          end(0);
-          followed.stop();
-        },
-      });
       followed.done.then(
-        () => end(0),
-        (error: unknown) => end(isComposeFailure(error) ? (error.exitCode ?? 1) : 1),
+        () => ended('it ended'),
+        (error: unknown) => {
+          const failure = describeFailure(error, input);
+          ended(isFailureWithMessage(failure) ? failure.message : String(error));
+        },
       );
       return () => {
         stopped = true;
-        endedCheck?.stop();
         followed.stop();
       };
     }),
 
-    readExitCodes: fromPromise<readonly ServiceExit[], DevPlan>(async ({ input, signal }) => {
-      const exits = serviceExits(await readContainers(input, signal));
-      // `logs --follow` also ends when it is killed or loses the engine: then the stack
-      // has not ended, and reading its running containers as "exited 0" would be a lie.
-      const running = exits.filter((exit) => runningStates.has(exit.state)).map((exit) => exit.service);
-      if (running.length > 0) throw logsEndedEarly(input, [...new Set(running)]);
-      return exits;
+    followLogs: fromCallback<DevSessionEvent, FollowLogsInput>(({ input, sendBack, receive }) => {
+      let stopped = false;
+      const tracker = new LogCursorTracker(input.cursor);
+      let followed: FollowedProcess | undefined;
+      const follow = (cursor: LogCursor | undefined): void => {
+        const attach = cursor === undefined
+          ? input.plan.attach
+          : { ...input.plan.attach, argv: [...input.plan.attach.argv, '--since', cursor.since] };
+        const current = runner.follow(attach, (text) => {
+          const shown = tracker.show(text);
+          if (shown !== '') logs(shown);
+        });
+        followed = current;
+        // However the stream ended, the machine decides from the services whether that matters.
+        const end = (): void => {
+          if (!stopped && followed === current) sendBack({ type: 'LOGS_ENDED', cursor: tracker.cursor() });
+        };
+        current.done.then(end, end);
+      };
+      follow(input.cursor);
+      // compose does not follow a container the engine restarted: the machine asks for a
+      // new stream from where this one got to (lines already shown are dropped).
+      receive((event) => {
+        if (event.type !== 'REATTACH_LOGS' || stopped) return;
+        const previous = followed;
+        follow(tracker.resume());
+        previous?.stop();
+      });
+      return () => {
+        stopped = true;
+        followed?.stop();
+      };
+    }),
+
+    observeServices: fromPromise<ObservedServices, DevPlan>(async ({ input, signal }) => {
+      const observed: Record<string, ObservedServices[string]> = {};
+      for (const c of await readContainers(input, signal)) {
+        if (c.service === '') continue;
+        observed[c.service] = { container: c.name, state: c.state, health: c.health, exitCode: c.exitCode };
+      }
+      return observed;
     }),
 
     diagnose: fromPromise<readonly string[], DiagnoseInput>(async ({ input, signal }) => {
-      const { plan } = input;
-      const services = failedServices(plan.expectedServices, await readContainers(plan, signal), {
-        stderr: input.failure?.kind === 'start-failed' ? input.failure.stderrTail : '',
-        projectName: plan.projectName,
-        serviceImages: plan.serviceImages,
-      });
+      const { plan, failure } = input;
+      const known = failure?.kind === 'start-failed' ? failure.services : [];
+      const services =
+        known.length > 0
+          ? known
+          : failedServices(plan.expectedServices, await readContainers(plan, signal), {
+              stderr: failure?.kind === 'start-failed' ? failure.stderrTail : '',
+              projectName: plan.projectName,
+              serviceImages: plan.serviceImages,
+            });
       if (services.length === 0) return services;
       reporter.report({ type: 'diagnostics', services });
       // The plan's `logs --tail 50`, with the services found at fault appended (SPEC §3).
       const followed = runner.follow({ ...plan.diagnostics, argv: [...plan.diagnostics.argv, ...services] }, logs);
       signal.addEventListener('abort', () => followed.stop(), { once: true });
       await followed.done.catch(() => undefined); // best effort: the rollback matters more
+      await reportHealth(input, services, signal);
       return services;
     }),
 
@@ -166,4 +185,8 @@ export function createDevSessionActors(deps: DevSessionDeps) {
     }),
   } satisfies ActorImplementations;
   return actors;
+}
+
+function isFailureWithMessage(value: unknown): value is { message: string } {
+  return typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string';
 }

@@ -1,0 +1,74 @@
+// `logs --follow --timestamps` output → the lines the user sees, and where the stream got to.
+// compose prints `<prefix> | <engine time> <text>` (the prefix coloured, maybe); the engine's
+// time is cut out of what is shown and kept per container, so a stream that compose ends
+// while services still run is followed again `--since` that time: no line lost, none repeated.
+import type { LogCursor } from '../../machines/dev-session.types.js';
+
+// `web-1  | 2026-12-01T15:24:10.375866389Z text`; colours around the prefix and a leading
+// erase-line (ESC[2K) are kept as compose wrote them.
+const stamped = /^(.*? \| (?:\x1b\[0m)?)(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)) /gm;
+const ansi = /\x1b\[[0-9;]*[A-Za-z]/g;
+
+/** RFC 3339 times compare as text once the fraction has all nine digits (`Z` times only). */
+export function timeKey(time: string): string {
+  const match = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/.exec(time);
+  if (match === null) return time;
+  return `${match[1]}.${(match[2] ?? '').padEnd(9, '0')}Z`;
+}
+
+function containerOf(prefix: string): string {
+  return prefix.replace(ansi, '').replace(/\|\s*$/, '').trim();
+}
+
+/**
+ * Follows one log stream: `show(text)` cuts the engine times out of whole lines and, when the
+ * stream re-attaches from `resumeFrom`, drops each container's lines already shown.
+ */
+export class LogCursorTracker {
+  readonly #seen = new Map<string, string>();
+  /** Lines at or before these times were shown by an earlier stream. */
+  #shown: ReadonlyMap<string, string> = new Map();
+
+  constructor(resumeFrom: LogCursor | undefined) {
+    for (const [container, time] of Object.entries(resumeFrom?.seen ?? {})) this.#seen.set(container, time);
+    this.#markShown();
+  }
+
+  /** A new stream starts from here: returns the cursor to follow `--since`, and drops what was shown. */
+  resume(): LogCursor | undefined {
+    this.#markShown();
+    return this.cursor();
+  }
+
+  #markShown(): void {
+    this.#shown = new Map([...this.#seen].map(([container, time]) => [container, timeKey(time)]));
+  }
+
+  /** The text to show for `text` (whole lines). */
+  show(text: string): string {
+    let dropping = false;
+    const shown = text.replace(stamped, (_line, prefix: string, time: string) => {
+      const container = containerOf(prefix);
+      const shownUpTo = this.#shown.get(container);
+      if (shownUpTo !== undefined && timeKey(time) <= shownUpTo) {
+        dropping = true;
+        return dropMarker;
+      }
+      this.#seen.set(container, time);
+      return prefix;
+    });
+    return dropping ? shown.replace(dropped, '') : shown;
+  }
+
+  /** Where the stream got to; undefined before any line. */
+  cursor(): LogCursor | undefined {
+    if (this.#seen.size === 0) return undefined;
+    const seen = Object.fromEntries(this.#seen);
+    const since = [...this.#seen.values()].reduce((a, b) => (timeKey(a) <= timeKey(b) ? a : b));
+    return { since, seen };
+  }
+}
+
+// A line already shown is marked while the times are cut, then removed whole.
+const dropMarker = '\u0000drop\u0000';
+const dropped = /^\u0000drop\u0000.*(?:\n|$)/gm;
