@@ -1,7 +1,8 @@
 // The dev-session lifecycle (SPEC §4).
 //
 // States: validating → claiming → (reconciling) → starting → waiting (--wait) → attached | detached (final);
-//         attached = logs.{following, between} ∥ engine.{seeding, watching, resyncing};
+//         waiting.{observing, watching, resyncing}; attached = logs.{following, between} ∥
+//         engine.{watching, ended, resyncing};
 //         stopping.{graceful, forced} → stopped (final); rollingBack.{diagnosing, tearingDown, forced}
 //         → failed (final); abandoned (final, third STOP).
 // Events: STOP { signal } from the CLI; ENGINE_EVENT / EVENTS_ENDED from the engine's event stream;
@@ -160,6 +161,7 @@ const sessionSetup = setup({
     // compose ends `logs --follow` when no container runs (one restarting, say): follow again
     // after a moment, from where it stopped, rather than spin.
     reattachDelay: 500,
+    logDrainTimeout: 2000,
   },
   actions: {
     /** Writes the session record (SPEC §6): the state and its tags. Supplied by src/. */
@@ -424,20 +426,25 @@ export const devSessionMachine = withChildren.createMachine({
       always: [
         { guard: 'eventsKeepEnding', target: 'rollingBack', actions: 'recordEventsGaveUp' },
         { guard: 'anyFailed', target: 'rollingBack', actions: 'recordServiceFailed' },
-        { guard: 'allReady', target: 'ready' },
       ],
       after: { waitTimeout: { target: 'rollingBack', actions: 'recordNotReady' } },
-      initial: 'watching',
+      initial: 'observing',
       states: {
-        watching: {
+        // One `ps` read after `up` first: a container that died as `up` returned is seen
+        // before its start alone could count as ready.
+        observing: {
           invoke: {
             id: 'observeServices',
             src: 'observeServices',
             input: planOf,
-            onDone: { actions: 'seedServices' },
+            onDone: { target: 'watching', actions: 'seedServices' },
             // Only a safety net for events missed before the stream was listening.
-            onError: {},
+            onError: { target: 'watching' },
           },
+          on: { EVENTS_ENDED: { target: 'resyncing', actions: ['noteEventsLost', { type: 'announceEventsLost', params: ({ event }) => ({ reason: event.reason }) }] } },
+        },
+        watching: {
+          always: { guard: 'allReady', target: '#devSession.ready' },
           on: { EVENTS_ENDED: { target: 'resyncing', actions: ['noteEventsLost', { type: 'announceEventsLost', params: ({ event }) => ({ reason: event.reason }) }] } },
         },
         resyncing: {
@@ -445,13 +452,7 @@ export const devSessionMachine = withChildren.createMachine({
             id: 'resync',
             src: 'observeServices',
             input: planOf,
-            onDone: {
-              target: 'watching',
-              actions: [
-                'resyncServices',
-                'respawnEvents',
-              ],
-            },
+            onDone: { target: 'watching', actions: ['resyncServices', 'respawnEvents'] },
             onError: { target: '#devSession.rollingBack', actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) } },
           },
         },
@@ -465,11 +466,7 @@ export const devSessionMachine = withChildren.createMachine({
     attached: {
       tags: ['stackMayExist'],
       entry: ['announceStarted', recordAs('attached')],
-      // The stack has ended: every service exited for good (SPEC §4); decided from the events.
-      always: [
-        { guard: 'eventsKeepEnding', target: 'stopping', actions: 'recordEventsGaveUp' },
-        { guard: 'stackEnded', target: 'stopping', actions: 'recordStackEnded' },
-      ],
+      always: { guard: 'eventsKeepEnding', target: 'stopping', actions: 'recordEventsGaveUp' },
       type: 'parallel',
       states: {
         logs: {
@@ -483,14 +480,20 @@ export const devSessionMachine = withChildren.createMachine({
                 onError: { target: '#devSession.stopping', actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) } },
               },
               on: {
-                LOGS_ENDED: {
-                  target: 'between',
-                  actions: { type: 'recordCursor', params: ({ event }) => ({ cursor: event.cursor }) },
-                },
+                LOGS_ENDED: [
+                  // The stack ended and its last lines are out: now it can go.
+                  { guard: 'stackEnded', target: '#devSession.stopping' },
+                  {
+                    target: 'between',
+                    actions: { type: 'recordCursor', params: ({ event }) => ({ cursor: event.cursor }) },
+                  },
+                ],
               },
             },
             // compose ended the stream while services still run: follow again from the cursor.
             between: {
+              // An ended stack's last lines may not be out yet: follow once more to drain them.
+              always: { guard: 'stackEnded', target: 'following' },
               after: { reattachDelay: { target: 'following', actions: 'announceReattaching' } },
             },
           },
@@ -506,7 +509,14 @@ export const devSessionMachine = withChildren.createMachine({
                 onDone: { actions: 'seedServices' },
                 onError: {},
               },
+              // The stack has ended: every service exited for good (SPEC §4); decided from the events.
+              always: { guard: 'stackEnded', target: 'ended', actions: 'recordStackEnded' },
               on: { EVENTS_ENDED: { target: 'resyncing', actions: ['noteEventsLost', { type: 'announceEventsLost', params: ({ event }) => ({ reason: event.reason }) }] } },
+            },
+            // The log stream gets a moment to print the ended stack's last lines (compose ends
+            // it once every container has stopped, but may miss one that ended as it started).
+            ended: {
+              after: { logDrainTimeout: '#devSession.stopping' },
             },
             // The events stream ended (engine restarted?): one `ps` read says where things are.
             resyncing: {
