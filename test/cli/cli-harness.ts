@@ -186,6 +186,22 @@ export class CliRig {
     await this.#waitWhileRunning(cli, () => this.calls().some((c) => JSON.stringify(c) === wanted), `docker ${argv.join(' ')}`, timeoutMs);
   }
 
+  /** Waits until the fake that ran `argv` (its first such call) has exited by itself or been ended. */
+  async waitForCallEnded(cli: CliProcess, argv: readonly string[], timeoutMs = 5000): Promise<void> {
+    await this.waitForCall(cli, argv, timeoutMs);
+    const wanted = JSON.stringify(argv);
+    const pid = this.log().find((e) => JSON.stringify(e.argv) === wanted)?.pid ?? -1;
+    await this.#waitWhileRunning(cli, () => !isAlive(pid), `docker ${argv.join(' ')} to end`, timeoutMs);
+  }
+
+  /** The pid of the fake that ran `argv` (its first such call); fails when there was none. */
+  pidOf(argv: readonly string[]): number {
+    const wanted = JSON.stringify(argv);
+    const pid = this.log().find((e) => JSON.stringify(e.argv) === wanted)?.pid;
+    if (pid === undefined) throw new Error(`no docker ${argv.join(' ')} in the log`);
+    return pid;
+  }
+
   /** Waits until the CLI's stderr (or stdout) contains `text`. */
   async waitForOutput(cli: CliProcess, stream: 'stdout' | 'stderr', text: string, timeoutMs = 5000): Promise<void> {
     await this.#waitWhileRunning(cli, () => cli[stream].includes(text), `${JSON.stringify(text)} on ${stream}`, timeoutMs);

@@ -7,13 +7,62 @@ import { composeFile } from './cli-harness.js';
 export function composeFor(project: string, compose: readonly string[] = ['compose']) {
   const p = [...compose, '-p', project, '-f', composeFile];
   return {
+    /** explain: only after a failure, to say what is wrong. */
     version: [...compose, 'version'],
+    events: [...p, 'events', '--json'],
     up: (...extra: string[]) => [...p, 'up', '--detach', '--remove-orphans', ...extra],
-    follow: [...p, 'logs', '--follow'],
+    follow: [...p, 'logs', '--follow', '--timestamps'],
+    /** The log stream followed again from where it got to. */
+    followSince: (time: string) => [...p, 'logs', '--follow', '--timestamps', '--since', time],
     down: (grace = 10) => [...p, 'down', '--remove-orphans', '--timeout', String(grace)],
     kill: [...p, 'kill'],
     forcedDown: [...p, 'down', '--remove-orphans', '--timeout', '0'],
     ps: [...p, 'ps', '--all', '--format', 'json'],
     tail: (...services: string[]) => [...p, 'logs', '--tail', '50', ...services],
+    /** A service's last health checks, through the engine (docker's own `inspect`). */
+    inspect: (container: string) => ['inspect', '--format', '{{json .State.Health}}', container],
   };
+}
+
+/**
+ * The calls of `calls` checked against `expected`, a list of steps: a step is one argv, or a
+ * set of argvs that stagecraft starts together (their fakes log in whichever order they boot),
+ * compared as a sorted list. Returns `calls` regrouped the same way, for `toEqual(expected)`.
+ */
+export function inSteps(calls: readonly (readonly string[])[], expected: readonly Step[]): Step[] {
+  const out: Step[] = [];
+  let i = 0;
+  for (const step of expected) {
+    if (isGroup(step)) {
+      const taken = calls.slice(i, i + step.group.length);
+      i += taken.length;
+      out.push({ group: sortArgvs(taken) });
+    } else {
+      const call = calls[i];
+      i += 1;
+      if (call !== undefined) out.push(call);
+    }
+  }
+  out.push(...calls.slice(i));
+  return out;
+}
+
+/** A set of calls started together, in no particular order. */
+export interface Group {
+  readonly group: readonly (readonly string[])[];
+}
+
+export type Step = readonly string[] | Group;
+
+function isGroup(step: Step): step is Group {
+  return !Array.isArray(step);
+}
+
+/** Calls started together, in a fixed (sorted) order. */
+export function together(...argvs: (readonly string[])[]): Group {
+  return { group: sortArgvs(argvs) };
+}
+
+function sortArgvs(argvs: readonly (readonly string[])[]): (readonly string[])[] {
+  return [...argvs].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }

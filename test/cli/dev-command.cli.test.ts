@@ -1,10 +1,21 @@
 // L3: the built CLI as a real process, the fake docker first on PATH. Each case asserts
 // the exact exit code and the whole list of docker calls; the rig's afterEach fails the
-// case if the CLI or any fake it started is still running.
-import { composeFor } from './compose-argv.js';
+// case if the CLI or any fake it started is still running. The fake's `events` prints
+// compose 2.26's `events --json` lines; stagecraft decides from them when the stack is
+// ready and when it has ended.
+import { composeFor, inSteps, together, type Step } from './compose-argv.js';
 import { composeFile, useCliRigs, type CliProcess, type CliRig } from './cli-harness.js';
 import { shellSplit } from './shell-split.js';
-import type { FakeBehaviour, FakeScenario } from '../fixtures/fake-docker.js';
+import {
+  composeEventLine,
+  containerId,
+  isAlive,
+  stampedLogLine,
+  waitFor,
+  type ComposeAction,
+  type FakeBehaviour,
+  type FakeScenario,
+} from '../fixtures/fake-docker.js';
 
 const timeout = 20_000;
 const rig = useCliRigs();
@@ -16,13 +27,64 @@ function container(project: string, service: string, state: string, exitCode: nu
   return JSON.stringify({ Name: `${project}-${service}-1`, Service: service, State: state, Health: '', ExitCode: exitCode, Status: `${state} (${exitCode})` });
 }
 
-const following: FakeBehaviour = { stdout: ['app-1  | listening'], hang: true };
+/** An engine time, `s` seconds into the minute the log lines below were written. */
+const at = (s: number): string => `2026-12-01T15:24:${String(s).padStart(2, '0')}.375866389Z`;
 
-/** Starts a foreground session and waits until its `logs --follow` child runs. */
-async function attached(r: CliRig, args: string[], scenario: FakeScenario, follow: readonly string[], env?: Record<string, string>): Promise<CliProcess> {
+/** The engine time of the stack's events: before any of its log lines. */
+const startedAt = '2026-12-01T15:22:54.625714253Z';
+
+/** An `events --json` line of project minimal. */
+const event = (service: string, action: ComposeAction, exitCode?: number): string =>
+  composeEventLine('minimal', service, action, { time: startedAt, ...(exitCode === undefined ? {} : { exitCode }) });
+
+/** Event lines as the fake's raw writes (each a whole line), printed once `after` was called. */
+function eventChunks(after: FakeBehaviour['after'], lines: readonly string[]): NonNullable<FakeBehaviour['chunks']> {
+  return lines.map((line, i) => ({ text: `${line}\n`, ...(i === 0 && after !== undefined ? { after } : {}) }));
+}
+
+/** Both services of minimal started once `up` ran; compose's events stream then stays open. */
+const bothStarted: FakeBehaviour = { after: 'up', stdout: [event('app', 'start'), event('web', 'start')], untilDown: true };
+
+const following: FakeBehaviour = { stdout: [stampedLogLine('app', at(10), 'listening')], hang: true };
+
+/** `calls` read against `steps` (see inSteps): the exact argvs, in order, groups unordered. */
+function expectCalls(r: CliRig, steps: readonly Step[]): void {
+  expect(inSteps(r.calls(), steps)).toEqual(steps);
+}
+
+/** What a foreground session runs before anything happens: events and up, then logs and one ps. */
+const attachedSteps = (c: ReturnType<typeof composeFor> = minimal): Step[] => [together(c.events, c.up()), together(c.follow, c.ps)];
+
+/**
+ * Starts a foreground session and waits until it is attached: its events child and its
+ * `logs --follow` child run, and its one `ps` has ended (a signal now reaches neither it nor `up`).
+ */
+async function attached(
+  r: CliRig,
+  args: string[],
+  scenario: FakeScenario,
+  c: ReturnType<typeof composeFor> = minimal,
+  env?: Record<string, string>,
+): Promise<CliProcess> {
   const cli = r.spawn(args, { scenario: { 'logs --follow': following, ...scenario }, ...(env === undefined ? {} : { env }) });
-  await r.waitForCall(cli, follow);
+  await r.waitForCall(cli, c.events);
+  await r.waitForCall(cli, c.follow);
+  await r.waitForCallEnded(cli, c.ps);
   return cli;
+}
+
+/** The fakes that got a signal, as `pid: signal`, sorted (children stopped together end in any order). */
+function signalled(r: CliRig): string[] {
+  return r
+    .log()
+    .filter((e) => e.signal !== undefined)
+    .map((e) => `${e.pid}: ${e.signal}`)
+    .sort();
+}
+
+/** The same for the given calls, each as `pid: signal`. */
+function sigterms(r: CliRig, ...argvs: (readonly string[])[]): string[] {
+  return argvs.map((argv) => `${r.pidOf(argv)}: SIGTERM`).sort();
 }
 
 /** stagecraft's own lines: stderr, each behind the one prefix. */
@@ -36,34 +98,33 @@ describe('stagecraft dev (foreground)', () => {
     ['SIGTERM', 143],
     ['SIGHUP', 129],
   ] as const)(
-    '%s while attached runs version, up, logs --follow, down and exits %d',
+    '%s while attached runs events, up, logs --follow, ps, then down and exits %d',
     async (signal, code) => {
       const r = rig('minimal');
-      const cli = await attached(r, [], {}, minimal.follow);
+      const cli = await attached(r, [], {});
       cli.signal(signal);
       const result = await cli.exit();
       expect(result.code).toBe(code);
-      expect(r.calls()).toEqual([minimal.version, minimal.up(), minimal.follow, minimal.down()]);
+      expectCalls(r, [...attachedSteps(), minimal.down()]);
       // The signal reached only stagecraft (the children have their own process group);
-      // stagecraft then ended the log follower with SIGTERM.
-      const followPid = r.log().find((e) => JSON.stringify(e.argv) === JSON.stringify(minimal.follow))?.pid;
-      expect(r.log().filter((e) => e.signal !== undefined)).toEqual([{ signal: 'SIGTERM', pid: followPid }]);
-      expect(result.stderr).toContain(`stagecraft dev: got ${signal}: stopping project minimal`);
-      expect(result.stderr).toContain('stagecraft dev: stopped project minimal; nothing left running');
+      // stagecraft then ended its events and log followers with SIGTERM.
+      expect(signalled(r)).toEqual(sigterms(r, minimal.events, minimal.follow));
+      expect(result.stderr).toContain(`stagecraft dev: got ${signal}: stopping project minimal (Ctrl+C again to force)\n`);
+      expect(result.stderr).toContain('stagecraft dev: stopped project minimal; nothing left running\n');
     },
     timeout,
   );
 
   test(
-    'container log lines reach stdout whole; stagecraft speaks on stderr behind its prefix',
+    'container log lines reach stdout whole and without compose\'s timestamps; stagecraft speaks on stderr behind its prefix',
     async () => {
       const r = rig('minimal');
       const cli = r.spawn([], {
         scenario: {
           'logs --follow': {
-            stdout: ['app-1  | hello from app', '\u001b[2Kweb-1  | GET / 200'],
+            stdout: [stampedLogLine('app', at(1), 'hello from app'), `\u001b[2K${stampedLogLine('web', at(2), 'GET / 200')}`],
             chunks: [
-              { text: 'app-1  | a line written in ', delayMs: 50 },
+              { text: `app-1  | ${at(3)} a line written in `, delayMs: 50 },
               { text: 'three parts', delayMs: 100 },
               { text: ' arrives whole\n', delayMs: 100 },
             ],
@@ -92,14 +153,16 @@ describe('stagecraft dev (foreground)', () => {
     'a second Ctrl+C while down hangs forces it: kill, then down --timeout 0; exit 130',
     async () => {
       const r = rig('minimal');
-      const cli = await attached(r, [], { down: [{ hang: true }, {}] }, minimal.follow);
+      const cli = await attached(r, [], { down: [{ hang: true }, {}] });
       cli.signal('SIGINT');
       await r.waitForCall(cli, minimal.down());
       cli.signal('SIGINT');
       const result = await cli.exit();
       expect(result.code).toBe(130);
-      expect(r.calls()).toEqual([minimal.version, minimal.up(), minimal.follow, minimal.down(), minimal.kill, minimal.forcedDown]);
-      expect(result.stderr).toContain('stagecraft dev: forcing the teardown: kill, then down --timeout 0');
+      expectCalls(r, [...attachedSteps(), minimal.down(), minimal.kill, minimal.forcedDown]);
+      expect(result.stderr).toContain(
+        'stagecraft dev: forcing the teardown: kill, then down --timeout 0 (Ctrl+C again to give up waiting)\n',
+      );
     },
     timeout,
   );
@@ -108,7 +171,7 @@ describe('stagecraft dev (foreground)', () => {
     'a third Ctrl+C with everything hanging abandons the teardown: exit 2 and the manual command',
     async () => {
       const r = rig('minimal');
-      const cli = await attached(r, ['--verbose'], { down: { hang: true }, kill: { hang: true } }, minimal.follow);
+      const cli = await attached(r, ['--verbose'], { down: { hang: true }, kill: { hang: true } });
       cli.signal('SIGINT');
       await r.waitForCall(cli, minimal.down());
       cli.signal('SIGINT');
@@ -116,19 +179,20 @@ describe('stagecraft dev (foreground)', () => {
       cli.signal('SIGINT');
       const result = await cli.exit();
       expect(result.code).toBe(2);
-      expect(r.calls()).toEqual([minimal.version, minimal.up(), minimal.follow, minimal.down(), minimal.kill]);
+      expectCalls(r, [...attachedSteps(), minimal.down(), minimal.kill]);
       // Nothing more is started after giving up, not even a child killed before it could log
-      // (verbose announces every command before it is spawned).
+      // (verbose announces every command before it is spawned, in the order it is spawned).
       const p = `docker compose -p minimal -f ${composeFile}`;
       expect(stagecraftLines(result.stderr).filter((line) => line.startsWith('stagecraft dev: $ '))).toEqual([
-        'stagecraft dev: $ docker compose version',
+        `stagecraft dev: $ ${p} events --json`,
         `stagecraft dev: $ ${p} up --detach --remove-orphans`,
-        `stagecraft dev: $ ${p} logs --follow`,
+        `stagecraft dev: $ ${p} logs --follow --timestamps`,
+        `stagecraft dev: $ ${p} ps --all --format json`,
         `stagecraft dev: $ ${p} down --remove-orphans --timeout 10`,
         `stagecraft dev: $ ${p} kill`,
       ]);
       // Each hanging child was ended by stagecraft with SIGTERM.
-      expect(r.log().filter((e) => e.signal !== undefined).map((e) => e.signal)).toEqual(['SIGTERM', 'SIGTERM', 'SIGTERM']);
+      expect(signalled(r)).toEqual(sigterms(r, minimal.events, minimal.follow, minimal.down(), minimal.kill));
       expect(result.stderr).toContain(
         `stagecraft dev: remove it by hand: docker compose -p minimal -f ${composeFile} down --remove-orphans --timeout 0\n`,
       );
@@ -137,101 +201,264 @@ describe('stagecraft dev (foreground)', () => {
   );
 
   test(
-    'a stack that ends by itself with every service exited 0: ps, down, exit 0',
+    'a stack whose services all exit 0 (die events) ends by itself: down, exit 0',
     async () => {
       const r = rig('minimal');
       const result = await r.run([], {
         scenario: {
-          'logs --follow': { stdout: ['app-1  | done'] },
-          ps: { stdout: [container('minimal', 'app', 'exited', 0), container('minimal', 'web', 'exited', 0)] },
+          events: { ...bothStarted, chunks: eventChunks(['logs --follow', 'ps'], [event('app', 'die', 0), event('web', 'die', 0)]) },
+          'logs --follow': { stdout: [stampedLogLine('app', at(5), 'done')], logPrinted: true, hang: true },
         },
       });
       expect(result.code).toBe(0);
-      expect(r.calls()).toEqual([minimal.version, minimal.up(), minimal.follow, minimal.ps, minimal.down()]);
+      expectCalls(r, [...attachedSteps(), minimal.down()]);
+      // No `ps` decides it: the exit codes come from the die events. The followers were stopped.
+      expect(signalled(r)).toEqual(sigterms(r, minimal.events, minimal.follow));
       expect(result.stdout).toBe('app-1  | done\n');
-      expect(result.stderr).toContain('stagecraft dev: project minimal ended with every service exited 0; removed');
+      expect(result.stderr).toContain('stagecraft dev: app exited with code 0\nstagecraft dev: web exited with code 0\n');
+      expect(result.stderr).toContain('stagecraft dev: every container of project minimal has exited; removing the stack\n');
+      expect(result.stderr).toContain('stagecraft dev: project minimal ended with every service exited 0; removed\n');
     },
     timeout,
   );
 
   test(
-    'compose missed the last exit (`logs --follow` hangs on an ended stack): `ps` after its exit line ends it; exit 0',
-    async () => {
-      const r = rig('minimal');
-      const result = await r.run(
-        [],
-        {
-          scenario: {
-            'logs --follow': { stdout: ['web-1  | done', 'web-1 exited with code 0'], hang: true },
-            ps: { stdout: [container('minimal', 'app', 'exited', 0), container('minimal', 'web', 'exited', 0)] },
-          },
-        },
-        20_000,
-      );
-      expect(result.code).toBe(0);
-      // The check's `ps`, then the exit codes' own, then the teardown once the follower has ended.
-      expect(r.calls()).toEqual([minimal.version, minimal.up(), minimal.follow, minimal.ps, minimal.ps, minimal.down()]);
-      const followPid = r.log().find((e) => JSON.stringify(e.argv) === JSON.stringify(minimal.follow))?.pid;
-      expect(r.log().filter((e) => e.pid === followPid && e.signal !== undefined)).toEqual([{ signal: 'SIGTERM', pid: followPid }]);
-      expect(result.stderr).toContain('stagecraft dev: every container of project minimal has exited; removing the stack');
-      expect(result.stderr).toContain('stagecraft dev: project minimal ended with every service exited 0; removed');
-    },
-    timeout,
-  );
-
-  test(
-    'an ended stack whose logs stream for longer than the check waits: every line arrives, no early `ps`',
-    async () => {
-      const r = rig('minimal');
-      // 30 lines 100 ms apart: 3 s of output, past the 2 s after which a quiet stream is checked.
-      const lines = Array.from({ length: 30 }, (_, i) => `web-1  | line ${i}`);
-      const result = await r.run(
-        [],
-        {
-          scenario: {
-            'logs --follow': { chunks: lines.map((line) => ({ text: `${line}\n`, delayMs: 100 })) },
-            ps: { stdout: [container('minimal', 'app', 'exited', 0), container('minimal', 'web', 'exited', 0)] },
-          },
-        },
-        20_000,
-      );
-      expect(result.code).toBe(0);
-      expect(result.stdout).toBe(lines.map((line) => `${line}\n`).join(''));
-      expect(r.calls()).toEqual([minimal.version, minimal.up(), minimal.follow, minimal.ps, minimal.down()]);
-    },
-    timeout,
-  );
-
-  test(
-    'a stack that ends by itself with a service exited 3: ps, down, exit 2 naming the service',
+    'a stack whose service exits 3 ends by itself: down, exit 2 naming the service',
     async () => {
       const r = rig('minimal');
       const result = await r.run([], {
         scenario: {
-          'logs --follow': {},
-          ps: { stdout: [container('minimal', 'app', 'exited', 0), container('minimal', 'web', 'exited', 3)] },
+          events: { ...bothStarted, chunks: eventChunks(['logs --follow', 'ps'], [event('app', 'die', 0), event('web', 'die', 3)]) },
+          'logs --follow': { hang: true },
         },
       });
       expect(result.code).toBe(2);
-      expect(r.calls()).toEqual([minimal.version, minimal.up(), minimal.follow, minimal.ps, minimal.down()]);
-      expect(result.stderr).toContain('stagecraft dev: error: service web exited with code 3');
+      expectCalls(r, [...attachedSteps(), minimal.down()]);
+      expect(result.stderr).toContain('stagecraft dev: web exited with code 3\n');
+      expect(result.stderr).toContain(
+        'stagecraft dev: error: service web exited with code 3; see its logs above, fix it and run stagecraft dev again\n',
+      );
       expect(result.stderr).not.toContain('service app exited');
+    },
+    timeout,
+  );
+
+  test(
+    'a service that exits before the log stream started is reported (from the events); Ctrl+C then exits 130',
+    async () => {
+      const r = rig('minimal');
+      const cli = await attached(r, [], {
+        // `up` returns only once the events of its containers were printed: web died before `logs --follow`.
+        events: { ...bothStarted, stdout: [event('app', 'start'), event('web', 'start'), event('web', 'die', 3)], logPrinted: true },
+        up: { afterPrinted: true },
+      });
+      await r.waitForOutput(cli, 'stderr', 'stagecraft dev: web exited with code 3\n');
+      const log = r.log();
+      const printedAt = log.findIndex((e) => e.printed === true);
+      const followAt = log.findIndex((e) => JSON.stringify(e.argv) === JSON.stringify(minimal.follow));
+      expect(printedAt).toBeGreaterThan(-1);
+      expect(followAt).toBeGreaterThan(printedAt);
+      cli.signal('SIGINT');
+      const result = await cli.exit();
+      // app still ran: the stack had not ended, the signal ended the session.
+      expect(result.code).toBe(130);
+      expectCalls(r, [...attachedSteps(), minimal.down()]);
+      expect(result.stdout).toBe('app-1  | listening\n');
+    },
+    timeout,
+  );
+
+  test(
+    'Ctrl+C while attached to a running stack: exit 130 and exactly events, up, logs, ps, down',
+    async () => {
+      const r = rig('minimal');
+      const cli = await attached(r, [], { events: bothStarted });
+      cli.signal('SIGINT');
+      const result = await cli.exit();
+      expect(result.code).toBe(130);
+      expectCalls(r, [...attachedSteps(), minimal.down()]);
+      expect(signalled(r)).toEqual(sigterms(r, minimal.events, minimal.follow));
+      // Running services say nothing without --verbose; only exits, restarts and health changes are news.
+      expect(stagecraftLines(result.stderr)).toEqual([
+        'stagecraft dev: starting project minimal…',
+        'stagecraft dev: project minimal is up; streaming its logs (Ctrl+C stops and removes it)',
+        'stagecraft dev: got SIGINT: stopping project minimal (Ctrl+C again to force)',
+        'stagecraft dev: stopped project minimal; nothing left running',
+      ]);
+    },
+    timeout,
+  );
+
+  test(
+    '`logs --follow` ending while services run is followed again --since where it got to; no line is shown twice',
+    async () => {
+      const r = rig('minimal');
+      const cli = r.spawn([], {
+        scenario: {
+          events: bothStarted,
+          'logs --follow': [
+            // compose ended the stream (a container between restarts, say) with services still up.
+            { stdout: [stampedLogLine('app', at(1), 'one'), stampedLogLine('web', at(2), 'two')] },
+            // Followed again --since the first event's time (web-1 or a container not seen yet may
+            // have lines from any time since): the engine sends the lines already shown again.
+            {
+              stdout: [stampedLogLine('app', at(1), 'one'), stampedLogLine('web', at(2), 'two'), stampedLogLine('app', at(3), 'three')],
+              hang: true,
+            },
+          ],
+        },
+      });
+      await r.waitForCall(cli, minimal.followSince(startedAt));
+      await r.waitForOutput(cli, 'stdout', 'three\n');
+      cli.signal('SIGINT');
+      const result = await cli.exit();
+      expect(result.code).toBe(130);
+      expectCalls(r, [...attachedSteps(), minimal.followSince(startedAt), minimal.down()]);
+      expect(result.stdout).toBe('app-1  | one\nweb-1  | two\napp-1  | three\n');
+      expect(signalled(r)).toEqual(sigterms(r, minimal.events, minimal.followSince(startedAt)));
+    },
+    timeout,
+  );
+
+  test(
+    'the events stream failing: the session says so, reads `ps` and follows the events again',
+    async () => {
+      const r = rig('minimal');
+      const cli = await attached(r, [], {
+        events: [
+          { after: ['logs --follow', 'ps'], exitCode: 1, stderr: ['Error response from daemon: connection reset by peer'] },
+          { untilDown: true },
+        ],
+        ps: [{}, { stdout: [container('minimal', 'app', 'running', 0), container('minimal', 'web', 'running', 0)] }],
+      });
+      await r.waitForOutput(
+        cli,
+        'stderr',
+        `stagecraft dev: the engine's event stream ended (\`docker compose -p minimal -f ${composeFile} events --json\` exited with code 1;`,
+      );
+      // The resync: one `ps` read, then the stream is followed again (and watched as after a start).
+      await waitForCalls(r, cli, 2, minimal.events, false);
+      await waitForCalls(r, cli, 3, minimal.ps, true);
+      cli.signal('SIGINT');
+      const result = await cli.exit();
+      expect(result.code).toBe(130);
+      expectCalls(r, [...attachedSteps(), minimal.ps, together(minimal.events, minimal.ps), minimal.down()]);
+      expect(result.stderr).toContain('Error response from daemon: connection reset by peer); reading the stack\'s state once\n');
+      expect(result.stderr).toContain('stagecraft dev: stopped project minimal; nothing left running\n');
     },
     timeout,
   );
 });
 
+/** Waits until `argv` has been called `n` times and, with `ended`, every one of those calls has ended. */
+async function waitForCalls(r: CliRig, cli: CliProcess, n: number, argv: readonly string[], ended: boolean): Promise<void> {
+  const wanted = JSON.stringify(argv);
+  await waitFor(
+    () => {
+      const pids = r.log().filter((e) => JSON.stringify(e.argv) === wanted).map((e) => e.pid);
+      if (cli.hasExited) throw new Error(`the CLI exited before ${n} calls of ${argv.join(' ')}\n${cli.stderr}`);
+      return pids.length >= n && (!ended || pids.every((pid) => !isAlive(pid)));
+    },
+    `${n} calls of docker ${argv.join(' ')}`,
+  );
+}
+
+/** A stack with a healthcheck service, a one-shot migration and a service that always restarts. */
+const healthStack = `name: minimal
+services:
+  db:
+    image: postgres:16
+    healthcheck:
+      test: ["CMD", "pg_isready"]
+      interval: 1s
+  migrate:
+    image: busybox:latest
+    command: ["true"]
+  web:
+    image: busybox:latest
+    restart: unless-stopped
+`;
+
+/** db started (waiting for healthy), migrate ran once and exited 0, web runs: printed once the wait's `ps` ran. */
+const healthStarting = [event('db', 'start'), event('migrate', 'start'), event('web', 'start'), event('migrate', 'die', 0)];
+
 describe('stagecraft dev --detach', () => {
   test(
-    'starts the stack and exits 0: no logs, no down',
+    'starts the stack and exits 0: no events, no logs, no down',
     async () => {
       const r = rig('minimal');
       const result = await r.run(['--detach']);
       expect(result.code).toBe(0);
-      expect(r.calls()).toEqual([minimal.version, minimal.up()]);
+      expect(r.calls()).toEqual([minimal.up()]);
       expect(result.stdout).toBe('');
       expect(result.stderr).toContain(
         'stagecraft dev: project minimal is running in the background; stop it with: stagecraft dev down',
+      );
+    },
+    timeout,
+  );
+
+  test(
+    '--wait: a healthcheck service that turns healthy and a one-shot migration that exited 0 are ready; exit 0, the events child stopped',
+    async () => {
+      const r = rig(undefined);
+      r.writeComposeFile(healthStack);
+      const result = await r.run(['--detach', '--wait'], {
+        scenario: { events: { chunks: eventChunks('ps', [...healthStarting, event('db', 'health_status: healthy')]), untilDown: true } },
+      });
+      expect(result.code).toBe(0);
+      expectCalls(r, [together(minimal.events, minimal.up()), minimal.ps]);
+      // Ready: the events child was ended (no fake is left running: the rig checks).
+      expect(r.log().filter((e) => e.signal !== undefined && e.pid === r.pidOf(minimal.events))).toEqual([
+        { signal: 'SIGTERM', pid: r.pidOf(minimal.events) },
+      ]);
+      expect(stagecraftLines(result.stderr)).toEqual([
+        'stagecraft dev: starting project minimal…',
+        'stagecraft dev: waiting up to 120 s for db, migrate, web to be ready…',
+        'stagecraft dev: migrate exited with code 0',
+        'stagecraft dev: project minimal is running in the background; stop it with: stagecraft dev down',
+      ]);
+    },
+    timeout,
+  );
+
+  test(
+    '--wait: a service that turns unhealthy fails the start at once: its logs and health output, rollback, exit 2',
+    async () => {
+      const r = rig(undefined);
+      r.writeComposeFile(healthStack);
+      const result = await r.run(['--detach', '--wait'], {
+        scenario: {
+          events: { chunks: eventChunks('ps', [...healthStarting, event('db', 'health_status: unhealthy')]), untilDown: true },
+          'logs --tail': { stdout: ['db-1  | FATAL:  could not open configuration file'] },
+          inspect: { stdout: [JSON.stringify({ Status: 'unhealthy', Log: [{ ExitCode: 1, Output: 'pg_isready: no response' }] })] },
+        },
+      });
+      expect(result.code).toBe(2);
+      expectCalls(r, [together(minimal.events, minimal.up()), minimal.ps, minimal.tail('db'), minimal.inspect(containerId('db')), minimal.down()]);
+      expect(result.stdout).toBe('db-1  | FATAL:  could not open configuration file\n');
+      expect(result.stderr).toContain('stagecraft dev: db is unhealthy\nstagecraft dev: start failed; rolling back\n');
+      expect(result.stderr).toContain('stagecraft dev: last health check of db: pg_isready: no response (exit code 1)\n');
+      expect(result.stderr).toContain(
+        'stagecraft dev: error: starting project minimal failed: db turned unhealthy before the stack was ready\n  services at fault: db',
+      );
+    },
+    timeout,
+  );
+
+  test(
+    '--wait-timeout 1 with a service never ready: rollback, exit 2 naming it and what it waits for',
+    async () => {
+      const r = rig(undefined);
+      r.writeComposeFile(healthStack);
+      const result = await r.run(['--detach', '--wait', '--wait-timeout', '1'], {
+        scenario: { events: { chunks: eventChunks('ps', healthStarting), untilDown: true } },
+      });
+      expect(result.code).toBe(2);
+      expectCalls(r, [together(minimal.events, minimal.up()), minimal.ps, minimal.tail('db'), minimal.inspect(containerId('db')), minimal.down()]);
+      expect(result.stderr).toContain('stagecraft dev: waiting up to 1 s for db, migrate, web to be ready…\n');
+      expect(result.stderr).toContain(
+        'stagecraft dev: error: project minimal was not ready after 1 s: db (waiting for healthy); raise --wait-timeout if it needs longer\n',
       );
     },
     timeout,
@@ -240,7 +467,8 @@ describe('stagecraft dev --detach', () => {
 
 describe('a failed start', () => {
   const failingStart: FakeScenario = {
-    up: { exitCode: 1, stderr: ['Error response from daemon: container minimal-web-1 exited (1)'] },
+    // After the events child logged its call: a failure then stops it, and the log shows it ran.
+    up: { after: 'events', exitCode: 1, stderr: ['Error response from daemon: container minimal-web-1 exited (1)'] },
     ps: { stdout: [container('minimal', 'app', 'running', 0), container('minimal', 'web', 'exited', 1)] },
     'logs --tail': { stdout: ['web-1  | panic: cannot bind :8080'] },
   };
@@ -251,7 +479,7 @@ describe('a failed start', () => {
       const r = rig('minimal');
       const result = await r.run([], { scenario: failingStart });
       expect(result.code).toBe(2);
-      expect(r.calls()).toEqual([minimal.version, minimal.up(), minimal.ps, minimal.tail('web'), minimal.down()]);
+      expectCalls(r, [together(minimal.events, minimal.up()), minimal.ps, minimal.tail('web'), minimal.down()]);
       expect(result.stdout).toBe('web-1  | panic: cannot bind :8080\n');
       expect(result.stderr).toContain('stagecraft dev: start failed; rolling back');
       expect(result.stderr).toContain('Error response from daemon: container minimal-web-1 exited (1)');
@@ -266,7 +494,7 @@ describe('a failed start', () => {
       const r = rig('minimal');
       const result = await r.run(['--keep-on-failure'], { scenario: failingStart });
       expect(result.code).toBe(2);
-      expect(r.calls()).toEqual([minimal.version, minimal.up(), minimal.ps, minimal.tail('web')]);
+      expectCalls(r, [together(minimal.events, minimal.up()), minimal.ps, minimal.tail('web')]);
       expect(result.stderr).toContain('services at fault: web');
       expect(result.stderr).toContain(
         'stagecraft dev: the stack of project minimal may still be there; remove it with: stagecraft dev down\n',
@@ -355,7 +583,10 @@ describe('plan == execution', () => {
   }
 
   // The compose command needs quoting when printed: the plan must still read back as the argv run.
-  const flags = ['--no-traefik', '--wait', '--grace', '5', '-p', 'other', '--compose-command', "docker --context 'my box' compose"];
+  const flags = ['--no-traefik', '--grace', '5', '-p', 'other', '--compose-command', "docker --context 'my box' compose"];
+  const other = composeFor('other', ['--context', 'my box', 'compose']);
+  /** app of project other started once `up` ran (Traefik is scaled to 0). */
+  const appStarted: FakeBehaviour = { after: 'up', stdout: [composeEventLine('other', 'app', 'start')], untilDown: true };
 
   test.each([
     ['traefik', ['app'], ['--scale', 'traefik=0']],
@@ -366,88 +597,94 @@ describe('plan == execution', () => {
       const planRun = await rig(stack).run(['plan', ...flags]);
       expect(planRun.code).toBe(0);
       const plan = sections(planRun.stdout);
-      const section = (title: string): string[][] => {
-        const commands = plan.get(title);
+      const section = (title: string, printed: Map<string, string[][]> = plan): string[][] => {
+        const commands = printed.get(title);
         if (commands === undefined) throw new Error(`no "# ${title}" section in:\n${planRun.stdout}`);
         return commands;
       };
-      const other = composeFor('other', ['--context', 'my box', 'compose']);
-      expect([...plan.keys()]).toEqual([
-        'preflight',
-        'start',
-        'attach (foreground)',
-        'stack ended by itself: read exit codes',
-        'teardown (Ctrl+C, or the stack ended)',
-        'forced teardown (second Ctrl+C)',
-        'failure diagnostics (failed services appended at run time)',
-        'rollback after a failed start',
-      ]);
+      const only = (commands: string[][]): string[] => {
+        expect(commands).toHaveLength(1);
+        return commands[0] ?? [];
+      };
+      const events = 'events (followed from before start)';
+      const states = 'container states, once after start (for what the events missed)';
+      const attach = 'attach (foreground; re-attached with --since <last line time> when compose ends it early)';
+      const teardown = 'teardown (Ctrl+C, or the stack ended)';
+      const forcedTeardown = 'forced teardown (second Ctrl+C)';
+      const diagnostics = 'failure diagnostics (failed services, then their containers, appended at run time)';
+      const rollback = 'rollback after a failed start';
+      expect([...plan.keys()]).toEqual([events, 'start', states, attach, teardown, forcedTeardown, diagnostics, rollback]);
       // The plan itself, spelled out once, so plan and run cannot be wrong together.
-      expect(section('start')).toEqual([other.up('--wait', '--wait-timeout', '120', ...scale)]);
-      expect(section('teardown (Ctrl+C, or the stack ended)')).toEqual([other.down(5)]);
+      expect(section(events)).toEqual([other.events]);
+      expect(section('start')).toEqual([other.up(...scale)]);
+      expect(section(states)).toEqual([other.ps]);
+      expect(section(attach)).toEqual([other.follow]);
+      expect(section(teardown)).toEqual([other.down(5)]);
+      expect(section(forcedTeardown)).toEqual([other.kill, other.forcedDown]);
+      expect(section(diagnostics)).toEqual([other.tail(), ['--context', 'my box', 'inspect', '--format', '{{json .State.Health}}']]);
+      expect(section(rollback)).toEqual([other.down(5)]);
 
-      const preflightAndStart = [...section('preflight'), ...section('start')];
-
-      // --detach: preflight, start.
+      // --detach: start only.
       const detached = rig(stack);
       expect((await detached.run(['--detach', ...flags])).code).toBe(0);
-      expect(detached.calls()).toEqual(preflightAndStart);
+      expect(detached.calls()).toEqual(section('start'));
       const detachPlan = await rig(stack).run(['--detach', '--dry-run', ...flags]);
-      expect(sections(detachPlan.stdout).get('start')).toEqual(section('start'));
+      expect([...sections(detachPlan.stdout).keys()]).toEqual(['start', diagnostics, rollback]);
+      expect(section('start', sections(detachPlan.stdout))).toEqual(section('start'));
       // `dev plan` is `dev --dry-run` (SPEC §2), --detach included.
       expect(await rig(stack).run(['plan', '--detach', ...flags])).toEqual(detachPlan);
 
-      // Foreground + Ctrl+C: attach, teardown.
+      // --detach --wait: the events from before the start until ready, the one `ps`.
+      const waitPlan = sections((await rig(stack).run(['plan', '--detach', '--wait', ...flags])).stdout);
+      const waitEvents = 'events (followed from before start until ready)';
+      expect([...waitPlan.keys()]).toEqual([waitEvents, 'start', states, diagnostics, rollback]);
+      const waited = rig(stack);
+      expect((await waited.run(['--detach', '--wait', ...flags], { scenario: { events: { ...appStarted, after: 'ps' } } })).code).toBe(0);
+      expectCalls(waited, [together(only(section(waitEvents, waitPlan)), only(section('start', waitPlan))), only(section(states, waitPlan))]);
+
+      // Foreground + Ctrl+C: events and start, attach and the one `ps`, teardown.
+      const started: Step[] = [together(only(section(events)), only(section('start'))), together(only(section(attach)), only(section(states)))];
       const foreground = rig(stack);
-      const cli = await attached(foreground, flags, {}, other.follow);
+      const cli = await attached(foreground, flags, { events: appStarted }, other);
       cli.signal('SIGINT');
       expect((await cli.exit()).code).toBe(130);
-      expect(foreground.calls()).toEqual([
-        ...preflightAndStart,
-        ...section('attach (foreground)'),
-        ...section('teardown (Ctrl+C, or the stack ended)'),
-      ]);
+      expectCalls(foreground, [...started, ...section(teardown)]);
 
       // Second Ctrl+C: forced teardown.
       const forced = rig(stack);
-      const cli2 = await attached(forced, flags, { down: [{ hang: true }, {}] }, other.follow);
+      const cli2 = await attached(forced, flags, { events: appStarted, down: [{ hang: true }, {}] }, other);
       cli2.signal('SIGINT');
       await forced.waitForCall(cli2, other.down(5));
       cli2.signal('SIGINT');
       expect((await cli2.exit()).code).toBe(130);
-      expect(forced.calls()).toEqual([
-        ...preflightAndStart,
-        ...section('attach (foreground)'),
-        ...section('teardown (Ctrl+C, or the stack ended)'),
-        ...section('forced teardown (second Ctrl+C)'),
-      ]);
+      expectCalls(forced, [...started, ...section(teardown), ...section(forcedTeardown)]);
 
-      // The stack ends by itself: read exit codes, teardown.
+      // The stack ends by itself (its one service exited 0): teardown.
       const ended = rig(stack);
-      const endedRun = await ended.run(flags, { scenario: { 'logs --follow': {} } });
+      const endedRun = await ended.run(flags, {
+        scenario: {
+          events: { ...appStarted, chunks: [{ text: `${composeEventLine('other', 'app', 'die', { exitCode: 0 })}\n`, after: ['logs --follow', 'ps'] }] },
+          'logs --follow': { hang: true },
+        },
+      });
       expect(endedRun.code).toBe(0);
-      expect(ended.calls()).toEqual([
-        ...preflightAndStart,
-        ...section('attach (foreground)'),
-        ...section('stack ended by itself: read exit codes'),
-        ...section('teardown (Ctrl+C, or the stack ended)'),
-      ]);
+      expectCalls(ended, [...started, ...section(teardown)]);
 
-      // A failed start: diagnostics (the failed services appended), rollback.
+      // A failed start: the events stopped, diagnostics (the failed services appended), rollback.
       const failed = rig(stack);
       const failedRun = await failed.run(flags, {
-        scenario: { up: { exitCode: 1 }, ps: { stdout: [container('other', 'app', 'exited', 1)] } },
+        scenario: { up: { after: 'events', exitCode: 1 }, ps: { stdout: [container('other', 'app', 'exited', 1)] } },
       });
       expect(failedRun.code).toBe(2);
-      const [ps, tail] = section('failure diagnostics (failed services appended at run time)');
-      expect(failed.calls()).toEqual([
-        ...preflightAndStart,
-        ps,
+      const [tail] = section(diagnostics);
+      expectCalls(failed, [
+        together(only(section(events)), only(section('start'))),
+        only(section(states)),
         [...(tail ?? []), ...expectedServices],
-        ...section('rollback after a failed start'),
+        ...section(rollback),
       ]);
     },
-    2 * timeout,
+    3 * timeout,
   );
 
   test(
@@ -478,7 +715,7 @@ describe('flags and environment', () => {
       const result = await r.run(['--detach', '--compose-command', 'docker --context remote compose']);
       expect(result.code).toBe(0);
       const remote = composeFor('minimal', ['--context', 'remote', 'compose']);
-      expect(r.calls()).toEqual([remote.version, remote.up()]);
+      expect(r.calls()).toEqual([remote.up()]);
     },
     timeout,
   );
@@ -492,7 +729,7 @@ describe('flags and environment', () => {
       });
       expect(result.code).toBe(0);
       const envproj = composeFor('envproj');
-      expect(r.calls()).toEqual([envproj.version, envproj.up('--scale', 'traefik=0')]);
+      expect(r.calls()).toEqual([envproj.up('--scale', 'traefik=0')]);
     },
     timeout,
   );
@@ -506,8 +743,8 @@ describe('flags and environment', () => {
         env: { ...env, FAKE_DOCKER_RECORD_ENV: Object.keys(env).join(',') },
       });
       expect(result.code).toBe(0);
-      expect(r.calls()).toEqual([minimal.version, minimal.up()]);
-      expect(r.log().map((entry) => entry.env)).toEqual([env, env]);
+      expect(r.calls()).toEqual([minimal.up()]);
+      expect(r.log().map((entry) => entry.env)).toEqual([env]);
     },
     timeout,
   );
@@ -535,20 +772,21 @@ describe('flags and environment', () => {
         r,
         ['--verbose', '--compose-command', "docker --context 'my box' compose"],
         { up: { stderr: [' Container minimal-web-1  Started'] } },
-        box.follow,
+        box,
         { SECRET_TOKEN: secret },
       );
       cli.signal('SIGINT');
       const result = await cli.exit();
       expect(result.code).toBe(130);
-      expect(r.calls()).toEqual([box.version, box.up(), box.follow, box.down()]);
+      expectCalls(r, [...attachedSteps(box), box.down()]);
 
       const lines = stagecraftLines(result.stderr);
       const p = `docker --context 'my box' compose -p minimal -f ${composeFile}`;
       expect(lines.filter((line) => line.startsWith('stagecraft dev: $ '))).toEqual([
-        "stagecraft dev: $ docker --context 'my box' compose version",
+        `stagecraft dev: $ ${p} events --json`,
         `stagecraft dev: $ ${p} up --detach --remove-orphans`,
-        `stagecraft dev: $ ${p} logs --follow`,
+        `stagecraft dev: $ ${p} logs --follow --timestamps`,
+        `stagecraft dev: $ ${p} ps --all --format json`,
         `stagecraft dev: $ ${p} down --remove-orphans --timeout 10`,
       ]);
       // `up`'s own output comes after the line announcing it.
@@ -557,8 +795,8 @@ describe('flags and environment', () => {
       expect(upOutput).toBeGreaterThan(upLine);
       expect(lines.filter((line) => line.startsWith('stagecraft dev: state: '))).toEqual([
         'stagecraft dev: state: validating',
-        'stagecraft dev: state: validating → preflight',
-        'stagecraft dev: state: preflight → starting',
+        'stagecraft dev: state: validating → claiming',
+        'stagecraft dev: state: claiming → starting',
         'stagecraft dev: state: starting → attached',
         'stagecraft dev: state: attached → stopping.graceful',
         'stagecraft dev: state: stopping.graceful → stopped',
