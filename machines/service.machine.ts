@@ -5,7 +5,8 @@
 //         die → restarting (the restart policy will start it again) | exited (for good);
 //         kill → stopping → exited; destroy → removed; create → created again.
 // Events: CREATE, START, DIE { exitCode }, HEALTHY, UNHEALTHY, KILL, DESTROY (from the
-//         engine), OBSERVED { container } (one `ps` read, applied only while pending).
+//         engine), OBSERVED { container } (one `ps` read: after `up` the session sends it only
+//         to services still pending; after the events stream was lost, to every service).
 // Every entry reports the service's status to the session (SERVICE_CHANGED).
 // This file imports only xstate and types.
 import { assign, sendParent, setup } from 'xstate';
@@ -156,23 +157,20 @@ export const serviceMachine = setup({
     UNHEALTHY: { target: '.unhealthy', actions: 'noteContainer' },
     KILL: { target: '.stopping', actions: 'noteContainer' },
     DESTROY: { target: '.removed', actions: 'noteContainer' },
+    // What `ps` saw: a container that existed before the events stream saw it, or where the
+    // service got to while the stream was lost (a resync must learn of deaths it missed).
+    OBSERVED: [
+      { guard: 'observedRestarting', target: '.restarting', actions: ['noteContainer', 'noteObservedExit'] },
+      { guard: 'observedExited', target: '.exited', actions: ['noteContainer', 'noteObservedExit'] },
+      { guard: 'observedCreated', target: '.created', actions: 'noteContainer' },
+      { guard: 'observedHealthy', target: '.healthy', actions: ['noteContainer', 'noteObservedRunning'] },
+      { guard: 'observedUnhealthy', target: '.unhealthy', actions: ['noteContainer', 'noteObservedRunning'] },
+      { guard: 'observedStarting', target: '.starting', actions: ['noteContainer', 'noteObservedRunning'] },
+      { guard: 'observedRunning', target: '.running', actions: ['noteContainer', 'noteObservedRunning'] },
+    ],
   },
   states: {
-    pending: {
-      entry: report('pending'),
-      on: {
-        // A container that existed before the events stream saw it: take what `ps` saw.
-        OBSERVED: [
-          { guard: 'observedRestarting', target: 'restarting', actions: ['noteContainer', 'noteObservedExit'] },
-          { guard: 'observedExited', target: 'exited', actions: ['noteContainer', 'noteObservedExit'] },
-          { guard: 'observedCreated', target: 'created', actions: 'noteContainer' },
-          { guard: 'observedHealthy', target: 'healthy', actions: ['noteContainer', 'noteObservedRunning'] },
-          { guard: 'observedUnhealthy', target: 'unhealthy', actions: ['noteContainer', 'noteObservedRunning'] },
-          { guard: 'observedStarting', target: 'starting', actions: ['noteContainer', 'noteObservedRunning'] },
-          { guard: 'observedRunning', target: 'running', actions: ['noteContainer', 'noteObservedRunning'] },
-        ],
-      },
-    },
+    pending: { entry: report('pending') },
     created: { entry: report('created') },
     starting: { entry: report('starting') },
     running: { entry: report('running') },
