@@ -69,6 +69,8 @@ export interface DiagnoseInput {
 export interface FollowLogsInput {
   readonly plan: DevPlan;
   readonly cursor: LogCursor | undefined;
+  /** The engine's time of the session's first event: no unseen log line is older. */
+  readonly floor: string | undefined;
 }
 
 /** One `ps --all --format json` read, per service. */
@@ -205,6 +207,11 @@ const sessionSetup = setup({
     recordCursor: assign((_, params: { cursor: LogCursor | undefined }) =>
       params.cursor === undefined ? {} : { logCursor: params.cursor },
     ),
+    noteEventTime: assign(({ context, event }) =>
+      context.firstEventTime === undefined && event.type === 'ENGINE_EVENT' && event.event.time !== ''
+        ? { firstEventTime: event.event.time }
+        : {},
+    ),
     noteEventsLost: assign(({ context }) => ({ eventsLost: context.eventsLost + 1 })),
     updateService: assign(({ context }, params: { status: ServiceStatus }) => ({
       services: { ...context.services, [params.status.service]: params.status },
@@ -339,12 +346,13 @@ export const devSessionMachine = withChildren.createMachine({
     stopCause: undefined,
     services: {},
     logCursor: undefined,
+    firstEventTime: undefined,
     eventsLost: 0,
   }),
   initial: 'validating',
   // From any state: the engine's events go to the service machines, whose statuses come back.
   on: {
-    ENGINE_EVENT: { actions: 'forwardEngineEvent' },
+    ENGINE_EVENT: { actions: ['noteEventTime', 'forwardEngineEvent'] },
     SERVICE_CHANGED: {
       actions: [
         { type: 'announceService', params: ({ event }) => ({ status: event.status }) },
@@ -476,7 +484,7 @@ export const devSessionMachine = withChildren.createMachine({
               invoke: {
                 id: 'followLogs',
                 src: 'followLogs',
-                input: ({ context }) => ({ plan: planOf({ context }), cursor: context.logCursor }),
+                input: ({ context }) => ({ plan: planOf({ context }), cursor: context.logCursor, floor: context.firstEventTime }),
                 onError: { target: '#devSession.stopping', actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) } },
               },
               on: {

@@ -29,6 +29,8 @@ export interface DevSessionContext {
   readonly services: Readonly<Record<string, ServiceStatus>>;
   /** Where the log stream got to, for a re-attach. */
   readonly logCursor: LogCursor | undefined;
+  /** The engine's time of the first event seen: a floor for a log re-attach's `--since`. */
+  readonly firstEventTime: string | undefined;
   /** How many times the events stream ended. */
   readonly eventsLost: number;
 }

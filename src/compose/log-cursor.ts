@@ -21,27 +21,27 @@ function containerOf(prefix: string): string {
 }
 
 /**
- * Follows one log stream: `show(text)` cuts the engine times out of whole lines and, when the
- * stream re-attaches from `resumeFrom`, drops each container's lines already shown.
+ * Follows a container log stream, and the streams that re-attach after it (one at a time):
+ * `show(text)` cuts the engine times out of whole lines and drops every line no newer than
+ * the last one shown of its container. That is a line an earlier stream showed, or one the
+ * engine sent twice (its `logs --follow` repeats lines across a container's restart).
  */
 export class LogCursorTracker {
+  /** Each container's last line time shown, as the engine wrote it. */
   readonly #seen = new Map<string, string>();
-  /** Lines at or before these times were shown by an earlier stream. */
-  #shown: ReadonlyMap<string, string> = new Map();
+  /** The same, as comparable keys. */
+  readonly #seenKey = new Map<string, string>();
+  /** No container's unseen lines are older than this (the engine's first event of the session). */
+  readonly #floor: string | undefined;
 
-  constructor(resumeFrom: LogCursor | undefined) {
-    for (const [container, time] of Object.entries(resumeFrom?.seen ?? {})) this.#seen.set(container, time);
-    this.#markShown();
+  constructor(resumeFrom: LogCursor | undefined, floor?: string) {
+    this.#floor = floor;
+    for (const [container, time] of Object.entries(resumeFrom?.seen ?? {})) this.#see(container, time);
   }
 
-  /** A new stream starts from here: returns the cursor to follow `--since`, and drops what was shown. */
-  resume(): LogCursor | undefined {
-    this.#markShown();
-    return this.cursor();
-  }
-
-  #markShown(): void {
-    this.#shown = new Map([...this.#seen].map(([container, time]) => [container, timeKey(time)]));
+  #see(container: string, time: string): void {
+    this.#seen.set(container, time);
+    this.#seenKey.set(container, timeKey(time));
   }
 
   /** The text to show for `text` (whole lines). */
@@ -49,22 +49,27 @@ export class LogCursorTracker {
     let dropping = false;
     const shown = text.replace(stamped, (_line, prefix: string, time: string) => {
       const container = containerOf(prefix);
-      const shownUpTo = this.#shown.get(container);
+      const shownUpTo = this.#seenKey.get(container);
       if (shownUpTo !== undefined && timeKey(time) <= shownUpTo) {
         dropping = true;
         return dropMarker;
       }
-      this.#seen.set(container, time);
+      this.#see(container, time);
       return prefix;
     });
     return dropping ? shown.replace(dropped, '') : shown;
   }
 
-  /** Where the stream got to; undefined before any line. */
+  /**
+   * Where the stream got to: `since` is the earliest of each container's last line and the
+   * floor, because a container not seen yet may have lines from any time since it started.
+   * Undefined before any line (or with nothing to bound a container not seen yet: all again).
+   */
   cursor(): LogCursor | undefined {
     if (this.#seen.size === 0) return undefined;
     const seen = Object.fromEntries(this.#seen);
-    const since = [...this.#seen.values()].reduce((a, b) => (timeKey(a) <= timeKey(b) ? a : b));
+    const times = [...this.#seen.values(), ...(this.#floor === undefined ? [] : [this.#floor])];
+    const since = times.reduce((a, b) => (timeKey(a) <= timeKey(b) ? a : b));
     return { since, seen };
   }
 }

@@ -108,7 +108,7 @@ export function createDevSessionActors(deps: DevSessionDeps) {
 
     followLogs: fromCallback<DevSessionEvent, FollowLogsInput>(({ input, sendBack, receive }) => {
       let stopped = false;
-      const tracker = new LogCursorTracker(input.cursor);
+      const tracker = new LogCursorTracker(input.cursor, input.floor);
       let followed: FollowedProcess | undefined;
       const follow = (cursor: LogCursor | undefined): void => {
         const attach = cursor === undefined
@@ -129,10 +129,14 @@ export function createDevSessionActors(deps: DevSessionDeps) {
       // compose does not follow a container the engine restarted: the machine asks for a
       // new stream from where this one got to (lines already shown are dropped).
       receive((event) => {
-        if (event.type !== 'REATTACH_LOGS' || stopped) return;
+        if (event.type !== 'REATTACH_LOGS' || stopped || followed === undefined) return;
+        // One stream at a time: the old one ends (its last lines shown) before the new one starts.
         const previous = followed;
-        follow(tracker.resume());
-        previous?.stop();
+        followed = undefined;
+        previous.stop();
+        void previous.done.catch(() => undefined).then(() => {
+          if (!stopped && followed === undefined) follow(tracker.cursor());
+        });
       });
       return () => {
         stopped = true;
