@@ -2,6 +2,7 @@ import path from 'node:path';
 import { toFailure } from '../../machines/dev-session.output.js';
 import { exitCodeForFailure } from '../../machines/exit-code.js';
 import type { CliFlags } from '../cli/dev-flags.js';
+import type { ComposeRunner } from '../compose/compose-runner.js';
 import { EventsFileReporter, teeReporter } from '../output/events-file-reporter.js';
 import type { Reporter } from '../output/reporter.js';
 import { sessionFilePath } from '../session-file/session-file.js';
@@ -33,9 +34,14 @@ async function connectInspector(target: string, reporter: Reporter) {
 
 /**
  * `stagecraft dev` (foreground or `--detach`): runs one session and resolves
- * with its exit code once every child it started has ended.
+ * with its exit code once every child it started has ended. `makeRunner` builds the
+ * compose runner (the execa one; tests pass the fake) and the function that lets it go.
  */
-export async function devCommand(flags: CliFlags, io: CliIo): Promise<number> {
+export async function devCommand(
+  flags: CliFlags,
+  io: CliIo,
+  makeRunner: (reporter: Reporter, io: CliIo) => { runner: ComposeRunner; release: () => void } = createRunner,
+): Promise<number> {
   if (flags.dryRun) return planCommand(flags, io);
   const pretty = createReporter(flags.options, flags.verbose, io);
   let events: EventsFileReporter | undefined;
@@ -50,7 +56,7 @@ export async function devCommand(flags: CliFlags, io: CliIo): Promise<number> {
     return exitCodeForFailure(failure);
   }
   const reporter = events === undefined ? pretty : teeReporter(pretty, events);
-  const { runner, release } = createRunner(reporter, io);
+  const { runner, release } = makeRunner(reporter, io);
   const lock = new SessionLock(sessionFilePath(flags.options.devDir, io.cwd), flags.options.mode, {
     claims: new ProjectClaims(projectClaimsDir(io.env), (message) => reporter.report({ type: 'warning', message })),
   });

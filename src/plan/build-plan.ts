@@ -18,11 +18,12 @@ function projectNameOf(files: DevFiles, options: DevOptions): string {
 }
 
 /**
- * The engine CLI behind a compose command, for `inspect`: `docker` for `docker compose`
- * (a CLI plugin), else `docker` itself (a standalone `docker-compose` talks to the same engine).
+ * The engine CLI behind a compose command, for `inspect`: the compose command without its
+ * `compose` (`docker --context remote compose` → `docker --context remote`, `podman compose`
+ * → `podman`), so it asks the same engine; else `docker` (a standalone `docker-compose`).
  */
 function engineOf(compose: readonly string[]): readonly string[] {
-  return compose.length > 1 && compose[1] === 'compose' ? [compose[0] ?? 'docker'] : ['docker'];
+  return compose.length > 1 && compose.at(-1) === 'compose' ? compose.slice(0, -1) : ['docker'];
 }
 
 /**

@@ -1,6 +1,6 @@
 // The session record (SPEC §6) as the machine's own effects: each state's entry records
 // the state and its tags; a final state releases the record or leaves it for the next
-// session. Writes are queued by the store, in order; `flush()` waits for them.
+// session. Writes are queued by the store, in order, when the action runs; `flush()` waits for them.
 import { devSessionMachine } from '../../machines/dev-session.machine.js';
 import type { Reporter } from '../output/reporter.js';
 
@@ -9,7 +9,10 @@ export interface SessionRecordStore {
   update(state: string, tags?: readonly string[]): Promise<void>;
   release(): Promise<void>;
   leave(): Promise<void>;
-  /** Puts back a stale record this session replaced and never reconciled; true when it did. */
+  /**
+   * Puts back a stale record this session replaced and never reconciled; true when it did.
+   * The store then holds no record: `update`, `release` and `leave` after it are no-ops.
+   */
   restoreUnreconciled(): Promise<boolean>;
   flush(): Promise<void>;
 }
@@ -31,23 +34,22 @@ type ActionImplementations = NonNullable<Parameters<typeof devSessionMachine.pro
 export function createSessionRecordActions(store: SessionRecordStore, reporter: Reporter) {
   const reportFailure = (error: unknown): void =>
     reporter.report({ type: 'notice', message: `could not update the session file: ${String(error)}` });
-  const settle = async (keep: () => Promise<void>): Promise<void> => {
-    // A stale record this session replaced but did not reconcile goes back for the next one.
-    if (await store.restoreUnreconciled()) return;
-    await keep();
+  // Every write of a final state is queued at once, in order, so the `flush()` that follows
+  // the machine's end waits for all of them (awaiting one before queueing the next let
+  // `flush()` resolve first). A stale record this session replaced but did not reconcile
+  // goes back for the next one; the store then holds nothing, so the writes after it are no-ops.
+  const settle = (...writes: Array<() => Promise<unknown>>): void => {
+    Promise.all([store.restoreUnreconciled(), ...writes.map((write) => write())]).catch(reportFailure);
   };
   return {
     record: (_, params: { state: string }) => {
       store.update(params.state, tagsOf(params.state)).catch(reportFailure);
     },
-    releaseRecord: () => {
-      settle(() => store.release()).catch(reportFailure);
-    },
-    leaveRecord: (_, params: { state: string }) => {
-      settle(async () => {
-        await store.update(params.state, tagsOf(params.state));
-        await store.leave();
-      }).catch(reportFailure);
-    },
+    releaseRecord: () => settle(() => store.release()),
+    leaveRecord: (_, params: { state: string }) =>
+      settle(
+        () => store.update(params.state, tagsOf(params.state)),
+        () => store.leave(),
+      ),
   } satisfies ActionImplementations;
 }

@@ -21,7 +21,7 @@ import {
 
 const timeout = 20_000;
 const project = ['compose', '-p', 'proj', '-f', '.stagecraft/dev/compose.yaml'];
-const version: PlannedCommand = { phase: 'preflight', argv: ['docker', 'compose', 'version'] };
+const version: PlannedCommand = { phase: 'explain', argv: ['docker', 'compose', 'version'] };
 const up: PlannedCommand = { phase: 'start', argv: ['docker', ...project, 'up', '--detach', '--remove-orphans'] };
 const follow: PlannedCommand = { phase: 'attach', argv: ['docker', ...project, 'logs', '--follow'] };
 

@@ -14,6 +14,18 @@ function thrownBy(fn: () => unknown): unknown {
 
 const input = (message: string) => ({ kind: 'input', message });
 
+/** A service as read, with none of the optional settings unless given. */
+const read = (name: string, image: string | undefined, more: Record<string, unknown> = {}) => ({
+  name,
+  traefik: false,
+  profiled: false,
+  image,
+  healthcheck: false,
+  restart: { kind: 'no' },
+  noReplicas: false,
+  ...more,
+});
+
 describe('parseComposeModel: what it reads', () => {
   it('reads the name and the services, sorted by name', () => {
     const yaml = [
@@ -33,10 +45,10 @@ describe('parseComposeModel: what it reads', () => {
     expect(parseComposeModel(yaml, file)).toStrictEqual({
       name: 'shop',
       services: [
-        { name: 'api', traefik: false, profiled: false, image: undefined },
-        { name: 'debug', traefik: false, profiled: true, image: 'busybox' },
-        { name: 'traefik', traefik: true, profiled: false, image: 'traefik:v3' },
-        { name: 'web', traefik: false, profiled: false, image: 'shop/web:dev' },
+        read('api', undefined),
+        read('debug', 'busybox', { profiled: true }),
+        read('traefik', 'traefik:v3', { traefik: true }),
+        read('web', 'shop/web:dev'),
       ],
     });
   });
@@ -49,14 +61,12 @@ describe('parseComposeModel: what it reads', () => {
   it('accepts a service with an empty body', () => {
     expect(parseComposeModel('name: shop\nservices:\n  api:\n', file)).toStrictEqual({
       name: 'shop',
-      services: [{ name: 'api', traefik: false, profiled: false, image: undefined }],
+      services: [read('api', undefined)],
     });
   });
 
   it('an empty profiles list does not make a service profiled', () => {
-    expect(parseComposeModel('services:\n  api:\n    profiles: []\n', file).services).toStrictEqual([
-      { name: 'api', traefik: false, profiled: false, image: undefined },
-    ]);
+    expect(parseComposeModel('services:\n  api:\n    profiles: []\n', file).services).toStrictEqual([read('api', undefined)]);
   });
 
   it('recognises Traefik by name, by label in both forms, and nothing else', () => {
@@ -106,10 +116,72 @@ describe('parseComposeModel: what it reads', () => {
     expect(parseComposeModel(yaml, file)).toStrictEqual({
       name: 'shop',
       services: [
-        { name: 'api', traefik: false, profiled: false, image: 'shop/api' },
-        { name: 'edge', traefik: true, profiled: false, image: 'traefik:v3' },
+        read('api', 'shop/api'),
+        read('edge', 'traefik:v3', { traefik: true }),
       ],
     });
+  });
+});
+
+describe('parseComposeModel: healthcheck, restart policy, replicas', () => {
+  /** One service's field, from its compose.yaml body (indented under the service). */
+  const field = <K extends 'healthcheck' | 'restart' | 'noReplicas'>(key: K, body: string[]) => {
+    const yaml = ['services:', '  api:', '    image: shop/api', ...body.map((line) => `    ${line}`), ''].join('\n');
+    return parseComposeModel(yaml, file).services[0]?.[key];
+  };
+
+  it.each([
+    ['a CMD test', ['healthcheck:', '  test: [CMD, curl, -f, http://localhost:8080/health]', '  interval: 5s']],
+    ['a CMD-SHELL test', ['healthcheck:', '  test: [CMD-SHELL, pg_isready -U shop]']],
+    ['a string test', ['healthcheck:', '  test: wget -q -O- localhost:8080']],
+    ['disable: false', ['healthcheck:', '  test: [CMD, "true"]', '  disable: false']],
+  ])('has a healthcheck with %s', (_what, body) => {
+    expect(field('healthcheck', body)).toBe(true);
+  });
+
+  it.each([
+    ['none', []],
+    ['disable: true', ['healthcheck:', '  test: [CMD, "true"]', '  disable: true']],
+    ['test: [NONE]', ['healthcheck:', '  test: [NONE]']],
+    ['an empty test list', ['healthcheck:', '  test: []']],
+    ['an empty test string', ['healthcheck:', '  test: ""']],
+    ['a scalar', ['healthcheck: yes']],
+  ])('has no healthcheck with %s', (_what, body) => {
+    expect(field('healthcheck', body)).toBe(false);
+  });
+
+  it.each([
+    ['no restart at all', [], { kind: 'no' }],
+    ['restart: "no"', ['restart: "no"'], { kind: 'no' }],
+    ['restart: always', ['restart: always'], { kind: 'always' }],
+    ['restart: unless-stopped', ['restart: unless-stopped'], { kind: 'unless-stopped' }],
+    ['restart: on-failure', ['restart: on-failure'], { kind: 'on-failure' }],
+    ['restart: on-failure:2', ['restart: on-failure:2'], { kind: 'on-failure', maxRetries: 2 }],
+    ['restart: on-failure:0', ['restart: on-failure:0'], { kind: 'on-failure', maxRetries: 0 }],
+    ['restart: on-failure:x (no number)', ['restart: on-failure:x'], { kind: 'on-failure' }],
+    ['an unknown restart word', ['restart: sometimes'], { kind: 'no' }],
+    ['deploy.restart_policy without a condition (compose: any)', ['deploy:', '  restart_policy: {delay: 5s}'], { kind: 'always' }],
+    ['deploy.restart_policy condition any', ['deploy:', '  restart_policy: {condition: any}'], { kind: 'always' }],
+    ['deploy.restart_policy condition none', ['deploy:', '  restart_policy: {condition: none}'], { kind: 'no' }],
+    ['deploy.restart_policy on-failure', ['deploy:', '  restart_policy: {condition: on-failure}'], { kind: 'on-failure' }],
+    [
+      'deploy.restart_policy on-failure, max_attempts 3',
+      ['deploy:', '  restart_policy: {condition: on-failure, max_attempts: 3}'],
+      { kind: 'on-failure', maxRetries: 3 },
+    ],
+    ['deploy without a restart_policy', ['deploy:', '  replicas: 2'], { kind: 'no' }],
+  ])('reads %s', (_what, body, restart) => {
+    expect(field('restart', body)).toStrictEqual(restart);
+  });
+
+  it.each([
+    ['deploy.replicas: 0', ['deploy: {replicas: 0}'], true],
+    ['scale: 0', ['scale: 0'], true],
+    ['deploy.replicas: 2', ['deploy: {replicas: 2}'], false],
+    ['scale: 1', ['scale: 1'], false],
+    ['neither', [], false],
+  ])('%s: no replicas is %p', (_what, body, noReplicas) => {
+    expect(field('noReplicas', body)).toBe(noReplicas);
   });
 });
 

@@ -1,7 +1,9 @@
 import { Writable } from 'node:stream';
 import type { DevOptions, DevSessionOutput, PlannedCommand } from '../../machines/dev-session.types.js';
+import type { ServiceState, ServiceStatus } from '../../machines/service.types.js';
 import { messageOf, PrettyReporter, type PrettyReporterOptions } from '../../src/output/pretty-reporter.js';
 import type { SessionEvent } from '../../src/output/reporter.js';
+import type { DevFiles } from '../../src/dev-files/read-dev-files.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
 
@@ -39,10 +41,10 @@ const files = {
   composeFile: '.stagecraft/dev/compose.yaml',
   name: 'shop',
   services: [
-    { name: 'api', traefik: false, profiled: false, image: undefined },
-    { name: 'traefik', traefik: true, profiled: false, image: 'traefik:v3' },
+    { name: 'api', traefik: false, profiled: false, image: undefined, healthcheck: true, restart: { kind: 'no' }, noReplicas: false },
+    { name: 'traefik', traefik: true, profiled: false, image: 'traefik:v3', healthcheck: false, restart: { kind: 'always' }, noReplicas: false },
   ],
-};
+} satisfies DevFiles;
 const plan = buildPlan(files, options);
 const noTraefikOptions: DevOptions = { ...options, noTraefik: true };
 const start: PlannedCommand = plan.start;
@@ -65,7 +67,9 @@ const logText = '\u001b[2K\u001b[36mapi-1  |\u001b[0m listening on :8080\n\u001b
 const verboseOnly: SessionEvent[] = [
   { type: 'planned', plan: buildPlan(files, noTraefikOptions), options: noTraefikOptions },
   { type: 'transition', from: undefined, event: undefined, to: 'validating' },
-  { type: 'transition', from: 'validating', event: 'xstate.done.actor.validate', to: 'preflight' },
+  { type: 'transition', from: 'validating', event: 'xstate.done.actor.validate', to: 'claiming' },
+  { type: 'logsReattaching', since: '2026-12-01T15:24:10.375866389Z' },
+  { type: 'waiting', services: [], timeoutSeconds: 120 },
   { type: 'command', command: start },
   { type: 'commandOutput', command: start, line: ' Container shop-api-1  Started' },
   { type: 'commandEnded', command: start, exitCode: 1 },
@@ -127,9 +131,24 @@ describe('PrettyReporter: messages', () => {
       'every container of project shop has exited; removing the stack',
     ],
     [
-      'stopping after the log stream ended with the stack still up',
-      { type: 'stopping', projectName: 'shop', cause: 'logs-ended', signal: undefined },
-      'the log stream of project shop ended; removing the stack',
+      "stopping after the engine's event stream kept ending",
+      { type: 'stopping', projectName: 'shop', cause: 'events-lost', signal: undefined },
+      "lost the engine's event stream of project shop; removing the stack",
+    ],
+    [
+      'waiting for services',
+      { type: 'waiting', services: ['api', 'db'], timeoutSeconds: 120 },
+      'waiting up to 120 s for api, db to be ready…',
+    ],
+    [
+      'the events stream ended',
+      { type: 'eventsLost', reason: 'it ended' },
+      "the engine's event stream ended (it ended); reading the stack's state once",
+    ],
+    [
+      'a health-check output',
+      { type: 'healthOutput', service: 'db', output: 'pg_isready: no response (exit code 2)' },
+      'last health check of db: pg_isready: no response (exit code 2)',
     ],
     [
       'forcing on a signal',
@@ -154,6 +173,86 @@ describe('PrettyReporter: messages', () => {
   });
 });
 
+describe('PrettyReporter: services as they change (SPEC §4)', () => {
+  const status = (state: ServiceState, more: Partial<ServiceStatus> = {}): ServiceStatus => ({
+    service: 'api',
+    state,
+    ready: false,
+    active: true,
+    failed: false,
+    exitCode: undefined,
+    restarts: 0,
+    container: 'ed2130fe8c0e',
+    healthcheck: true,
+    ...more,
+  });
+  const changed = (now: ServiceStatus, previous: ServiceStatus | undefined): SessionEvent => ({ type: 'service', status: now, previous });
+
+  it.each<[string, SessionEvent, string]>([
+    ['an exit', changed(status('exited', { exitCode: 111, active: false, failed: true }), status('running')), 'api exited with code 111'],
+    ['an exit 0', changed(status('exited', { exitCode: 0, active: false, ready: true }), status('running')), 'api exited with code 0'],
+    [
+      'an exit before anything else was seen (before the log stream)',
+      changed(status('exited', { exitCode: 3, active: false, failed: true }), undefined),
+      'api exited with code 3',
+    ],
+    [
+      'a restart',
+      changed(status('restarting', { exitCode: 1 }), status('running')),
+      'api exited with code 1; restarting (1)',
+    ],
+    [
+      'the second restart',
+      changed(status('restarting', { exitCode: 1, restarts: 1 }), status('running', { restarts: 1 })),
+      'api exited with code 1; restarting (2)',
+    ],
+    ['turning unhealthy', changed(status('unhealthy', { failed: true }), status('starting')), 'api is unhealthy'],
+    ['healthy again', changed(status('healthy', { ready: true }), status('unhealthy')), 'api is healthy'],
+  ])('%s: one line on stderr', (_what, event, line) => {
+    const r = reporter();
+    r.report(event);
+    expect(r.stderr.text).toBe(`stagecraft dev: ${line}\n`);
+    expect(r.stdout.text).toBe('');
+  });
+
+  it('says nothing of the ordinary steps without --verbose', () => {
+    const r = reporter();
+    r.report(
+      changed(status('pending'), undefined),
+      changed(status('created'), status('pending')),
+      changed(status('starting'), status('created')),
+      changed(status('healthy', { ready: true }), status('starting')),
+      changed(status('running', { healthcheck: false, ready: true }), status('created')),
+      changed(status('stopping'), status('running')),
+      changed(status('removed', { active: false }), status('exited', { active: false })),
+    );
+    expect(r.stderr.text).toBe('');
+  });
+
+  it('with --verbose shows each step but pending, dimmed', () => {
+    const r = reporter({ verbose: true, color: true });
+    r.report(
+      changed(status('pending'), undefined),
+      changed(status('created'), status('pending')),
+      changed(status('healthy', { ready: true }), status('starting')),
+    );
+    expect(r.stderr.text).toBe(
+      [
+        '\u001b[2mstagecraft dev:\u001b[0m \u001b[2mapi: created\u001b[0m',
+        '\u001b[2mstagecraft dev:\u001b[0m api is healthy',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('repeats nothing: the same state and restarts again is no news', () => {
+    const r = reporter({ verbose: true });
+    const exited = status('exited', { exitCode: 1, active: false, failed: true });
+    r.report(changed(exited, exited), changed(status('running'), status('running')));
+    expect(r.stderr.text).toBe('');
+  });
+});
+
 describe('PrettyReporter: verbose', () => {
   it('without --verbose prints none of the verbose-only lines', () => {
     const r = reporter({ verbose: false });
@@ -172,7 +271,8 @@ describe('PrettyReporter: verbose', () => {
         'stagecraft dev: project: shop',
         'stagecraft dev: --no-traefik: scaling traefik to 0',
         'stagecraft dev: state: validating',
-        'stagecraft dev: state: validating → preflight',
+        'stagecraft dev: state: validating → claiming',
+        'stagecraft dev: log stream ended; following again since 2026-12-01T15:24:10.375866389Z',
         'stagecraft dev: $ docker compose -p shop -f .stagecraft/dev/compose.yaml up --detach --remove-orphans',
         '  │  Container shop-api-1  Started',
         'stagecraft dev: start command exited with 1',
@@ -189,6 +289,12 @@ describe('PrettyReporter: verbose', () => {
     expect(r.stderr.text.split('\n').at(-2)).toBe(
       'stagecraft dev: --no-traefik: no Traefik service in compose.yaml, nothing to scale to 0',
     );
+  });
+
+  it('a re-attach with no line seen yet names no time', () => {
+    const r = reporter({ verbose: true });
+    r.report({ type: 'logsReattaching', since: undefined });
+    expect(r.stderr.text).toBe('stagecraft dev: log stream ended; following again\n');
   });
 
   it('says nothing about Traefik without --no-traefik', () => {
@@ -213,7 +319,7 @@ describe('PrettyReporter: verbose', () => {
 
   it('shell-quotes the commands it prints', () => {
     const r = reporter({ verbose: true });
-    r.report({ type: 'command', command: { phase: 'preflight', argv: ['docker', '--context', 'my box', 'compose', 'version'] } });
+    r.report({ type: 'command', command: { phase: 'explain', argv: ['docker', '--context', 'my box', 'compose', 'version'] } });
     expect(r.stderr.text).toBe("stagecraft dev: $ docker --context 'my box' compose version\n");
   });
 });

@@ -7,14 +7,30 @@ import { defaultDevOptions } from '../fixtures/dev-options.js';
 
 const composeFile = '.stagecraft/dev/compose.yaml';
 
+type Service = DevFiles['services'][number];
+
+/** A compose.yaml service as read: no healthcheck, no restart policy, unless overridden. */
+function service(name: string, overrides: Partial<Service> = {}): Service {
+  return {
+    name,
+    traefik: false,
+    profiled: false,
+    image: undefined,
+    healthcheck: false,
+    restart: { kind: 'no' },
+    noReplicas: false,
+    ...overrides,
+  };
+}
+
 const files: DevFiles = {
   devDir: '.stagecraft/dev',
   composeFile,
   name: 'compose-name',
   services: [
-    { name: 'api', traefik: false, profiled: false, image: undefined },
-    { name: 'db', traefik: false, profiled: false, image: 'postgres:16' },
-    { name: 'traefik', traefik: true, profiled: false, image: 'traefik:v3' },
+    service('api', { healthcheck: true, restart: { kind: 'on-failure', maxRetries: 2 } }),
+    service('db', { image: 'postgres:16', healthcheck: true, restart: { kind: 'always' } }),
+    service('traefik', { traefik: true, image: 'traefik:v3', restart: { kind: 'unless-stopped' } }),
   ],
 };
 
@@ -39,18 +55,26 @@ function thrownBy(fn: () => unknown): unknown {
   throw new Error('expected a throw, got none');
 }
 
+const diagnosticsTitle = 'failure diagnostics (failed services, then their containers, appended at run time)';
 const sectionTitles = {
   foreground: [
-    'preflight',
+    'events (followed from before start)',
     'start',
-    'attach (foreground)',
-    'stack ended by itself: read exit codes',
+    'container states, once after start (for what the events missed)',
+    'attach (foreground; re-attached with --since <last line time> when compose ends it early)',
     'teardown (Ctrl+C, or the stack ended)',
     'forced teardown (second Ctrl+C)',
-    'failure diagnostics (failed services appended at run time)',
+    diagnosticsTitle,
     'rollback after a failed start',
   ],
-  detach: ['preflight', 'start', 'failure diagnostics (failed services appended at run time)', 'rollback after a failed start'],
+  detachWait: [
+    'events (followed from before start until ready)',
+    'start',
+    'container states, once after start (for what the events missed)',
+    diagnosticsTitle,
+    'rollback after a failed start',
+  ],
+  detach: ['start', diagnosticsTitle, 'rollback after a failed start'],
 };
 
 describe('buildPlan: the full flag matrix', () => {
@@ -83,19 +107,22 @@ describe('buildPlan: the full flag matrix', () => {
       });
       const P = nameFrom === 'flag' ? 'flag-name' : 'compose-name';
       const project = ['docker', 'compose', '-p', P, '-f', composeFile];
-      const waitArgs = wait ? ['--wait', '--wait-timeout', '120'] : [];
       const scaleArgs = noTraefik ? ['--scale', 'traefik=0'] : [];
       const teardown = [...project, 'down', '--remove-orphans', '--timeout', String(grace)];
+      const api = { name: 'api', healthcheck: true, restart: { kind: 'on-failure', maxRetries: 2 }, profiled: false } as const;
+      const db = { name: 'db', healthcheck: true, restart: { kind: 'always' }, profiled: false } as const;
+      const traefik = { name: 'traefik', healthcheck: false, restart: { kind: 'unless-stopped' }, profiled: false } as const;
 
       const plan = buildPlan(files, options);
 
+      // Readiness is stagecraft's: no `--wait` reaches compose, whatever the flags.
       expect(plan).toStrictEqual({
         projectName: P,
         compose: ['docker', 'compose'],
         composeFile,
-        preflight: { phase: 'preflight', argv: ['docker', 'compose', 'version'] },
-        start: { phase: 'start', argv: [...project, 'up', '--detach', '--remove-orphans', ...waitArgs, ...scaleArgs] },
-        attach: { phase: 'attach', argv: [...project, 'logs', '--follow'] },
+        events: { phase: 'events', argv: [...project, 'events', '--json'] },
+        start: { phase: 'start', argv: [...project, 'up', '--detach', '--remove-orphans', ...scaleArgs] },
+        attach: { phase: 'attach', argv: [...project, 'logs', '--follow', '--timestamps'] },
         teardown: { phase: 'teardown', argv: teardown },
         forcedTeardown: [
           { phase: 'forcedTeardown', argv: [...project, 'kill'] },
@@ -103,64 +130,115 @@ describe('buildPlan: the full flag matrix', () => {
         ],
         exitCodes: { phase: 'exitCodes', argv: [...project, 'ps', '--all', '--format', 'json'] },
         diagnostics: { phase: 'diagnostics', argv: [...project, 'logs', '--tail', '50'] },
+        health: { phase: 'health', argv: ['docker', 'inspect', '--format', '{{json .State.Health}}'] },
+        explain: { phase: 'explain', argv: ['docker', 'compose', 'version'] },
+        services: noTraefik ? [api, db] : [api, db, traefik],
         scaledToZero: noTraefik ? ['traefik'] : [],
         expectedServices: noTraefik ? ['api', 'db'] : ['api', 'db', 'traefik'],
         serviceImages: noTraefik ? { db: 'postgres:16' } : { db: 'postgres:16', traefik: 'traefik:v3' },
       } satisfies DevPlan);
 
       // Which commands a session in this mode may run, in order.
-      const sections = planSections(plan, mode, false);
-      expect(sections.map((s) => s.title)).toStrictEqual(sectionTitles[mode]);
+      const sections = planSections(plan, mode, false, wait);
+      const titles = mode === 'foreground' ? sectionTitles.foreground : wait ? sectionTitles.detachWait : sectionTitles.detach;
+      expect(sections.map((s) => s.title)).toStrictEqual(titles);
       const argvs = sections.map((s) => s.commands.map((c) => c.argv));
-      const failure = [plan.exitCodes.argv, plan.diagnostics.argv];
+      const failure = [plan.diagnostics.argv, plan.health.argv];
       expect(argvs).toStrictEqual(
         mode === 'foreground'
           ? [
-              [plan.preflight.argv],
+              [plan.events.argv],
               [plan.start.argv],
-              [plan.attach.argv],
               [plan.exitCodes.argv],
+              [plan.attach.argv],
               [teardown],
               [plan.forcedTeardown[0].argv, plan.forcedTeardown[1].argv],
               failure,
               [teardown],
             ]
-          : [[plan.preflight.argv], [plan.start.argv], failure, [teardown]],
+          : wait
+            ? [[plan.events.argv], [plan.start.argv], [plan.exitCodes.argv], failure, [teardown]]
+            : [[plan.start.argv], failure, [teardown]],
       );
+      // --keep-on-failure drops the rollback, and only it.
+      expect(planSections(plan, mode, true, wait).map((s) => s.title)).toStrictEqual(titles.slice(0, -1));
     },
   );
 });
 
 describe('buildPlan: options outside the matrix', () => {
-  it('passes --wait-timeout through as given', () => {
+  it('gives compose no --wait and no --wait-timeout: readiness is the session machine\'s', () => {
     const plan = buildPlan(files, optionsWith({ wait: true, waitTimeoutSeconds: 1 }));
-    expect(plan.start.argv).toStrictEqual([
-      'docker', 'compose', '-p', 'compose-name', '-f', composeFile,
-      'up', '--detach', '--remove-orphans', '--wait', '--wait-timeout', '1',
-    ]);
-  });
-
-  it('ignores --wait-timeout without --wait', () => {
-    const plan = buildPlan(files, optionsWith({ wait: false, waitTimeoutSeconds: 300 }));
     expect(plan.start.argv).toStrictEqual([
       'docker', 'compose', '-p', 'compose-name', '-f', composeFile, 'up', '--detach', '--remove-orphans',
     ]);
+    const every = [plan.events, plan.start, plan.attach, plan.teardown, ...plan.forcedTeardown, plan.exitCodes, plan.diagnostics, plan.health, plan.explain];
+    expect(every.flatMap((c) => c.argv).filter((arg) => arg.startsWith('--wait'))).toStrictEqual([]);
   });
 
   it('uses the compose file of another dev dir as given', () => {
     const plan = buildPlan({ ...files, devDir: 'deploy/dev', composeFile: 'deploy/dev/compose.yaml' }, defaults);
     expect(plan.attach.argv).toStrictEqual([
-      'docker', 'compose', '-p', 'compose-name', '-f', 'deploy/dev/compose.yaml', 'logs', '--follow',
+      'docker', 'compose', '-p', 'compose-name', '-f', 'deploy/dev/compose.yaml', 'logs', '--follow', '--timestamps',
+    ]);
+    expect(plan.events.argv).toStrictEqual([
+      'docker', 'compose', '-p', 'compose-name', '-f', 'deploy/dev/compose.yaml', 'events', '--json',
     ]);
   });
 
-  it('leaves profiled services out of the expected services and their images', () => {
+  it('keeps profiled services among the services, marked, but out of the expected services and their images', () => {
     const plan = buildPlan(
-      { ...files, services: [...files.services, { name: 'debug', traefik: false, profiled: true, image: 'busybox' }] },
+      { ...files, services: [...files.services, service('debug', { profiled: true, image: 'busybox' })] },
       defaults,
     );
+    expect(plan.services.map((s) => [s.name, s.profiled])).toStrictEqual([
+      ['api', false],
+      ['db', false],
+      ['traefik', false],
+      ['debug', true],
+    ]);
     expect(plan.expectedServices).toStrictEqual(['api', 'db', 'traefik']);
     expect(plan.serviceImages).toStrictEqual({ db: 'postgres:16', traefik: 'traefik:v3' });
+  });
+
+  it('leaves a service with no replicas out of the services, the expected services and their images', () => {
+    const plan = buildPlan(
+      { ...files, services: [...files.services, service('standby', { noReplicas: true, image: 'shop/standby' })] },
+      defaults,
+    );
+    expect(plan.services.map((s) => s.name)).toStrictEqual(['api', 'db', 'traefik']);
+    expect(plan.expectedServices).toStrictEqual(['api', 'db', 'traefik']);
+    expect(plan.serviceImages).toStrictEqual({ db: 'postgres:16', traefik: 'traefik:v3' });
+    expect(plan.start.argv).not.toContain('standby=0');
+  });
+
+  it('reads each service spec from compose.yaml: healthcheck, restart policy, profile', () => {
+    const yaml = [
+      'name: shop',
+      'services:',
+      '  web:',
+      '    image: nginx',
+      '    restart: unless-stopped',
+      '    healthcheck: {test: [CMD, curl, -f, localhost]}',
+      '  migrate:',
+      '    image: shop/migrate',
+      '  worker:',
+      '    image: shop/worker',
+      '    deploy: {restart_policy: {condition: on-failure, max_attempts: 3}}',
+      '  debug:',
+      '    image: busybox',
+      '    profiles: [debug]',
+      '  spare:',
+      '    image: busybox',
+      '    deploy: {replicas: 0}',
+      '',
+    ].join('\n');
+    expect(buildPlan(filesFrom(yaml), defaults).services).toStrictEqual([
+      { name: 'debug', healthcheck: false, restart: { kind: 'no' }, profiled: true },
+      { name: 'migrate', healthcheck: false, restart: { kind: 'no' }, profiled: false },
+      { name: 'web', healthcheck: true, restart: { kind: 'unless-stopped' }, profiled: false },
+      { name: 'worker', healthcheck: false, restart: { kind: 'on-failure', maxRetries: 3 }, profiled: false },
+    ]);
   });
 });
 
@@ -258,21 +336,24 @@ describe('buildPlan: Traefik services', () => {
 
 describe('buildPlan: --compose-command', () => {
   it.each([
-    ['docker-compose', ['docker-compose'], 'docker-compose'],
-    ['podman compose', ['podman', 'compose'], 'podman compose'],
-    ['docker --context remote compose', ['docker', '--context', 'remote', 'compose'], 'docker --context remote compose'],
-    ['  docker   compose  ', ['docker', 'compose'], 'docker compose'],
-    ['docker --context "my box" compose', ['docker', '--context', 'my box', 'compose'], "docker --context 'my box' compose"],
-    ["'/opt/my tools/compose'", ['/opt/my tools/compose'], "'/opt/my tools/compose'"],
-  ])('%j runs as %j', (composeCommand, compose, printed) => {
+    ['docker-compose', ['docker-compose'], 'docker-compose', ['docker']],
+    ['podman compose', ['podman', 'compose'], 'podman compose', ['podman']],
+    ['docker --context remote compose', ['docker', '--context', 'remote', 'compose'], 'docker --context remote compose', ['docker', '--context', 'remote']],
+    ['  docker   compose  ', ['docker', 'compose'], 'docker compose', ['docker']],
+    ['docker --context "my box" compose', ['docker', '--context', 'my box', 'compose'], "docker --context 'my box' compose", ['docker', '--context', 'my box']],
+    ["'/opt/my tools/compose'", ['/opt/my tools/compose'], "'/opt/my tools/compose'", ['docker']],
+  ])('%j runs as %j', (composeCommand, compose, printed, engine) => {
     const plan = buildPlan(files, optionsWith({ composeCommand }));
     expect(plan.compose).toStrictEqual(compose);
-    expect(plan.preflight.argv).toStrictEqual([...compose, 'version']);
+    expect(plan.explain).toStrictEqual({ phase: 'explain', argv: [...compose, 'version'] });
+    expect(plan.events.argv).toStrictEqual([...compose, '-p', 'compose-name', '-f', composeFile, 'events', '--json']);
     expect(plan.teardown.argv).toStrictEqual([
       ...compose, '-p', 'compose-name', '-f', composeFile, 'down', '--remove-orphans', '--timeout', '10',
     ]);
-    const lines = formatPlan(plan, 'detach', true).split('\n');
-    expect(lines.slice(0, 2)).toStrictEqual(['# preflight', `${printed} version`]);
+    // The health check is read from the engine the compose command talks to (its context too).
+    expect(plan.health).toStrictEqual({ phase: 'health', argv: [...engine, 'inspect', '--format', '{{json .State.Health}}'] });
+    const lines = formatPlan(plan, 'detach', true, false).split('\n');
+    expect(lines.slice(0, 2)).toStrictEqual(['# start', `${printed} -p compose-name -f ${composeFile} up --detach --remove-orphans`]);
   });
 });
 
@@ -312,7 +393,7 @@ describe('buildPlan: project name errors', () => {
   it('lets --project-name win over an invalid compose name', () => {
     const plan = buildPlan({ ...files, name: 'Not Valid' }, optionsWith({ projectName: 'shop' }));
     expect(plan.projectName).toBe('shop');
-    expect(plan.attach.argv).toStrictEqual(['docker', 'compose', '-p', 'shop', '-f', composeFile, 'logs', '--follow']);
+    expect(plan.attach.argv).toStrictEqual(['docker', 'compose', '-p', 'shop', '-f', composeFile, 'logs', '--follow', '--timestamps']);
   });
 });
 
@@ -384,52 +465,59 @@ describe('buildPlan: determinism', () => {
     const first = buildPlan(filesFrom(yamlA), options);
     const second = buildPlan(filesFrom(yamlA), { ...options });
     expect(second).toStrictEqual(first);
-    expect(formatPlan(second, 'foreground', false)).toBe(formatPlan(first, 'foreground', false));
+    expect(formatPlan(second, 'foreground', false, true)).toBe(formatPlan(first, 'foreground', false, true));
   });
 
   it('the order of keys in compose.yaml does not change the plan', () => {
     const a = buildPlan(filesFrom(yamlA), options);
     const b = buildPlan(filesFrom(yamlB), options);
     expect(b).toStrictEqual(a);
-    expect(formatPlan(b, 'detach', false)).toBe(formatPlan(a, 'detach', false));
+    expect(formatPlan(b, 'detach', false, true)).toBe(formatPlan(a, 'detach', false, true));
   });
 
   it('holds no absolute path and nothing from the working directory', () => {
-    const text = formatPlan(buildPlan(filesFrom(yamlA), options), 'foreground', false);
+    const text = formatPlan(buildPlan(filesFrom(yamlA), options), 'foreground', false, false);
     expect(text.includes(process.cwd())).toBe(false);
     expect(text.split('\n').filter((line) => / \//.test(line))).toStrictEqual([]);
   });
 });
 
 describe('formatPlan', () => {
+  const P = 'docker compose -p shop -f .stagecraft/dev/compose.yaml';
+
   it('prints a foreground plan, one shell-quoted command per line, grouped by phase', () => {
     const plan = buildPlan({ ...files, name: 'shop' }, defaults);
-    expect(formatPlan(plan, 'foreground', false)).toBe(
+    expect(formatPlan(plan, 'foreground', false, false)).toBe(
       [
-        '# preflight',
-        'docker compose version',
+        '# events (followed from before start)',
+        `${P} events --json`,
         '# start',
-        'docker compose -p shop -f .stagecraft/dev/compose.yaml up --detach --remove-orphans',
-        '# attach (foreground)',
-        'docker compose -p shop -f .stagecraft/dev/compose.yaml logs --follow',
-        '# stack ended by itself: read exit codes',
-        'docker compose -p shop -f .stagecraft/dev/compose.yaml ps --all --format json',
+        `${P} up --detach --remove-orphans`,
+        '# container states, once after start (for what the events missed)',
+        `${P} ps --all --format json`,
+        '# attach (foreground; re-attached with --since <last line time> when compose ends it early)',
+        `${P} logs --follow --timestamps`,
         '# teardown (Ctrl+C, or the stack ended)',
-        'docker compose -p shop -f .stagecraft/dev/compose.yaml down --remove-orphans --timeout 10',
+        `${P} down --remove-orphans --timeout 10`,
         '# forced teardown (second Ctrl+C)',
-        'docker compose -p shop -f .stagecraft/dev/compose.yaml kill',
-        'docker compose -p shop -f .stagecraft/dev/compose.yaml down --remove-orphans --timeout 0',
-        '# failure diagnostics (failed services appended at run time)',
-        'docker compose -p shop -f .stagecraft/dev/compose.yaml ps --all --format json',
-        'docker compose -p shop -f .stagecraft/dev/compose.yaml logs --tail 50',
+        `${P} kill`,
+        `${P} down --remove-orphans --timeout 0`,
+        `# ${diagnosticsTitle}`,
+        `${P} logs --tail 50`,
+        "docker inspect --format '{{json .State.Health}}'",
         '# rollback after a failed start',
-        'docker compose -p shop -f .stagecraft/dev/compose.yaml down --remove-orphans --timeout 10',
+        `${P} down --remove-orphans --timeout 10`,
         '',
       ].join('\n'),
     );
   });
 
-  it('prints a detach plan; --keep-on-failure drops the rollback', () => {
+  it('a foreground --wait plan is the same: the events are followed anyway', () => {
+    const plan = buildPlan({ ...files, name: 'shop' }, optionsWith({ wait: true }));
+    expect(formatPlan(plan, 'foreground', false, true)).toBe(formatPlan(plan, 'foreground', false, false));
+  });
+
+  it('prints a detach --wait plan; --keep-on-failure drops the rollback', () => {
     const plan = buildPlan(
       { ...files, name: 'shop' },
       optionsWith({
@@ -442,15 +530,34 @@ describe('formatPlan', () => {
         composeCommand: 'docker --context "my box" compose',
       }),
     );
-    expect(formatPlan(plan, 'detach', true)).toBe(
+    const Q = "docker --context 'my box' compose -p shop -f .stagecraft/dev/compose.yaml";
+    expect(formatPlan(plan, 'detach', true, true)).toBe(
       [
-        '# preflight',
-        "docker --context 'my box' compose version",
+        '# events (followed from before start until ready)',
+        `${Q} events --json`,
         '# start',
-        "docker --context 'my box' compose -p shop -f .stagecraft/dev/compose.yaml up --detach --remove-orphans --wait --wait-timeout 60 --scale traefik=0",
-        '# failure diagnostics (failed services appended at run time)',
-        "docker --context 'my box' compose -p shop -f .stagecraft/dev/compose.yaml ps --all --format json",
-        "docker --context 'my box' compose -p shop -f .stagecraft/dev/compose.yaml logs --tail 50",
+        `${Q} up --detach --remove-orphans --scale traefik=0`,
+        '# container states, once after start (for what the events missed)',
+        `${Q} ps --all --format json`,
+        `# ${diagnosticsTitle}`,
+        `${Q} logs --tail 50`,
+        "docker --context 'my box' inspect --format '{{json .State.Health}}'",
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('prints a detach plan without --wait: no events, no container states', () => {
+    const plan = buildPlan({ ...files, name: 'shop' }, optionsWith({ mode: 'detach', graceSeconds: 0 }));
+    expect(formatPlan(plan, 'detach', false, false)).toBe(
+      [
+        '# start',
+        `${P} up --detach --remove-orphans`,
+        `# ${diagnosticsTitle}`,
+        `${P} logs --tail 50`,
+        "docker inspect --format '{{json .State.Health}}'",
+        '# rollback after a failed start',
+        `${P} down --remove-orphans --timeout 0`,
         '',
       ].join('\n'),
     );

@@ -28,7 +28,7 @@ describe('describeFailure', () => {
 
   it('docker missing: compose unavailable, naming the compose command', () => {
     expect(
-      describeFailure(failure(plan.preflight, 'docker-missing', { exitCode: undefined, stderrTail: 'docker: ENOENT' }), plan),
+      describeFailure(failure(plan.start, 'docker-missing', { exitCode: undefined, stderrTail: 'docker: ENOENT' }), plan),
     ).toStrictEqual({
       kind: 'compose-unavailable',
       message: `${C} not available; install Docker with the Compose plugin or pass --compose-command\n  docker: ENOENT`,
@@ -37,7 +37,7 @@ describe('describeFailure', () => {
 
   it('compose missing: compose unavailable, with what docker said', () => {
     const stderrTail = "docker: 'compose' is not a docker command.\nSee 'docker --help'\n";
-    expect(describeFailure(failure(plan.preflight, 'compose-missing', { stderrTail }), plan)).toStrictEqual({
+    expect(describeFailure(failure(plan.events, 'compose-missing', { stderrTail }), plan)).toStrictEqual({
       kind: 'compose-unavailable',
       message: `${C} not available; install Docker with the Compose plugin or pass --compose-command\n  docker: 'compose' is not a docker command.\n  See 'docker --help'`,
     });
@@ -89,9 +89,9 @@ describe('describeFailure', () => {
     });
   });
 
-  it('a failed preflight points at the compose installation', () => {
+  it('a failed explain (`version`) points at the compose installation', () => {
     expect(
-      describeFailure(failure(plan.preflight, 'exit-non-zero', { exitCode: undefined, signal: undefined }), plan),
+      describeFailure(failure(plan.explain, 'exit-non-zero', { exitCode: undefined, signal: undefined }), plan),
     ).toStrictEqual({
       kind: 'command-failed',
       message: `\`${C} version\` was ended by a signal; check the compose installation or pass --compose-command`,
@@ -99,13 +99,39 @@ describe('describeFailure', () => {
   });
 
   it.each([
-    ['attach', plan.attach, 'logs --follow'],
-    ['exitCodes', plan.exitCodes, 'ps --all --format json'],
-    ['diagnostics', plan.diagnostics, 'logs --tail 50'],
-  ])('a failed %s command points at ps', (_phase, command, args) => {
+    ['events', plan.events, `${P} events --json`],
+    ['attach', plan.attach, `${P} logs --follow --timestamps`],
+    ['exitCodes', plan.exitCodes, `${P} ps --all --format json`],
+    ['diagnostics', plan.diagnostics, `${P} logs --tail 50`],
+    ['health', { ...plan.health, argv: [...plan.health.argv, 'ed2130fe8c0e'] }, `${C.replace(' compose', '')} inspect --format '{{json .State.Health}}' ed2130fe8c0e`],
+  ])('a failed %s command points at ps', (_phase, command, printed) => {
     expect(describeFailure(failure(command, 'exit-non-zero', { exitCode: 2 }), plan)).toStrictEqual({
       kind: 'command-failed',
-      message: `\`${P} ${args}\` exited with code 2; check the stack with \`${P} ps --all --format json\``,
+      message: `\`${printed}\` exited with code 2; check the stack with \`${P} ps --all --format json\``,
+    });
+  });
+
+  it.each(['docker-missing', 'compose-missing'] as const)(
+    '%s on the events stream (no serial preflight: it may be the first command) is compose unavailable',
+    (kind) => {
+      expect(describeFailure(failure(plan.events, kind, { exitCode: undefined }), plan)).toStrictEqual({
+        kind: 'compose-unavailable',
+        message: `${C} not available; install Docker with the Compose plugin or pass --compose-command`,
+      });
+    },
+  );
+
+  it('daemon down on the events stream: engine unreachable, naming it', () => {
+    expect(describeFailure(failure(plan.events, 'daemon-down', { exitCode: 1 }), plan)).toStrictEqual({
+      kind: 'engine-unreachable',
+      message: `the container engine is not reachable (\`${P} events --json\` failed); start Docker, or point DOCKER_HOST or DOCKER_CONTEXT at a running engine`,
+    });
+  });
+
+  it('a failed reconcile (the stale plan\'s teardown) names the retry', () => {
+    expect(describeFailure(failure(plan.teardown, 'canceled', { exitCode: undefined }), plan)).toStrictEqual({
+      kind: 'command-failed',
+      message: `teardown of project shop failed: \`${P} down --remove-orphans --timeout 10\` was canceled; run \`stagecraft dev down\` to retry, or by hand: ${P} down --remove-orphans --timeout 10`,
     });
   });
 
@@ -131,7 +157,7 @@ describe('describeFailure', () => {
     const stderrTail = ' Container shop-api-1  Stopping\n Container shop-api-1  Error\n';
     expect(describeFailure(failure(plan.attach, 'exit-non-zero', { stderrTail }), plan)).toStrictEqual({
       kind: 'command-failed',
-      message: `\`${P} logs --follow\` exited with code 1; check the stack with \`${P} ps --all --format json\`\n   Container shop-api-1  Stopping\n   Container shop-api-1  Error`,
+      message: `\`${P} logs --follow --timestamps\` exited with code 1; check the stack with \`${P} ps --all --format json\`\n   Container shop-api-1  Stopping\n   Container shop-api-1  Error`,
     });
   });
 });

@@ -1,155 +1,64 @@
-// The production actors against a scripted ComposeRunner: which planned
-// commands each one runs, and how runner failures reach the machine.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// The production actors against the shared fake ComposeRunner: which planned commands
+// each one runs (exact argv), what it sends the machine, and how failures reach it.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createActor, toPromise, waitFor, type PromiseActorLogic } from 'xstate';
-import { devSessionMachine } from '../../machines/dev-session.machine.js';
-import type { DevOptions, DevPlan, PlannedCommand } from '../../machines/dev-session.types.js';
-import type { CommandResult, ComposeFailure, FollowedProcess, OutputSink } from '../../src/compose/compose-runner.js';
+import { assign, createActor, sendTo, setup, toPromise, type AnyActorLogic, type PromiseActorLogic } from 'xstate';
+import type { DevSessionEvent, DiagnoseInput } from '../../machines/dev-session.machine.js';
+import type { DevOptions, DevPlan, LogCursor, SessionFailure } from '../../machines/dev-session.types.js';
+import type { ServiceStatus } from '../../machines/service.types.js';
 import type { SessionEvent } from '../../src/output/reporter.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import type { SessionRecord } from '../../src/session-file/session-file.js';
 import { SessionLock, type AcquireResult } from '../../src/session-file/session-lock.js';
-import { createDevSessionActors, type SessionClaim } from '../../src/session/dev-session-actors.js';
+import { createDevSessionActors, forcedKillAfterMs, type SessionClaim } from '../../src/session/dev-session-actors.js';
 import { lockedFailure } from '../../src/session/session-claims.js';
-import { createFakeActors, fakeImplementations } from '../fakes/fake-actors.js';
-import { waitFor as waitUntil } from '../fixtures/fake-docker.js';
+import { composeFailure, FakeComposeRunner } from '../fakes/fake-compose-runner.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
 import { shopRecord } from '../fixtures/shop-session.js';
 
 const options: DevOptions = defaultDevOptions;
+const none = { traefik: false, profiled: false, noReplicas: false } as const;
 const plan = buildPlan(
   {
     devDir: '.stagecraft/dev',
     composeFile: '.stagecraft/dev/compose.yaml',
     name: 'shop',
     services: [
-      { name: 'api', traefik: false, profiled: false, image: 'shop/api' },
-      { name: 'db', traefik: false, profiled: false, image: 'postgres:16' },
+      { ...none, name: 'api', image: 'shop/api', healthcheck: false, restart: { kind: 'on-failure' } },
+      { ...none, name: 'db', image: 'postgres:16', healthcheck: true, restart: { kind: 'no' } },
     ],
   },
   options,
 );
-const P = 'docker compose -p shop -f .stagecraft/dev/compose.yaml';
+const P = ['docker', 'compose', '-p', 'shop', '-f', '.stagecraft/dev/compose.yaml'];
+const p = P.join(' ');
 
-interface Follow {
-  readonly command: PlannedCommand;
-  readonly sink: OutputSink;
-  readonly done: Promise<CommandResult>;
-  stopped: boolean;
-  end(): void;
-  fail(failure: ComposeFailure): void;
-}
-
-/** A ComposeRunner whose `run` answers by phase and whose followed commands end on request. */
-function scriptedRunner(answer: (command: PlannedCommand) => Promise<CommandResult>, order: string[] = []) {
-  const runs: Array<{ command: PlannedCommand; signal: AbortSignal }> = [];
-  /** `idle()` resolves when this does: a test holds it to stand for a cancelled child still exiting. */
-  let idleGate: Promise<void> = Promise.resolve();
-  const follows: Follow[] = [];
-  const waiting: Array<() => void> = [];
-  /** Resolves with the first followed command once there is one. */
-  const firstFollow = (): Promise<Follow> =>
-    new Promise((resolve) => {
-      const check = () => (follows[0] === undefined ? waiting.push(check) : resolve(follows[0]));
-      check();
-    });
-  const runner = {
-    run(command: PlannedCommand, signal: AbortSignal) {
-      runs.push({ command, signal });
-      order.push(`run ${command.argv.join(' ')}`);
-      return answer(command);
-    },
-    follow(command: PlannedCommand, sink: OutputSink): FollowedProcess {
-      let resolve!: (r: CommandResult) => void;
-      let reject!: (e: unknown) => void;
-      const done = new Promise<CommandResult>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      const follow: Follow = {
-        command,
-        sink,
-        done: done.catch(() => ({ stdout: '', stderrTail: '' })),
-        stopped: false,
-        end: () => resolve({ stdout: '', stderrTail: '' }),
-        fail: (failure) => reject(failure),
-      };
-      follows.push(follow);
-      for (const notify of waiting.splice(0)) notify();
-      return {
-        done,
-        stop: () => {
-          follow.stopped = true;
-          resolve({ stdout: '', stderrTail: '' });
-        },
-      };
-    },
-    async idle(killAfterMs?: number) {
-      order.push(killAfterMs === undefined ? 'idle' : `idle, SIGKILL after ${killAfterMs} ms`);
-      await idleGate;
-      order.push('idle done');
-    },
-  };
-  const holdIdle = (): (() => void) => {
-    let release!: () => void;
-    idleGate = new Promise((resolve) => (release = resolve));
-    return release;
-  };
-  return { runner, runs, follows, firstFollow, holdIdle };
-}
-
-const ok = (stdout = ''): Promise<CommandResult> => Promise.resolve({ stdout, stderrTail: '' });
-const composeFailure = (command: PlannedCommand, more: Partial<ComposeFailure> = {}): ComposeFailure => ({
-  type: 'compose-failure',
-  kind: 'exit-non-zero',
-  command,
-  exitCode: 1,
-  signal: undefined,
-  stderrTail: '',
-  ...more,
-});
-
-/** A SessionClaim answering `acquire` with `result`, recording each call in `order`. */
-function recordingLock(result: AcquireResult, order: string[]) {
-  const claims: Array<{ plan: DevPlan; state: string }> = [];
+/** A SessionClaim answering `acquire` with `result`, recording each call. */
+function recordingLock(result: AcquireResult) {
+  const calls: string[] = [];
+  const claims: Array<{ plan: DevPlan; state: string; signal: AbortSignal | undefined }> = [];
   const lock: SessionClaim = {
-    acquire(claimedPlan, state) {
-      claims.push({ plan: claimedPlan, state });
-      order.push(`acquire ${state}`);
+    acquire(claimed, state, signal) {
+      claims.push({ plan: claimed, state, signal });
+      calls.push(`acquire ${state}`);
       return Promise.resolve(result);
     },
     reconciled() {
-      order.push('reconciled');
+      calls.push('reconciled');
     },
   };
-  return { lock, claims };
+  return { lock, claims, calls };
 }
 
 const acquired: AcquireResult = { kind: 'acquired', stale: undefined };
 
-function actorsWith(
-  answer: (command: PlannedCommand) => Promise<CommandResult>,
-  cwd = '/nowhere',
-  claim: AcquireResult | SessionClaim = acquired,
-) {
-  const order: string[] = [];
-  const scripted = scriptedRunner(answer, order);
-  const recording = 'kind' in claim ? recordingLock(claim, order) : { lock: claim, claims: [] };
+function setUp(cwd = '/nowhere', claim: AcquireResult | SessionClaim = acquired) {
+  const runner = new FakeComposeRunner();
+  const recording = 'kind' in claim ? recordingLock(claim) : { lock: claim, claims: [], calls: [] };
   const reported: SessionEvent[] = [];
-  const actors = createDevSessionActors({
-    runner: scripted.runner,
-    reporter: { report: (event) => reported.push(event) },
-    lock: recording.lock,
-    cwd,
-  });
-  return { ...scripted, reported, actors, order, claims: recording.claims };
-}
-
-/** A session file as another (detached) session wrote it. */
-function sessionRecord(overrides: Partial<SessionRecord> = {}): SessionRecord {
-  return shopRecord({ mode: 'detach', state: 'detached', plan, ...overrides });
+  const actors = createDevSessionActors({ runner, reporter: { report: (event) => reported.push(event) }, lock: recording.lock, cwd });
+  return { runner, reported, actors, lockCalls: recording.calls, claims: recording.claims };
 }
 
 function run<TOutput, TInput>(logic: PromiseActorLogic<TOutput, TInput>, input: TInput): Promise<TOutput> {
@@ -158,319 +67,527 @@ function run<TOutput, TInput>(logic: PromiseActorLogic<TOutput, TInput>, input: 
   return toPromise(actor);
 }
 
-const psLine = (service: string, state: string, exitCode: number) =>
-  JSON.stringify({ Name: `shop-${service}-1`, Service: service, State: state, Health: '', ExitCode: exitCode, Status: '' });
+/**
+ * Hosts a callback actor (`followEvents`, `followLogs`) in a parent that records what it
+ * sends back; `tell` sends the child an event, `stop` stops both (the child's cleanup runs).
+ */
+function host<TInput>(logic: AnyActorLogic, input: TInput) {
+  const parent = setup({
+    types: { context: {} as { got: DevSessionEvent[] }, events: {} as DevSessionEvent | { type: 'TELL'; event: DevSessionEvent } },
+    actors: { child: logic },
+  }).createMachine({
+    context: { got: [] },
+    invoke: { id: 'child', src: 'child', input },
+    on: {
+      TELL: { actions: sendTo('child', ({ event }) => event.event) },
+      '*': { actions: assign({ got: ({ context, event }) => [...context.got, event as DevSessionEvent] }) },
+    },
+  });
+  const actor = createActor(parent);
+  actor.start();
+  return {
+    got: () => actor.getSnapshot().context.got,
+    tell: (event: DevSessionEvent) => actor.send({ type: 'TELL', event }),
+    stop: () => actor.stop(),
+  };
+}
 
-describe('production actors', () => {
-  it('validate rejects with an input failure when the dev files are missing', async () => {
-    const cwd = path.join(os.tmpdir(), 'stagecraft-no-such-dir-for-validate');
-    const { actors } = actorsWith(() => ok(), cwd);
+/** Lets pending promise callbacks (a follower's `done` handlers) run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+const psLine = (service: string, state: string, exitCode: number, health = '') =>
+  JSON.stringify({ Name: `shop-${service}-1`, Service: service, State: state, Health: health, ExitCode: exitCode, Status: '' });
+
+describe('validate', () => {
+  it('rejects with an input failure when the dev files are missing', async () => {
+    const { actors, runner } = setUp(path.join(os.tmpdir(), 'stagecraft-no-such-dir-for-validate'));
     await expect(run(actors.validate, options)).rejects.toStrictEqual({
       kind: 'input',
       message: 'dev dir not found at .stagecraft/dev; generate the dev files first',
     });
+    expect(runner.calls).toStrictEqual([]);
   });
 
-  it('preflight runs exactly the planned `version`, passing on its abort signal', async () => {
-    const { actors, runs } = actorsWith(() => ok());
-    await run(actors.preflight, plan);
-    expect(runs.map((r) => r.command)).toStrictEqual([plan.preflight]);
-    expect(runs[0]?.signal).toBeInstanceOf(AbortSignal);
+  it('resolves with the plan of the dev files on disk, running nothing', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'stagecraft-validate-'));
+    try {
+      mkdirSync(path.join(dir, '.stagecraft/dev'), { recursive: true });
+      writeFileSync(
+        path.join(dir, '.stagecraft/dev/compose.yaml'),
+        'name: shop\nservices:\n  api: {image: shop/api, restart: on-failure}\n  db:\n    image: postgres:16\n    healthcheck: {test: [CMD, pg_isready]}\n',
+      );
+      const { actors, runner } = setUp(dir);
+      expect(await run(actors.validate, options)).toStrictEqual(plan);
+      expect(runner.calls).toStrictEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('claim', () => {
+  /** A session file as another (detached) session wrote it. */
+  const sessionRecord = (overrides: Partial<SessionRecord> = {}): SessionRecord =>
+    shopRecord({ mode: 'detach', state: 'detached', plan, ...overrides });
+
+  it('claims the lock for this plan in state claiming, passing its abort signal; runs no compose command', async () => {
+    const { actors, runner, claims } = setUp();
+    expect(await run(actors.claim, plan)).toStrictEqual({ stale: undefined });
+    expect(claims).toHaveLength(1);
+    expect(claims[0]?.plan).toBe(plan);
+    expect(claims[0]?.state).toBe('claiming');
+    expect(claims[0]?.signal).toBeInstanceOf(AbortSignal);
+    expect(runner.calls).toStrictEqual([]);
   });
 
-  it('preflight claims the session lock after `version`, for this plan, in state preflight', async () => {
-    const { actors, order, claims } = actorsWith(() => ok());
-    expect(await run(actors.preflight, plan)).toStrictEqual({ stale: undefined });
-    expect(order).toStrictEqual(['run docker compose version', 'acquire preflight']);
-    expect(claims).toStrictEqual([{ plan, state: 'preflight' }]);
-  });
-
-  it('preflight claims nothing when `version` fails', async () => {
-    const { actors, order } = actorsWith((command) =>
-      Promise.reject(composeFailure(command, { kind: 'docker-missing', exitCode: undefined })),
-    );
-    await expect(run(actors.preflight, plan)).rejects.toMatchObject({ kind: 'compose-unavailable' });
-    expect(order).toStrictEqual(['run docker compose version']);
-  });
-
-  it('preflight rejects `locked` (exit 4) naming the live holder when the lock is held', async () => {
+  it('rejects `locked` naming the live holder when the lock is held', async () => {
     const holder = sessionRecord({ pid: 5151, mode: 'foreground', state: 'attached' });
-    const { actors, runs } = actorsWith(() => ok(), '/nowhere', { kind: 'held', holder });
-    await expect(run(actors.preflight, plan)).rejects.toStrictEqual(lockedFailure(holder));
-    expect(lockedFailure(holder)).toStrictEqual({
+    const { actors, runner } = setUp('/nowhere', { kind: 'held', holder });
+    await expect(run(actors.claim, plan)).rejects.toStrictEqual({
       kind: 'locked',
       message:
         'project shop is held by a live session (pid 5151, foreground, attached, since 2026-01-02T03:04:05.000Z); ' +
-        `watch it with: ${P} logs --follow; stop it with: stagecraft dev down (or Ctrl+C in its terminal), or wait for it to end`,
+        `watch it with: ${p} logs --follow --timestamps; stop it with: stagecraft dev down (or Ctrl+C in its terminal), or wait for it to end`,
     });
-    expect(runs.map((r) => r.command)).toStrictEqual([plan.preflight]);
+    expect(runner.calls).toStrictEqual([]);
   });
 
-  it('preflight resolves with the stale session the lock found (the dead holder and its plan)', async () => {
+  it('rejects `locked` naming the other dev dir when a session there holds the project', async () => {
+    const holder = sessionRecord({ pid: 5151, mode: 'foreground', state: 'attached' });
+    const elsewhere = '/work/other/.stagecraft/dev/session.json';
+    const { actors } = setUp('/nowhere', { kind: 'held', holder, elsewhere });
+    await expect(run(actors.claim, plan)).rejects.toStrictEqual(lockedFailure(holder, elsewhere));
+    expect(lockedFailure(holder, elsewhere).message).toContain(
+      'held by a live session from /work/other/.stagecraft/dev (pid 5151,',
+    );
+  });
+
+  it('resolves with the stale session the lock found (the dead holder and its plan)', async () => {
     const stalePlan = buildPlan(
       { devDir: '.stagecraft/dev', composeFile: '.stagecraft/dev/compose.yaml', name: 'shop', services: [] },
       { ...options, graceSeconds: 3 },
     );
     const record = sessionRecord({ pid: 6262, state: 'stopping.graceful', plan: stalePlan });
-    const { actors } = actorsWith(() => ok(), '/nowhere', { kind: 'acquired', stale: record });
-    expect(await run(actors.preflight, plan)).toStrictEqual({
+    const { actors } = setUp('/nowhere', { kind: 'acquired', stale: record });
+    expect(await run(actors.claim, plan)).toStrictEqual({
       stale: { project: 'shop', pid: 6262, state: 'stopping.graceful', plan: stalePlan },
     });
   });
 
-  it('preflight with the real SessionLock writes session.json holding this process, in state preflight', async () => {
+  it('with the real SessionLock writes session.json holding this process, in state claiming', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'stagecraft-actors-'));
     try {
       const file = path.join(dir, 'session.json');
-      const { actors } = actorsWith(() => ok(), dir, new SessionLock(file, 'foreground'));
-      expect(await run(actors.preflight, plan)).toStrictEqual({ stale: undefined });
+      const { actors } = setUp(dir, new SessionLock(file, 'foreground'));
+      expect(await run(actors.claim, plan)).toStrictEqual({ stale: undefined });
       const written = JSON.parse(readFileSync(file, 'utf8')) as SessionRecord;
-      expect(written).toMatchObject({ version: 1, project: 'shop', mode: 'foreground', pid: process.pid, state: 'preflight', plan });
+      expect(written).toMatchObject({ version: 1, project: 'shop', mode: 'foreground', pid: process.pid, state: 'claiming', plan });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
 
-  it("reconcile runs exactly the stale plan's teardown (its grace, not this session's)", async () => {
-    const stalePlan = buildPlan(
-      { devDir: '.stagecraft/dev', composeFile: '.stagecraft/dev/compose.yaml', name: 'shop', services: [] },
-      { ...options, graceSeconds: 3 },
-    );
-    const { actors, runs, order } = actorsWith(() => ok());
+describe('reconcile', () => {
+  const stalePlan = buildPlan(
+    { devDir: '.stagecraft/dev', composeFile: '.stagecraft/dev/compose.yaml', name: 'shop', services: [] },
+    { ...options, graceSeconds: 3 },
+  );
+
+  it("runs exactly the stale plan's teardown (its grace, not this session's), then marks it reconciled", async () => {
+    const { actors, runner, lockCalls } = setUp();
+    runner.answer('teardown', {});
     await run(actors.reconcile, { project: 'shop', pid: 6262, state: 'attached', plan: stalePlan });
-    expect(runs.map((r) => r.command)).toStrictEqual([stalePlan.teardown]);
-    expect(runs.map((r) => r.command.argv)).toStrictEqual([[...plan.teardown.argv.slice(0, -1), '3']]);
-    expect(order).toStrictEqual([`run ${P} down --remove-orphans --timeout 3`, 'reconciled']);
-    expect(runs[0]?.signal).toBeInstanceOf(AbortSignal);
+    expect(runner.argvs()).toStrictEqual([[...P, 'down', '--remove-orphans', '--timeout', '3']]);
+    expect(runner.runs[0]?.signal).toBeInstanceOf(AbortSignal);
+    expect(lockCalls).toStrictEqual(['reconciled']);
   });
 
-  it('reconcile turns a failing teardown into command-failed naming the retry', async () => {
-    const { actors, order } = actorsWith((command) => Promise.reject(composeFailure(command)));
+  it('turns a failing teardown into command-failed naming the retry, and does not mark it reconciled', async () => {
+    const { actors, runner, lockCalls } = setUp();
+    runner.answer('teardown', { fail: 'exit-non-zero', exitCode: 1 });
     await expect(run(actors.reconcile, { project: 'shop', pid: 6262, state: 'attached', plan })).rejects.toStrictEqual({
       kind: 'command-failed',
-      message: `teardown of project shop failed: \`${P} down --remove-orphans --timeout 10\` exited with code 1; run \`stagecraft dev down\` to retry, or by hand: ${P} down --remove-orphans --timeout 10`,
+      message: `teardown of project shop failed: \`${p} down --remove-orphans --timeout 10\` exited with code 1; run \`stagecraft dev down\` to retry, or by hand: ${p} down --remove-orphans --timeout 10`,
     });
-    expect(order).toStrictEqual([`run ${P} down --remove-orphans --timeout 10`]); // never marked reconciled
+    expect(lockCalls).toStrictEqual([]);
+  });
+});
+
+describe('start', () => {
+  it('runs the planned `up` (no --wait: readiness is the machine\'s), passing on its abort signal', async () => {
+    const { actors, runner } = setUp();
+    runner.answer('start', {});
+    await run(actors.start, plan);
+    expect(runner.argvs()).toStrictEqual([[...P, 'up', '--detach', '--remove-orphans']]);
+    expect(runner.runs[0]?.signal).toBeInstanceOf(AbortSignal);
   });
 
-  it('preflight turns a missing docker into compose-unavailable', async () => {
-    const { actors } = actorsWith((command) =>
-      Promise.reject(composeFailure(command, { kind: 'docker-missing', exitCode: undefined, stderrTail: 'docker: ENOENT' })),
-    );
-    await expect(run(actors.preflight, plan)).rejects.toStrictEqual({
-      kind: 'compose-unavailable',
-      message: 'docker compose not available; install Docker with the Compose plugin or pass --compose-command\n  docker: ENOENT',
-    });
+  it.each<[string, Parameters<FakeComposeRunner['answer']>[1], SessionFailure]>([
+    [
+      'a failed `up`: start-failed with what compose said',
+      { fail: 'exit-non-zero', exitCode: 1, stderrTail: 'boom' },
+      {
+        kind: 'start-failed',
+        message: `starting project shop failed: \`${p} up --detach --remove-orphans\` exited with code 1\n  boom`,
+        stderrTail: 'boom',
+        services: [],
+      },
+    ],
+    [
+      'no docker (there is no serial preflight any more): compose unavailable',
+      { fail: 'docker-missing', stderrTail: 'docker: ENOENT' },
+      {
+        kind: 'compose-unavailable',
+        message: 'docker compose not available; install Docker with the Compose plugin or pass --compose-command\n  docker: ENOENT',
+      },
+    ],
+    [
+      'no engine: engine unreachable',
+      { fail: 'daemon-down', stderrTail: 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock.' },
+      {
+        kind: 'engine-unreachable',
+        message: `the container engine is not reachable (\`${p} up --detach --remove-orphans\` failed); start Docker, or point DOCKER_HOST or DOCKER_CONTEXT at a running engine\n  Cannot connect to the Docker daemon at unix:///var/run/docker.sock.`,
+      },
+    ],
+  ])('%s', async (_what, answer, failure) => {
+    const { actors, runner } = setUp();
+    runner.answer('start', answer);
+    await expect(run(actors.start, plan)).rejects.toStrictEqual(failure);
   });
 
-  it('start runs the planned `up` and turns its failure into start-failed', async () => {
-    const { actors, runs } = actorsWith((command) => Promise.reject(composeFailure(command, { stderrTail: 'boom' })));
-    await expect(run(actors.start, plan)).rejects.toStrictEqual({
-      kind: 'start-failed',
-      message: `starting project shop failed: \`${P} up --detach --remove-orphans\` exited with code 1\n  boom`,
-      stderrTail: 'boom',
-      services: [],
-    });
-    expect(runs.map((r) => r.command)).toStrictEqual([plan.start]);
+  it('stopping the actor cancels `up` through its signal', async () => {
+    const { actors, runner } = setUp();
+    const actor = createActor(actors.start, { input: plan });
+    actor.start();
+    const up = await runner.waitForRun('start');
+    actor.stop();
+    expect(up.signal.aborted).toBe(true);
+    expect(up.settled).toBe(true);
   });
+});
 
-  it('a runner bug passes through unchanged (the machine reads it as internal)', async () => {
-    const bug = new TypeError('bug in the runner');
-    const { actors } = actorsWith(() => Promise.reject(bug));
-    await expect(run(actors.teardown, plan)).rejects.toBe(bug);
-  });
+describe('followEvents', () => {
+  const web = (action: string, more = '') =>
+    `{"action":"${action}","attributes":{${more}"image":"shop/api","name":"shop-api-1"},"id":"c1","service":"api","time":"2026-12-01T15:22:57.731876097Z","type":"container"}\n`;
+  const time = '2026-12-01T15:22:57.731876097Z';
 
-  it.each(['teardown', 'forcedTeardown'] as const)(
-    '%s waits until every earlier child has exited (a cancelled `up` may still create containers); forced, for a second at most',
-    async (name) => {
-      const { actors, runs, order, holdIdle } = actorsWith(() => ok());
-      const release = holdIdle();
-      const done = run(actors[name], plan);
-      await new Promise((resolve) => setImmediate(resolve));
-      const idle = name === 'teardown' ? 'idle' : 'idle, SIGKILL after 1000 ms';
-      expect(order).toStrictEqual([idle]);
-      expect(runs).toStrictEqual([]);
-      release();
-      await done;
-      const commands = name === 'teardown' ? [plan.teardown] : [...plan.forcedTeardown];
-      expect(order).toStrictEqual([idle, 'idle done', ...commands.map((c) => `run ${c.argv.join(' ')}`)]);
-    },
-  );
-
-  it('teardown runs the planned graceful `down`', async () => {
-    const { actors, runs } = actorsWith(() => ok());
-    await run(actors.teardown, plan);
-    expect(runs.map((r) => r.command)).toStrictEqual([plan.teardown]);
-  });
-
-  it('forcedTeardown runs `kill` then `down --timeout 0`, even when `kill` fails', async () => {
-    const { actors, runs } = actorsWith((command) =>
-      command.argv.at(-1) === 'kill' ? Promise.reject(composeFailure(command)) : ok(),
-    );
-    await run(actors.forcedTeardown, plan);
-    expect(runs.map((r) => r.command)).toStrictEqual([plan.forcedTeardown[0], plan.forcedTeardown[1]]);
-  });
-
-  it('forcedTeardown fails when its `down` fails', async () => {
-    const { actors } = actorsWith((command) => Promise.reject(composeFailure(command)));
-    await expect(run(actors.forcedTeardown, plan)).rejects.toStrictEqual({
-      kind: 'command-failed',
-      message: `teardown of project shop failed: \`${P} down --remove-orphans --timeout 0\` exited with code 1; run \`stagecraft dev down\` to retry, or by hand: ${P} down --remove-orphans --timeout 10`,
-    });
-  });
-
-  it('readExitCodes runs the planned `ps` and resolves with each service exit, sorted', async () => {
-    const { actors, runs } = actorsWith(() => ok(`${psLine('db', 'exited', 0)}\n${psLine('api', 'exited', 3)}\n`));
-    expect(await run(actors.readExitCodes, plan)).toStrictEqual([
-      { service: 'api', state: 'exited', exitCode: 3 },
-      { service: 'db', state: 'exited', exitCode: 0 },
+  it('follows the planned `events --json` and sends each lifecycle line as an ENGINE_EVENT, in order', async () => {
+    const { actors, runner } = setUp();
+    const hosted = host(actors.followEvents, plan);
+    const events = await runner.waitForFollow('events');
+    expect(runner.argvs()).toStrictEqual([[...P, 'events', '--json']]);
+    events.output(web('create') + web('start'));
+    events.output(web('exec_create: sh -c true') + web('health_status: healthy') + web('die', '"exitCode":"3",'));
+    expect(hosted.got()).toStrictEqual([
+      { type: 'ENGINE_EVENT', event: { service: 'api', container: 'c1', time, action: 'create' } },
+      { type: 'ENGINE_EVENT', event: { service: 'api', container: 'c1', time, action: 'start' } },
+      { type: 'ENGINE_EVENT', event: { service: 'api', container: 'c1', time, action: 'health', health: 'healthy' } },
+      { type: 'ENGINE_EVENT', event: { service: 'api', container: 'c1', time, action: 'die', exitCode: 3 } },
     ]);
-    expect(runs.map((r) => r.command)).toStrictEqual([plan.exitCodes]);
+    hosted.stop();
   });
 
-  it.each(['running', 'restarting', 'paused'])(
-    'readExitCodes rejects when a service is still %s: only the log stream ended, not the stack',
-    async (state) => {
-      const { actors } = actorsWith(() =>
-        ok(`${psLine('api', state, 0)}\n${psLine('db', 'exited', 0)}\n${psLine('api', state, 0)}\n`),
-      );
-      await expect(run(actors.readExitCodes, plan)).rejects.toStrictEqual({
-        kind: 'command-failed',
-        message: `the log stream (\`${P} logs --follow\`) ended while api still ran, so the session ends; check the engine (\`docker info\`) and run \`stagecraft dev\` again`,
-      });
-    },
-  );
+  it('sends EVENTS_ENDED when the stream ends by itself', async () => {
+    const { actors, runner } = setUp();
+    const hosted = host(actors.followEvents, plan);
+    (await runner.waitForFollow('events')).end();
+    await settle();
+    expect(hosted.got()).toStrictEqual([{ type: 'EVENTS_ENDED', reason: 'it ended' }]);
+    hosted.stop();
+  });
 
-  it('readExitCodes fails clearly when `ps` does not print JSON', async () => {
-    const { actors } = actorsWith(() => ok('NAME  IMAGE  STATUS\n'));
-    await expect(run(actors.readExitCodes, plan)).rejects.toStrictEqual({
+  it('sends EVENTS_ENDED with the failure described when the stream fails', async () => {
+    const { actors, runner } = setUp();
+    const hosted = host(actors.followEvents, plan);
+    (await runner.waitForFollow('events')).fail('daemon-down', 1);
+    await settle();
+    expect(hosted.got()).toStrictEqual([
+      {
+        type: 'EVENTS_ENDED',
+        reason: `the container engine is not reachable (\`${p} events --json\` failed); start Docker, or point DOCKER_HOST or DOCKER_CONTEXT at a running engine`,
+      },
+    ]);
+    hosted.stop();
+  });
+
+  it('stopped by the machine: stops the child and sends nothing', async () => {
+    const { actors, runner } = setUp();
+    const hosted = host(actors.followEvents, plan);
+    const events = await runner.waitForFollow('events');
+    hosted.stop();
+    await settle();
+    expect(events.stopped).toBe(true);
+    expect(runner.log()).toStrictEqual([`follow ${p} events --json`, `stop ${p} events --json`]);
+    expect(hosted.got()).toStrictEqual([]);
+  });
+});
+
+describe('followLogs', () => {
+  const attach = [...P, 'logs', '--follow', '--timestamps'];
+  const T = (seconds: string) => `2026-12-01T15:24:${seconds}Z`;
+  const line = (container: string, time: string, text: string) => `\u001b[2K${container}  | ${time} ${text}\n`;
+  const shown = (container: string, text: string) => `\u001b[2K${container}  | ${text}\n`;
+  const logsOf = (reported: SessionEvent[]) => reported.flatMap((e) => (e.type === 'logs' ? [e.text] : []));
+
+  it('follows `logs --follow --timestamps` and reports its lines with the times cut', async () => {
+    const { actors, runner, reported } = setUp();
+    const hosted = host(actors.followLogs, { plan, cursor: undefined, floor: undefined });
+    const logs = await runner.waitForFollow('attach');
+    expect(runner.argvs()).toStrictEqual([attach]);
+    logs.output(line('api-1', T('10.1'), 'listening') + line('db-1 ', T('10.2'), 'ready'));
+    expect(logsOf(reported)).toStrictEqual([shown('api-1', 'listening') + shown('db-1 ', 'ready')]);
+    hosted.stop();
+  });
+
+  it.each(['ends', 'fails'] as const)('sends LOGS_ENDED with where it got to when the stream %s', async (how) => {
+    const { actors, runner } = setUp();
+    const hosted = host(actors.followLogs, { plan, cursor: undefined, floor: undefined });
+    const logs = await runner.waitForFollow('attach');
+    logs.output(line('api-1', T('10.1'), 'one') + line('db-1', T('10.2'), 'two'));
+    if (how === 'ends') logs.end();
+    else logs.fail('exit-non-zero', 1);
+    await settle();
+    expect(hosted.got()).toStrictEqual([
+      { type: 'LOGS_ENDED', cursor: { since: T('10.1'), seen: { 'api-1': T('10.1'), 'db-1': T('10.2') } } },
+    ]);
+    hosted.stop();
+  });
+
+  it('sends LOGS_ENDED without a cursor when no line came', async () => {
+    const { actors, runner } = setUp();
+    const hosted = host(actors.followLogs, { plan, cursor: undefined, floor: undefined });
+    (await runner.waitForFollow('attach')).end();
+    await settle();
+    expect(hosted.got()).toStrictEqual([{ type: 'LOGS_ENDED', cursor: undefined }]);
+    hosted.stop();
+  });
+
+  it('from a cursor: follows --since its time and drops the lines already shown', async () => {
+    const cursor: LogCursor = { since: T('10.2'), seen: { 'api-1': T('10.5'), 'db-1': T('10.2') } };
+    const { actors, runner, reported } = setUp();
+    const hosted = host(actors.followLogs, { plan, cursor, floor: undefined });
+    const logs = await runner.waitForFollow('attach');
+    expect(runner.argvs()).toStrictEqual([[...attach, '--since', T('10.2')]]);
+    logs.output(line('db-1', T('10.2'), 'old') + line('api-1', T('10.5'), 'old') + line('api-1', T('10.6'), 'new'));
+    logs.output(line('api-1', T('10.3'), 'old too'));
+    expect(logsOf(reported)).toStrictEqual([shown('api-1', 'new')]);
+    hosted.stop();
+  });
+
+  it('REATTACH_LOGS: the old stream stopped without LOGS_ENDED, then a new one --since where it got to; no line twice', async () => {
+    const { actors, runner, reported } = setUp();
+    const hosted = host(actors.followLogs, { plan, cursor: undefined, floor: undefined });
+    const first = await runner.waitForFollow('attach');
+    first.output(line('api-1', T('10.1'), 'one') + line('db-1', T('10.4'), 'two'));
+    hosted.tell({ type: 'REATTACH_LOGS' });
+    const second = await runner.waitForFollow('attach', 1);
+    // One stream at a time: the old one ends (its last lines shown) before the new one starts.
+    expect(runner.log()).toStrictEqual([
+      `follow ${attach.join(' ')}`,
+      `stop ${attach.join(' ')}`,
+      `follow ${attach.join(' ')} --since ${T('10.1')}`,
+    ]);
+    expect(first.stopped).toBe(true);
+    second.output(line('api-1', T('10.1'), 'one') + line('db-1', T('10.4'), 'two') + line('api-1', T('10.7'), 'three'));
+    await settle();
+    expect(logsOf(reported)).toStrictEqual([shown('api-1', 'one') + shown('db-1', 'two'), shown('api-1', 'three')]);
+    expect(hosted.got()).toStrictEqual([]);
+    // A second request while one is under way starts one stream, not two.
+    hosted.tell({ type: 'REATTACH_LOGS' });
+    hosted.tell({ type: 'REATTACH_LOGS' });
+    const third = await runner.waitForFollow('attach', 2);
+    await settle();
+    expect(runner.follows).toHaveLength(3);
+    expect(third.command.argv).toStrictEqual([...attach, '--since', T('10.4')]);
+    // The new stream's end is reported, with the cursor it reached.
+    third.end();
+    await settle();
+    expect(hosted.got()).toStrictEqual([
+      { type: 'LOGS_ENDED', cursor: { since: T('10.4'), seen: { 'api-1': T('10.7'), 'db-1': T('10.4') } } },
+    ]);
+    hosted.stop();
+  });
+
+  it('a re-attach follows --since the floor when it is earlier: a container not seen yet loses no line', async () => {
+    const { actors, runner } = setUp();
+    const hosted = host(actors.followLogs, { plan, cursor: undefined, floor: T('05.5') });
+    (await runner.waitForFollow('attach')).output(line('api-1', T('10.1'), 'one'));
+    hosted.tell({ type: 'REATTACH_LOGS' });
+    expect((await runner.waitForFollow('attach', 1)).command.argv).toStrictEqual([...attach, '--since', T('05.5')]);
+    hosted.stop();
+  });
+
+  it('stopped by the machine: stops the child and sends nothing', async () => {
+    const { actors, runner } = setUp();
+    const hosted = host(actors.followLogs, { plan, cursor: undefined, floor: undefined });
+    const logs = await runner.waitForFollow('attach');
+    hosted.stop();
+    await settle();
+    expect(logs.stopped).toBe(true);
+    expect(hosted.got()).toStrictEqual([]);
+  });
+});
+
+describe('observeServices', () => {
+  it("runs the planned `ps` once and resolves with each service's container", async () => {
+    const { actors, runner } = setUp();
+    runner.answer('exitCodes', {
+      stdout: `${psLine('api', 'running', 0)}\n${psLine('db', 'running', 0, 'starting')}\n${JSON.stringify({ Name: 'stray', State: 'running' })}\n`,
+    });
+    expect(await run(actors.observeServices, plan)).toStrictEqual({
+      api: { container: 'shop-api-1', state: 'running', health: '', exitCode: 0 },
+      db: { container: 'shop-db-1', state: 'running', health: 'starting', exitCode: 0 },
+    });
+    expect(runner.argvs()).toStrictEqual([[...P, 'ps', '--all', '--format', 'json']]);
+  });
+
+  it('fails clearly when `ps` does not print JSON', async () => {
+    const { actors, runner } = setUp();
+    runner.answer('exitCodes', { stdout: 'NAME  IMAGE  STATUS\n' });
+    await expect(run(actors.observeServices, plan)).rejects.toStrictEqual({
       kind: 'command-failed',
-      message: `could not read the output of \`${P} ps --all --format json\` as JSON; is the compose command compose v2?`,
+      message: `could not read the output of \`${p} ps --all --format json\` as JSON; is the compose command compose v2?`,
     });
   });
 
-  it('diagnose follows `logs --tail 50` of the failed services and resolves with them', async () => {
-    const { actors, follows, firstFollow, reported } = actorsWith(() =>
-      ok(`${psLine('api', 'exited', 1)}\n${psLine('db', 'running', 0)}\n`),
-    );
-    const done = run(actors.diagnose, { plan, failure: undefined });
-    const follow = await firstFollow();
-    expect(follows.map((f) => f.command)).toStrictEqual([
-      { phase: 'diagnostics', argv: [...plan.diagnostics.argv, 'api'] },
-    ]);
-    follow.sink('api-1  | crashed\n');
+  it('a failing `ps` is described', async () => {
+    const { actors, runner } = setUp();
+    runner.answer('exitCodes', { fail: 'exit-non-zero', exitCode: 2 });
+    await expect(run(actors.observeServices, plan)).rejects.toStrictEqual({
+      kind: 'command-failed',
+      message: `\`${p} ps --all --format json\` exited with code 2; check the stack with \`${p} ps --all --format json\``,
+    });
+  });
+});
+
+describe('diagnose', () => {
+  const status = (service: string, more: Partial<ServiceStatus> = {}): ServiceStatus => ({
+    service,
+    state: 'running',
+    ready: true,
+    active: true,
+    failed: false,
+    exitCode: undefined,
+    restarts: 0,
+    container: `c-${service}`,
+    healthcheck: false,
+    ...more,
+  });
+  const startFailed = (services: string[]): SessionFailure => ({ kind: 'start-failed', message: 'x', stderrTail: '', services });
+  const health = (output: string) =>
+    `${JSON.stringify({ Status: 'unhealthy', FailingStreak: 3, Log: [{ ExitCode: 1, Output: output }] })}\n`;
+
+  it("for services known at fault: their last 50 log lines, then each one's last health check", async () => {
+    const { actors, runner, reported } = setUp();
+    runner.answer('health', { stdout: health('pg_isready: no response\n') });
+    const input: DiagnoseInput = {
+      plan,
+      failure: startFailed(['api', 'db']),
+      services: [status('api', { state: 'exited', exitCode: 1, failed: true }), status('db', { state: 'unhealthy', healthcheck: true, failed: true })],
+    };
+    const done = run(actors.diagnose, input);
+    const logs = await runner.waitForFollow('diagnostics');
+    logs.output('api-1  | crashed\n');
     // A failing `logs` must not fail the rollback: diagnostics are best effort.
-    follow.fail(composeFailure(follow.command));
-    expect(await done).toStrictEqual(['api']);
+    logs.fail('exit-non-zero', 1);
+    expect(await done).toStrictEqual(['api', 'db']);
+    expect(runner.argvs()).toStrictEqual([
+      [...P, 'logs', '--tail', '50', 'api', 'db'],
+      ['docker', 'inspect', '--format', '{{json .State.Health}}', 'c-db'],
+    ]);
     expect(reported).toStrictEqual([
-      { type: 'diagnostics', services: ['api'] },
+      { type: 'diagnostics', services: ['api', 'db'] },
       { type: 'logs', text: 'api-1  | crashed\n' },
+      { type: 'healthOutput', service: 'db', output: 'pg_isready: no response (exit code 1)' },
     ]);
   });
 
-  it('diagnose follows nothing when no service is at fault', async () => {
-    const { actors, follows, reported } = actorsWith(() =>
-      ok(`${psLine('api', 'running', 0)}\n${psLine('db', 'running', 0)}\n`),
-    );
-    expect(await run(actors.diagnose, { plan, failure: undefined })).toStrictEqual([]);
-    expect(follows).toStrictEqual([]);
+  it('a failing or empty `inspect` reports no health output and fails nothing', async () => {
+    const { actors, runner, reported } = setUp();
+    runner.answer('health', { fail: 'exit-non-zero', exitCode: 1 });
+    const input: DiagnoseInput = {
+      plan,
+      failure: startFailed(['db']),
+      services: [status('db', { state: 'unhealthy', healthcheck: true, failed: true })],
+    };
+    const done = run(actors.diagnose, input);
+    (await runner.waitForFollow('diagnostics')).end();
+    expect(await done).toStrictEqual(['db']);
+    expect(reported).toStrictEqual([{ type: 'diagnostics', services: ['db'] }]);
+    expect(runner.argvs().at(-1)).toStrictEqual(['docker', 'inspect', '--format', '{{json .State.Health}}', 'c-db']);
+  });
+
+  it('without services known at fault: one `ps` finds them (a failed `up`)', async () => {
+    const { actors, runner, reported } = setUp();
+    runner.answer('exitCodes', { stdout: `${psLine('api', 'exited', 1)}\n${psLine('db', 'running', 0)}\n` });
+    const done = run(actors.diagnose, { plan, failure: startFailed([]), services: [] });
+    (await runner.waitForFollow('diagnostics')).end();
+    expect(await done).toStrictEqual(['api']);
+    expect(runner.argvs()).toStrictEqual([
+      [...P, 'ps', '--all', '--format', 'json'],
+      [...P, 'logs', '--tail', '50', 'api'],
+    ]);
+    expect(reported).toStrictEqual([{ type: 'diagnostics', services: ['api'] }]);
+  });
+
+  it('follows nothing when no service is at fault', async () => {
+    const { actors, runner, reported } = setUp();
+    runner.answer('exitCodes', { stdout: `${psLine('api', 'running', 0)}\n${psLine('db', 'running', 0)}\n` });
+    expect(await run(actors.diagnose, { plan, failure: undefined, services: [] })).toStrictEqual([]);
+    expect(runner.follows).toStrictEqual([]);
     expect(reported).toStrictEqual([]);
   });
 });
 
-describe('production followLogs inside the machine', () => {
-  // Each test leaves its machine mid-session (attached, or stopping with the teardown
-  // deadline's timer set): stop them, or their timers keep jest's process alive.
-  const actors: Array<{ stop(): void }> = [];
-  afterEach(() => {
-    for (const actor of actors.splice(0)) actor.stop();
+describe('teardown and forcedTeardown', () => {
+  it('teardown waits for every earlier child to exit (a cancelled `up` may still create containers), then runs `down`', async () => {
+    const { actors, runner } = setUp();
+    runner.answer('teardown', {});
+    const release = runner.holdIdle();
+    const done = run(actors.teardown, plan);
+    await settle();
+    expect(runner.log()).toStrictEqual(['idle']);
+    release();
+    await done;
+    expect(runner.log()).toStrictEqual(['idle', `run ${p} down --remove-orphans --timeout 10`]);
   });
 
-  async function attached(psOutput = '', endedStackSettleMs?: number) {
-    const scripted = scriptedRunner(() => ok(psOutput));
-    const reported: SessionEvent[] = [];
-    const real = createDevSessionActors({
-      runner: scripted.runner,
-      reporter: { report: (event) => reported.push(event) },
-      lock: recordingLock(acquired, []).lock,
-      cwd: '/nowhere',
-      ...(endedStackSettleMs === undefined ? {} : { endedStackSettleMs }),
+  it(`forcedTeardown waits at most ${forcedKillAfterMs} ms for them, then runs \`kill\` and \`down --timeout 0\``, async () => {
+    const { actors, runner } = setUp();
+    runner.answer('forcedTeardown', {});
+    const release = runner.holdIdle();
+    const done = run(actors.forcedTeardown, plan);
+    await settle();
+    expect(runner.log()).toStrictEqual(['idle 1000']);
+    release();
+    await done;
+    expect(runner.log()).toStrictEqual(['idle 1000', `run ${p} kill`, `run ${p} down --remove-orphans --timeout 0`]);
+  });
+
+  it('forcedTeardown runs `down` even when `kill` fails', async () => {
+    const { actors, runner } = setUp();
+    runner.answer('forcedTeardown', { fail: 'exit-non-zero', exitCode: 1 }, {});
+    await run(actors.forcedTeardown, plan);
+    expect(runner.argvs()).toStrictEqual([plan.forcedTeardown[0].argv, plan.forcedTeardown[1].argv]);
+  });
+
+  it('forcedTeardown fails when its `down` fails', async () => {
+    const { actors, runner } = setUp();
+    runner.answer('forcedTeardown', { fail: 'exit-non-zero', exitCode: 1 });
+    await expect(run(actors.forcedTeardown, plan)).rejects.toStrictEqual({
+      kind: 'command-failed',
+      message: `teardown of project shop failed: \`${p} down --remove-orphans --timeout 0\` exited with code 1; run \`stagecraft dev down\` to retry, or by hand: ${p} down --remove-orphans --timeout 10`,
     });
-    const fakes = createFakeActors();
-    const machine = devSessionMachine.provide({
-      actors: { ...fakeImplementations(fakes), followLogs: real.followLogs },
-    });
-    const rootEvents: string[] = [];
-    const actor = createActor(machine, {
-      input: { options },
-      inspect: (event) => {
-        if (event.type === '@xstate.event' && event.actorRef.sessionId === event.rootId) rootEvents.push(event.event.type);
-      },
-    });
-    actors.push(actor);
-    actor.start();
-    fakes.validate.only().resolve(plan);
-    await waitFor(actor, (s) => s.matches('preflight'));
-    fakes.preflight.only().resolve({ stale: undefined });
-    await waitFor(actor, (s) => s.matches('starting'));
-    fakes.start.only().resolve();
-    await waitFor(actor, (s) => s.matches('attached'));
-    return { actor, follows: scripted.follows, runs: scripted.runs, reported, fakes, rootEvents };
-  }
-
-  it('follows the planned `logs --follow` and reports its output as logs', async () => {
-    const { follows, reported } = await attached();
-    expect(follows.map((f) => f.command)).toStrictEqual([plan.attach]);
-    follows[0]?.sink('api-1  | hello\n');
-    expect(reported).toStrictEqual([{ type: 'logs', text: 'api-1  | hello\n' }]);
   });
 
-  it('sends LOGS_ENDED when the logs end by themselves', async () => {
-    const { actor, follows, rootEvents } = await attached();
-    follows[0]?.end();
-    await waitFor(actor, (s) => s.matches({ stopping: 'readingExitCodes' }));
-    expect(rootEvents.filter((type) => type === 'LOGS_ENDED')).toHaveLength(1);
-  });
-
-  it('sends LOGS_ENDED when the logs command fails', async () => {
-    const { actor, follows } = await attached();
-    follows[0]?.fail(composeFailure(plan.attach, { exitCode: 7 }));
-    await waitFor(actor, (s) => s.matches({ stopping: 'readingExitCodes' }));
-  });
-
-  it('when `logs --follow` misses that the stack ended, `ps` finds it: LOGS_ENDED once, the follower stopped', async () => {
-    const exited = `${psLine('api', 'exited', 0)}\n${psLine('db', 'exited', 0)}\n`;
-    const { actor, follows, runs, rootEvents } = await attached(exited, 10);
-    await waitFor(actor, (s) => s.matches({ stopping: 'readingExitCodes' }));
-    expect(runs.map((r) => r.command)).toStrictEqual([plan.exitCodes]);
-    expect(follows[0]?.stopped).toBe(true);
-    expect(rootEvents.filter((type) => type === 'LOGS_ENDED')).toHaveLength(1);
-  });
-
-  it('a stack still running is left to `logs --follow`: one `ps`, then none until compose reports an exit', async () => {
-    const running = `${psLine('api', 'running', 0)}\n${psLine('db', 'exited', 0)}\n`;
-    const { actor, follows, runs } = await attached(running, 10);
-    const tenSettles = () => new Promise((resolve) => setTimeout(resolve, 100));
-    await waitUntil(() => runs.length === 1, 'the first `ps`');
-    await tenSettles(); // and no second one without an exit line
-    expect(runs.map((r) => r.command)).toStrictEqual([plan.exitCodes]);
-    expect(actor.getSnapshot().value).toBe('attached');
-    follows[0]?.sink('db-1 exited with code 0\n');
-    await waitUntil(() => runs.length === 2, 'the `ps` after the exit line');
-    await tenSettles();
-    expect(runs.map((r) => r.command)).toStrictEqual([plan.exitCodes, plan.exitCodes]);
-    expect(follows[0]?.stopped).toBe(false);
-  });
-
-  it('stops the follower on STOP, without reporting the end as LOGS_ENDED', async () => {
-    const { actor, follows, fakes, rootEvents } = await attached();
-    actor.send({ type: 'STOP', signal: 'SIGINT' });
-    await waitFor(actor, (s) => s.matches({ stopping: 'graceful' }));
-    expect(follows[0]?.stopped).toBe(true);
-    // The follower's own `done` handler ran before this await returns.
-    await follows[0]?.done;
-    expect(actor.getSnapshot().value).toStrictEqual({ stopping: 'graceful' });
-    expect(fakes.readExitCodes.calls).toHaveLength(0);
-    expect(rootEvents.filter((type) => type === 'LOGS_ENDED')).toStrictEqual([]);
+  it('a runner bug passes through unchanged (the machine reads it as internal)', async () => {
+    const bug = new TypeError('bug in the runner');
+    const { actors, runner } = setUp();
+    const done = run(actors.teardown, plan);
+    (await runner.waitForRun('teardown')).reject(bug);
+    await expect(done).rejects.toBe(bug);
+    // And the fake's own failures are the adapter's shape.
+    expect(composeFailure(plan.teardown, 'canceled')).toMatchObject({ type: 'compose-failure', kind: 'canceled' });
   });
 });
