@@ -90,6 +90,18 @@ function observedIn(event: { type: string }): ObservedServices {
   return (event as unknown as { output?: ObservedServices }).output ?? {};
 }
 
+/**
+ * Whether a `ps` read after `up` knows more than the events so far: the service has no
+ * event yet, or `ps` saw its container dead while the events still have it alive (its `die`
+ * is on the way). A container's life only goes forward, so this never undoes an event.
+ */
+function observedIsNewer(known: ServiceStatus | undefined, container: ObservedContainer): boolean {
+  if (known === undefined || known.state === 'pending') return true;
+  const dead = container.state === 'exited' || container.state === 'dead';
+  const alive = known.state === 'created' || known.state === 'starting' || known.state === 'running' || known.state === 'healthy' || known.state === 'unhealthy';
+  return dead && alive;
+}
+
 /** Sends what `ps` saw of `service` to its machine, spawning one for a service not seen before. */
 function observe(
   enqueue: { spawnChild: (src: 'service', options: { id: string; input: ServiceSpec }) => void; sendTo: (id: string, event: ServiceEvent) => void },
@@ -317,8 +329,7 @@ const withChildren = sessionSetup.extend({
     seedServices: sessionSetup.createAction(
       enqueueActions(({ context, event, enqueue, self }) => {
         for (const [service, container] of Object.entries(observedIn(event))) {
-          const known = context.services[service];
-          if (known !== undefined && known.state !== 'pending') continue;
+          if (!observedIsNewer(context.services[service], container)) continue;
           observe(enqueue, self, context, service, container);
         }
       }),

@@ -179,7 +179,12 @@ export const serviceMachine = setup({
     // Stopped on purpose (`kill`: compose down, docker stop): the next death is for good.
     stopping: {
       entry: report('stopping'),
-      on: { DIE: { target: 'exited', actions: ['noteContainer', 'noteDeath'] } },
+      on: {
+        DIE: [
+          { guard: 'otherContainersLive', actions: 'noteDeath' },
+          { target: 'exited', actions: ['noteContainer', 'noteDeath'] },
+        ],
+      },
     },
     restarting: { entry: report('restarting') },
     exited: { entry: report('exited') },

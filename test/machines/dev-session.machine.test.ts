@@ -754,8 +754,8 @@ describe('--detach --wait: readiness is the machine’s (SPEC §4)', () => {
     await toWaiting(s);
     up(s, 'api');
     s.fakes.observeServices.only().resolve({
-      // api was reached by an event (running): the read does not move it back.
-      api: { container: 'api-1', state: 'exited', health: '', exitCode: 1 },
+      // api was reached by an event (running) and ps agrees: the read changes nothing for it.
+      api: { container: 'api-1', state: 'running', health: '', exitCode: 0 },
       db: { container: 'db-1', state: 'running', health: 'healthy', exitCode: 0 },
       migrate: { container: 'migrate-1', state: 'exited', health: '', exitCode: 0 },
     });
@@ -770,6 +770,16 @@ describe('--detach --wait: readiness is the machine’s (SPEC §4)', () => {
       'migrate exited',
     ]);
     expect(stateOf(s, 'api')).toBe('running');
+  });
+
+  it('a service the events have running but the `ps` read saw dead (its die on the way) fails the wait', async () => {
+    const s = startSession({ mode: 'detach', wait: true }, waitServices);
+    await toWaiting(s);
+    up(s, 'api');
+    s.fakes.observeServices.only().resolve({ api: { container: 'api-1', state: 'exited', health: '', exitCode: 1 } });
+    await at(s, { rollingBack: 'diagnosing' });
+    expect(stateOf(s, 'api')).toBe('exited');
+    expect(snapshot(s).context.failure).toMatchObject({ kind: 'start-failed', services: ['api'] });
   });
 
   it('a one-shot the `ps` read saw exit non-zero as `up` returned fails the wait', async () => {
@@ -1186,7 +1196,8 @@ describe('attached: the engine’s events drive one machine per service', () => 
       db: { container: 'db-1', state: 'running', health: 'healthy', exitCode: 0 },
     });
     await waitFor(s.actor, () => stateOf(s, 'db') === 'healthy');
-    expect(stateOf(s, 'api')).toBe('running');
+    // ps saw api dead while its events still had it running: its die is on the way.
+    expect(stateOf(s, 'api')).toBe('exited');
 
     const t = startSession();
     await toAttached(t);

@@ -256,6 +256,19 @@ describe('restart policies: a death the engine will follow with a start is `rest
 });
 
 describe('stopped on purpose: kill → stopping → exited', () => {
+  it('a scaled service being stopped has exited only once its last replica died', () => {
+    const s = startService(spec('api', { restart: { kind: 'always' } }));
+    s.send(start('c1'));
+    s.send(start('c2'));
+    s.send(kill('c1'));
+    s.send(die(143, 'c1'));
+    expect(s.state()).toBe('stopping');
+    s.send(kill('c2'));
+    s.send(die(143, 'c2'));
+    expect(s.state()).toBe('exited');
+    expect(s.last().exitCode).toBe(143);
+  });
+
   it('a killed service that dies has exited for good, whatever its restart policy', () => {
     const s = startService(spec('api', { restart: { kind: 'always' } }));
     s.send(start());
