@@ -1,3 +1,4 @@
+import type { ExitCodeTable } from './dev-down.types.js';
 import type { SessionFailure, StopSignal } from './dev-session.types.js';
 
 /** The exit codes of SPEC §5. */
@@ -32,3 +33,10 @@ const failureExitCodes: Record<SessionFailure['kind'], number> = {
 export function exitCodeForFailure(failure: SessionFailure): number {
   return failureExitCodes[failure.kind];
 }
+
+/** The same table as data, for a machine that takes it through its input (machines/dev-down.machine.ts). */
+export const exitCodeTable: ExitCodeTable = {
+  ok: ExitCode.ok,
+  failures: failureExitCodes,
+  signals: { SIGHUP: exitCodeForSignal('SIGHUP'), SIGINT: exitCodeForSignal('SIGINT'), SIGTERM: exitCodeForSignal('SIGTERM') },
+};

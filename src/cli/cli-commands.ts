@@ -17,7 +17,7 @@ export interface CliCommands {
   readonly plan: (args: CommandArgs) => Promise<void>;
   readonly generate: (args: CommandArgs) => Promise<void>;
   readonly status: (args: CommandArgs, json: boolean) => Promise<void>;
-  readonly machine: (format: 'mermaid' | 'json' | 'dot') => Promise<void>;
+  readonly machine: (format: 'mermaid' | 'json' | 'dot', name?: 'session' | 'down') => Promise<void>;
 }
 
 type Command = (args: CommandArgs) => Promise<number>;
@@ -88,9 +88,9 @@ export function createCliCommands(io: CliIo): CliCommands {
       const { statusCommand } = await import('../commands/status-command.js');
       process.exitCode = await statusCommand(toCliFlags(args), json, io);
     },
-    machine: async (format) => {
+    machine: async (format, name) => {
       const { machineCommand } = await import('../commands/machine-command.js');
-      process.exitCode = machineCommand(format, io);
+      process.exitCode = machineCommand(format, io, name);
     },
   };
 }

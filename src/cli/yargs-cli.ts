@@ -32,9 +32,12 @@ export function buildCli(argv: readonly string[], env: NodeJS.ProcessEnv, comman
         )
         .command(
           'machine',
-          'print the lifecycle machine (for docs and the inspector)',
-          (y) => y.option('format', { choices: ['mermaid', 'json', 'dot'] as const, default: 'mermaid' as const, requiresArg: true }),
-          (args) => commands.machine(args.format),
+          'print a lifecycle machine (for docs and the inspector)',
+          (y) =>
+            y
+              .option('format', { choices: ['mermaid', 'json', 'dot'] as const, default: 'mermaid' as const, requiresArg: true })
+              .option('machine', { choices: ['session', 'down'] as const, default: 'session' as const, requiresArg: true, describe: '`dev` itself, or `dev down`' }),
+          (args) => commands.machine(args.format, args.machine),
         )
         .example('$0 dev', 'start, stream logs, Ctrl+C to stop and remove')
         .example('$0 dev --detach --wait', 'start and wait until healthy, for CI')

@@ -2,6 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { DevPlan, SessionMode } from '../../machines/dev-session.types.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
+import { recordProblem } from './record-check.js';
 
 /** `<dev-dir>/session.json` (SPEC §6). Its schema is documented in the README. */
 export interface SessionRecord {
@@ -15,6 +16,8 @@ export interface SessionRecord {
   readonly startedAt: string;
   /** The machine state, dotted (`stopping.graceful`), or `down`. */
   readonly state: string;
+  /** The tags of that state (`tearingDown`, …); absent in records written before tags. */
+  readonly tags?: readonly string[];
   readonly updatedAt: string;
   readonly plan: DevPlan;
 }
@@ -25,17 +28,22 @@ export function sessionFilePath(devDir: string, cwd: string): string {
   return path.resolve(cwd, devDir, sessionFileName);
 }
 
-/** Reads the session file; undefined when there is none or it is unreadable garbage. */
-export async function readSessionFile(file: string): Promise<SessionRecord | undefined> {
-  let text: string;
+/** The file's text; undefined when there is none. */
+async function readText(file: string): Promise<string | undefined> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (error) {
     // ENOTDIR: the dev dir is a file, so no session file can be there (the plan says what is wrong).
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw error;
   }
+}
+
+/** Reads the session file; undefined when there is none or it is unreadable garbage. */
+export async function readSessionFile(file: string): Promise<SessionRecord | undefined> {
+  const text = await readText(file);
+  if (text === undefined) return undefined;
   try {
     const record = JSON.parse(text) as Partial<SessionRecord>;
     if (record.version !== 1 || typeof record.pid !== 'number' || typeof record.project !== 'string') return undefined;
@@ -52,4 +60,27 @@ export async function writeSessionFile(file: string, record: SessionRecord): Pro
 
 export async function removeSessionFile(file: string): Promise<void> {
   await rm(file, { force: true });
+}
+
+/** A session file read strictly: none, a record whose every field checks out, or a reason it does not. */
+export type CheckedRecord =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'valid'; readonly record: SessionRecord }
+  | { readonly kind: 'invalid'; readonly problem: string };
+
+/**
+ * Reads the session file for a command that may act on it (`dev down`): a torn, foreign or
+ * crafted file comes back `invalid` with what is wrong, instead of reading as no session.
+ */
+export async function readCheckedSessionFile(file: string): Promise<CheckedRecord> {
+  const text = await readText(file);
+  if (text === undefined) return { kind: 'none' };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { kind: 'invalid', problem: 'it is not JSON' };
+  }
+  const problem = recordProblem(value);
+  return problem === undefined ? { kind: 'valid', record: value as SessionRecord } : { kind: 'invalid', problem };
 }

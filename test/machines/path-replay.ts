@@ -12,7 +12,16 @@
 //   LOGS_ENDED               → the live log follower calls sendBack
 //   STOP                     → actor.send
 // After every step the real snapshot must equal the graph's (value and context).
-import { createActor, fromCallback, fromPromise, SimulatedClock, type SnapshotFrom } from 'xstate';
+import {
+  createActor,
+  fromCallback,
+  fromPromise,
+  SimulatedClock,
+  type AnyStateMachine,
+  type EventFromLogic,
+  type InputFrom,
+  type SnapshotFrom,
+} from 'xstate';
 import { serializeSnapshot } from 'xstate/graph';
 import {
   devSessionMachine,
@@ -125,6 +134,11 @@ export class PathFakes {
       run.stopped = true;
     };
   });
+
+  /** A gated promise fake for each of `names`, for a machine whose actors are all promises. */
+  promiseImplementations(names: readonly string[]) {
+    return Object.fromEntries(names.map((name) => [name, this.#promise(name)]));
+  }
 
   armFollowerFailure(error: unknown): void {
     this.#followerFailure = { error };
@@ -277,4 +291,81 @@ export async function replayPath(steps: readonly ModelStep[], replay: ReplayOpti
 
   const final = actor.getSnapshot();
   return { final, output: final.status === 'done' ? final.output : undefined, fakes };
+}
+
+// --- Any machine whose actors are all promises (dev down) --------------------------------
+// The same replay as `replayPath`, for a machine given with its input: done and error events
+// settle the live gated fake, `xstate.after.<delay>.…` moves the clock to that delay (1 ms
+// short first), any other event is sent. After every step the real snapshot must equal the
+// graph's, and the fakes running must be the ones `invokedIn` names.
+
+/** What `replayPromisePath` needs to know about the machine under test. */
+export interface PromiseReplayOptions<TMachine extends AnyStateMachine> {
+  readonly machine: TMachine;
+  readonly input: InputFrom<TMachine>;
+  /** The machine's actor names: each one becomes a gated fake. */
+  readonly actors: readonly string[];
+  /** The length of the named delay in `snapshot`, in ms. */
+  readonly delayMs: (delay: string, snapshot: SnapshotFrom<TMachine>) => number;
+  readonly invokedIn: (snapshot: SnapshotFrom<TMachine>) => readonly string[];
+}
+
+export interface PromiseModelStep<TMachine extends AnyStateMachine> {
+  readonly event: { readonly type: string };
+  readonly state: SnapshotFrom<TMachine>;
+}
+
+/** Replays `steps` (steps[0] is `xstate.init`) on a fresh actor; throws, naming the step, at the first departure. */
+export async function replayPromisePath<TMachine extends AnyStateMachine>(
+  steps: readonly PromiseModelStep<TMachine>[],
+  replay: PromiseReplayOptions<TMachine>,
+): Promise<{ readonly final: SnapshotFrom<TMachine>; readonly fakes: PathFakes }> {
+  const fakes = new PathFakes();
+  const clock = new SimulatedClock();
+  const machine = replay.machine.provide({ actors: fakes.promiseImplementations(replay.actors) }) as TMachine;
+  const actor = createActor(machine, { input: replay.input, clock });
+  const observed: SnapshotFrom<TMachine>[] = [];
+  const actorErrors: unknown[] = [];
+  actor.subscribe({ next: (snapshot) => observed.push(snapshot), error: (error) => actorErrors.push(error) });
+
+  const verify = (index: number): void => {
+    const [step, real] = [steps[index], observed[index]];
+    if (step === undefined || real === undefined || observed.length !== index + 1) {
+      throw new Error(`step ${index} (${step?.event.type}): expected ${index + 1} snapshots, observed ${observed.length}`);
+    }
+    const [want, got] = [serializeSnapshot(step.state), serializeSnapshot(real)];
+    if (want !== got) throw new Error(`step ${index} (${step.event.type}): graph says ${want}, machine is ${got}`);
+    const live = fakes.live().map((run) => run.name).sort();
+    const invoked = [...replay.invokedIn(real)].sort();
+    if (JSON.stringify(live) !== JSON.stringify(invoked)) {
+      throw new Error(`after step ${index}: expected running [${invoked.join(', ')}], running [${live.join(', ')}]`);
+    }
+    if (actorErrors.length > 0) throw new Error(`step ${index}: the actor errored: ${String(actorErrors[0])}`);
+  };
+
+  actor.start();
+  await settle();
+  verify(0);
+  for (let index = 1; index < steps.length; index++) {
+    const event = (steps[index] as PromiseModelStep<TMachine>).event as ModelEvent;
+    if (isType(event, 'xstate.done.actor.')) {
+      const done = event as { actorId: string; output: unknown };
+      (fakes.liveRun(done.actorId) as PromiseRun).resolve(done.output);
+    } else if (isType(event, 'xstate.error.actor.')) {
+      const failed = event as { actorId: string; error: unknown };
+      (fakes.liveRun(failed.actorId) as PromiseRun).reject(failed.error);
+    } else if (isType(event, 'xstate.after.')) {
+      const before = observed.length;
+      const ms = replay.delayMs(event.type.split('.')[2] ?? '', actor.getSnapshot());
+      clock.increment(ms - 1);
+      await settle();
+      if (observed.length !== before) throw new Error(`step ${index}: ${event.type} fired before its ${ms} ms`);
+      clock.increment(1);
+    } else {
+      actor.send(event as EventFromLogic<TMachine>);
+    }
+    await settle();
+    verify(index);
+  }
+  return { final: actor.getSnapshot(), fakes };
 }

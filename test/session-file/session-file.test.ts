@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import {
+  readCheckedSessionFile,
   readSessionFile,
   removeSessionFile,
   sessionFilePath,
@@ -115,5 +116,38 @@ describe('removeSessionFile', () => {
     expect(await readdir(dir)).toStrictEqual([]);
     await removeSessionFile(file);
     expect(await readdir(dir)).toStrictEqual([]);
+  });
+});
+
+describe('readCheckedSessionFile (what `dev down` acts on)', () => {
+  it('is none without a file, valid for a record stagecraft wrote (tags or not)', async () => {
+    const onDisk = (written: SessionRecord): unknown => JSON.parse(JSON.stringify(written));
+    expect(await readCheckedSessionFile(file)).toStrictEqual({ kind: 'none' });
+    await writeSessionFile(file, record);
+    expect(await readCheckedSessionFile(file)).toStrictEqual({ kind: 'valid', record: onDisk(record) });
+    const tagged = { ...record, state: 'stopping.graceful', tags: ['stackMayExist', 'tearingDown'] };
+    await writeSessionFile(file, tagged);
+    expect(await readCheckedSessionFile(file)).toStrictEqual({ kind: 'valid', record: onDisk(tagged) });
+  });
+
+  it.each([
+    ['empty', '', 'it is not JSON'],
+    ['torn mid-write', JSON.stringify(record).slice(0, 40), 'it is not JSON'],
+    ['JSON null', 'null', 'it is not a JSON object'],
+    ['a JSON array', '[1,2,3]', 'it is not a JSON object'],
+    ['another version', JSON.stringify({ ...record, version: 2 }), 'version 2 is not 1'],
+    ['a project compose would refuse', JSON.stringify({ ...record, project: 'shop; rm -rf ~' }), 'its project is not a compose project name'],
+    ['an unknown mode', JSON.stringify({ ...record, mode: 'daemon' }), 'its mode is not foreground, detach or down'],
+    ['pid 0 (the process group)', JSON.stringify({ ...record, pid: 0 }), 'its pid is not a positive whole number'],
+    ['a negative pid (a process group)', JSON.stringify({ ...record, pid: -4242 }), 'its pid is not a positive whole number'],
+    ['a string pid', JSON.stringify({ ...record, pid: '4242' }), 'its pid is not a positive whole number'],
+    ['fractional start ticks', JSON.stringify({ ...record, pidStartTicks: 1.5 }), 'its pidStartTicks is neither null nor a whole number'],
+    ['a startedAt that is no time', JSON.stringify({ ...record, startedAt: 'yesterday-ish' }), 'its startedAt or updatedAt is not a time'],
+    ['a state with escape codes', JSON.stringify({ ...record, state: 'attached\u001b[2J' }), 'its state is not a machine state'],
+    ['tags that are not a list of words', JSON.stringify({ ...record, tags: 'tearingDown' }), 'its tags are not a list of state tags'],
+    ['no plan', JSON.stringify({ ...record, plan: undefined }), 'it has no plan'],
+  ])('a %s file is invalid, saying why', async (_what, text, problem) => {
+    await writeFile(file, text);
+    expect(await readCheckedSessionFile(file)).toStrictEqual({ kind: 'invalid', problem });
   });
 });

@@ -1,0 +1,140 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { fromPromise } from 'xstate';
+import type { devDownMachine } from '../../machines/dev-down.machine.js';
+import type { LockTaken, RecordSurvey, SessionHolder, SignalResult } from '../../machines/dev-down.types.js';
+import type { DevOptions, DevPlan, SessionFailure } from '../../machines/dev-session.types.js';
+import type { ComposeRunner } from '../compose/compose-runner.js';
+import type { Reporter } from '../output/reporter.js';
+import type { ProcessControl } from '../session-file/process-control.js';
+import type { ProcessIdentity } from '../session-file/process-identity.js';
+import { readCheckedSessionFile, type SessionRecord } from '../session-file/session-file.js';
+import type { AcquireResult } from '../session-file/session-lock.js';
+import { runPlanned } from '../session/describe-failure.js';
+import { lockedFailure } from '../session/session-claims.js';
+import { loadDownPlan, planForProject } from './down-plan.js';
+
+/** The part of the session lock `dev down` uses (SessionLock in production). */
+export interface DownLock {
+  acquire(plan: DevPlan, state: string, signal?: AbortSignal): Promise<AcquireResult>;
+  reconciled(): void;
+  release(): Promise<void>;
+  restoreUnreconciled(): Promise<boolean>;
+  leave(): Promise<void>;
+}
+
+export interface DevDownDeps {
+  readonly options: DevOptions;
+  /** The working directory the dev dir is relative to. */
+  readonly cwd: string;
+  /** `<dev-dir>/session.json`, absolute. */
+  readonly sessionFile: string;
+  readonly runner: ComposeRunner;
+  readonly lock: DownLock;
+  readonly processes: ProcessControl;
+  readonly reporter: Reporter;
+  /** This process: a record naming it holds nothing against it. */
+  readonly ownPid: number;
+  /** How often the holder's process is looked at while waiting for it to end (100 ms). */
+  readonly pollMs?: number;
+}
+
+type ActorImplementations = Parameters<typeof devDownMachine.provide>[0]['actors'];
+
+/** Exit 1: a session file that stagecraft did not write as it is; nothing in it was acted on. */
+export function untrustedRecord(file: string, problem: string): SessionFailure {
+  return {
+    kind: 'input',
+    message:
+      `session file ${file} is not a record stagecraft wrote (${problem}); it was ignored: nothing it names was ` +
+      'signalled or run. Remove it if no stagecraft session runs for this project, then run `stagecraft dev down` again',
+  };
+}
+
+const identityOf = (holder: SessionHolder | SessionRecord): ProcessIdentity => ({
+  pid: holder.pid,
+  startTicks: holder.pidStartTicks,
+});
+
+function holderOf(record: SessionRecord): SessionHolder {
+  const { pid, pidStartTicks, project, mode, state, tags } = record;
+  return { pid, pidStartTicks, project, mode, state, tags };
+}
+
+/**
+ * Reads session.json strictly: the live stagecraft session holding it, if one does.
+ * Rejects with an `input` failure naming the file when it is corrupt or crafted (its pid
+ * is a live process that is not stagecraft).
+ */
+export async function surveyRecord(deps: Pick<DevDownDeps, 'sessionFile' | 'processes' | 'ownPid'>): Promise<RecordSurvey> {
+  const checked = await readCheckedSessionFile(deps.sessionFile);
+  if (checked.kind === 'none') return { recordedProject: undefined, holder: undefined };
+  if (checked.kind === 'invalid') throw untrustedRecord(deps.sessionFile, checked.problem);
+  const { record } = checked;
+  const kind = record.pid === deps.ownPid ? 'gone' : deps.processes.identify(identityOf(record));
+  if (kind === 'other') {
+    throw untrustedRecord(deps.sessionFile, `its pid ${record.pid} is a running process that is not a stagecraft session`);
+  }
+  // `unverified` (no start time to compare) is no holder to signal; the lock still sees it live.
+  return { recordedProject: record.project, holder: kind === 'stagecraft' ? holderOf(record) : undefined };
+}
+
+/**
+ * The real effects of the dev-down machine, for `.provide({ actors })`. Teardowns run
+ * plans built from the current flags; processes are touched only through `deps.processes`.
+ */
+export function createDevDownActors(deps: DevDownDeps) {
+  const { lock, processes, options } = deps;
+
+  const actors = {
+    readRecord: fromPromise<RecordSurvey, void>(() => surveyRecord(deps)),
+
+    loadPlan: fromPromise<DevPlan, { readonly recordedProject: string | undefined }>(({ input }) =>
+      loadDownPlan(options, deps.cwd, input.recordedProject),
+    ),
+
+    signalHolder: fromPromise<SignalResult, SessionHolder>(async ({ input }) => {
+      try {
+        return processes.signal(identityOf(input), 'SIGTERM') ? 'sent' : 'gone';
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+        throw {
+          kind: 'locked',
+          message: `project ${input.project} is held by a live session of another user (pid ${input.pid}, ${input.state}); stop it as that user (\`stagecraft dev down\`, or Ctrl+C in its terminal)`,
+        } satisfies SessionFailure;
+      }
+    }),
+
+    // Node cannot wait for a process that is not its child (no pidfd): look at /proc until
+    // it has ended. How long to wait is the machine's decision (its named delays).
+    awaitHolderExit: fromPromise<void, SessionHolder>(async ({ input, signal }) => {
+      while (processes.isRunning(identityOf(input))) await delay(deps.pollMs ?? 100, undefined, { signal });
+    }),
+
+    takeLock: fromPromise<LockTaken, DevPlan>(async ({ input: plan, signal }) => {
+      const claim = await lock.acquire(plan, 'down', signal);
+      if (claim.kind === 'held') throw lockedFailure(claim.holder, claim.elsewhere);
+      const stale = claim.stale;
+      if (stale === undefined || stale.project === plan.projectName) return { stalePlan: undefined };
+      return { stalePlan: planForProject(options, stale.project, `the stale session file ${deps.sessionFile}`) };
+    }),
+
+    teardown: fromPromise<void, DevPlan>(async ({ input: plan, signal }) => {
+      await runPlanned(deps.runner, plan.teardown, plan, signal);
+    }),
+
+    release: fromPromise<void, DevPlan>(async () => {
+      lock.reconciled();
+      await lock.release();
+    }),
+
+    // A teardown that failed or was cancelled leaves the session file as it was found: a stale
+    // record (perhaps of another project) must survive for the next `down` or `dev` to finish.
+    restoreLock: fromPromise<void, void>(async () => {
+      await lock.restoreUnreconciled().catch((error: unknown) =>
+        deps.reporter.report({ type: 'notice', message: `could not put back the stale session file ${deps.sessionFile}: ${String(error)}` }),
+      );
+      await lock.leave();
+    }),
+  };
+  return actors satisfies ActorImplementations;
+}

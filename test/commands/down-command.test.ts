@@ -1,0 +1,186 @@
+// `downCommand` in process (issue 11 item 9): the real effects, the fake docker on PATH,
+// and `new EventEmitter()` as the process, so a stop signal is an `emit`. Covers what the
+// record may and may not make `dev down` do (item 8): argv only from the current flags,
+// signals only to a verified stagecraft session, a crafted or corrupt record refused.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter, once } from 'node:events';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { DevOptions } from '../../machines/dev-session.types.js';
+import type { CliFlags } from '../../src/cli/dev-flags.js';
+import { downCommand } from '../../src/commands/down-command.js';
+import { processStartTicks } from '../../src/session-file/process-identity.js';
+import { writeSessionFile, type SessionRecord } from '../../src/session-file/session-file.js';
+import { defaultDevOptions } from '../fixtures/dev-options.js';
+import { fakeBinDir, recordedCalls, stacksDir, waitFor } from '../fixtures/fake-docker.js';
+import { shopRecord } from '../fixtures/shop-session.js';
+import { killAll, spawnIdle } from '../session-file/live-process.js';
+
+const composeFile = '.stagecraft/dev/compose.yaml';
+const down = (project: string, grace = 10) => ['compose', '-p', project, '-f', composeFile, 'down', '--remove-orphans', '--timeout', String(grace)];
+
+let root: string;
+let cwd: string;
+let sessionFile: string;
+let logFile: string;
+const children: ChildProcess[] = [];
+
+beforeEach(() => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'stagecraft-down-command-'));
+  cwd = path.join(root, 'project');
+  mkdirSync(path.join(cwd, '.stagecraft', 'dev'), { recursive: true });
+  copyFileSync(path.join(stacksDir, 'minimal', 'compose.yaml'), path.join(cwd, composeFile));
+  sessionFile = path.join(cwd, '.stagecraft', 'dev', 'session.json');
+  logFile = path.join(root, 'docker-calls.jsonl');
+});
+
+afterEach(async () => {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await killAll();
+  rmSync(root, { recursive: true, force: true });
+});
+
+class Collect extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+interface Run {
+  readonly processLike: EventEmitter;
+  readonly stdout: Collect;
+  readonly stderr: Collect;
+  readonly code: Promise<number>;
+}
+
+function runDown(options: Partial<DevOptions> = {}, scenario: object = {}, dryRun = false): Run {
+  const [stdout, stderr, processLike] = [new Collect(), new Collect(), new EventEmitter()];
+  const env = {
+    PATH: `${fakeBinDir}${path.delimiter}${path.dirname(process.execPath)}`,
+    HOME: root,
+    NO_COLOR: '1',
+    FAKE_DOCKER_LOG: logFile,
+    FAKE_DOCKER_SCENARIO: JSON.stringify(scenario),
+  };
+  const flags: CliFlags = { options: { ...defaultDevOptions, ...options }, verbose: false, dryRun, inspect: undefined, events: undefined };
+  const code = downCommand(flags, { stdout, stderr, env, cwd, process: processLike });
+  return { processLike, stdout, stderr, code };
+}
+
+/** The record as session.json holds it (JSON drops undefined fields). */
+const onDisk = (record: SessionRecord): unknown => JSON.parse(JSON.stringify(record));
+
+/** A record of a process that is gone, naming `project`, whose plan says to run something else entirely. */
+async function writeStaleRecord(overrides: Partial<SessionRecord> = {}): Promise<SessionRecord> {
+  const craftedPlan = { ...shopRecord().plan, teardown: { phase: 'teardown', argv: ['touch', path.join(root, 'pwned')] } } as const;
+  const record = shopRecord({ project: 'minimal', pid: 999_999_999, pidStartTicks: 1, plan: craftedPlan, ...overrides });
+  await writeSessionFile(sessionFile, record);
+  return record;
+}
+
+/** `node <root>/dist/src/cli.js dev`: a stand-in for a live stagecraft session; ends on SIGTERM. */
+async function spawnSession(): Promise<number> {
+  const cli = path.join(root, 'dist', 'src', 'cli.js');
+  mkdirSync(path.dirname(cli), { recursive: true });
+  writeFileSync(cli, 'setInterval(() => {}, 1000); setTimeout(() => process.exit(0), 60_000);\n');
+  const child = spawn(process.execPath, [cli, 'dev'], { stdio: 'ignore' });
+  children.push(child);
+  await once(child, 'spawn');
+  return child.pid ?? 0;
+}
+
+describe('downCommand', () => {
+  it('no session file: one `down` of the project, exit 0, `removed project minimal`', async () => {
+    const run = runDown();
+    expect(await run.code).toBe(0);
+    expect(recordedCalls(logFile)).toStrictEqual([down('minimal')]);
+    expect(run.stderr.text).toBe('stagecraft dev: removed project minimal\n');
+    expect(existsSync(sessionFile)).toBe(false);
+  });
+
+  it('a stale record of another project: both torn down with argv from the flags, never the recorded argv', async () => {
+    await writeStaleRecord({ project: 'old' });
+    const run = runDown({ graceSeconds: 4 });
+    expect(await run.code).toBe(0);
+    expect(recordedCalls(logFile)).toStrictEqual([down('old', 4), down('minimal', 4)]);
+    expect(existsSync(path.join(root, 'pwned'))).toBe(false);
+    expect(existsSync(sessionFile)).toBe(false);
+  });
+
+  it('compose.yaml gone: the recorded project is torn down with a plan rebuilt from the flags', async () => {
+    await writeStaleRecord();
+    rmSync(path.join(cwd, composeFile));
+    const run = runDown({ composeCommand: 'docker compose --ansi never' });
+    expect(await run.code).toBe(0);
+    expect(recordedCalls(logFile)).toStrictEqual([['compose', '--ansi', 'never', ...down('minimal').slice(1)]]);
+    expect(existsSync(path.join(root, 'pwned'))).toBe(false);
+  });
+
+  it('a STOP (SIGINT) while `down` runs: it is cancelled, exit 130; the lock is let go, the file names this process', async () => {
+    const run = runDown({}, { down: { hang: true } });
+    await waitFor(() => recordedCalls(logFile).length === 1, 'the fake `down` to start');
+    run.processLike.emit('SIGINT');
+    expect(await run.code).toBe(130);
+    expect(run.stderr.text).toBe('');
+    expect(JSON.parse(readFileSync(sessionFile, 'utf8'))).toMatchObject({ project: 'minimal', mode: 'down', pid: process.pid });
+    expect(run.processLike.listenerCount('SIGINT')).toBe(0);
+  });
+
+  it('a teardown that fails: exit 2 naming the command, the stale record put back as it was', async () => {
+    const record = await writeStaleRecord();
+    const run = runDown({}, { down: { exitCode: 1, stderr: ['Error response from daemon: boom'] } });
+    expect(await run.code).toBe(2);
+    expect(run.stderr.text).toContain(`stagecraft dev: error: teardown of project minimal failed: \`docker ${down('minimal').join(' ')}\` exited with code 1`);
+    expect(JSON.parse(readFileSync(sessionFile, 'utf8'))).toStrictEqual(onDisk(record));
+  });
+
+  it('a corrupt record: exit 1 naming the file; nothing runs, the file stays', async () => {
+    writeFileSync(sessionFile, '{"version":1,"project":"minimal","pid":-1}');
+    const run = runDown();
+    expect(await run.code).toBe(1);
+    expect(run.stderr.text).toBe(
+      `stagecraft dev: error: session file ${sessionFile} is not a record stagecraft wrote (its mode is not foreground, detach or down); ` +
+        'it was ignored: nothing it names was signalled or run. Remove it if no stagecraft session runs for this project, then run `stagecraft dev down` again\n',
+    );
+    expect(recordedCalls(logFile)).toStrictEqual([]);
+    expect(readFileSync(sessionFile, 'utf8')).toBe('{"version":1,"project":"minimal","pid":-1}');
+  });
+
+  it('a record naming a live process that is not stagecraft: exit 1, that process not signalled', async () => {
+    const idle = await spawnIdle();
+    await writeStaleRecord({ pid: idle.pid, pidStartTicks: processStartTicks(idle.pid) });
+    const run = runDown();
+    expect(await run.code).toBe(1);
+    expect(run.stderr.text).toContain(`its pid ${idle.pid} is a running process that is not a stagecraft session`);
+    expect(idle.exitCode === null && idle.signalCode === null).toBe(true);
+    expect(recordedCalls(logFile)).toStrictEqual([]);
+  });
+
+  it('a live stagecraft session: SIGTERMed through the port, waited for, then `down`; exit 0', async () => {
+    const pid = await spawnSession();
+    await writeStaleRecord({ pid, pidStartTicks: processStartTicks(pid) });
+    const run = runDown();
+    expect(await run.code).toBe(0);
+    expect(children[0]?.signalCode).toBe('SIGTERM');
+    expect(run.stderr.text).toBe(
+      `stagecraft dev: project minimal has a live session (pid ${pid}, attached); asked it to stop, waiting\n` +
+        'stagecraft dev: removed project minimal\n',
+    );
+    expect(recordedCalls(logFile)).toStrictEqual([down('minimal')]);
+  });
+
+  it('--dry-run with a stale record of another project prints the rebuilt argv; runs and changes nothing', async () => {
+    const record = await writeStaleRecord({ project: 'old' });
+    const run = runDown({}, {}, true);
+    expect(await run.code).toBe(0);
+    expect(run.stdout.text).toBe(
+      `# teardown of old (named by the stale session file)\ndocker ${down('old').join(' ')}\n# teardown\ndocker ${down('minimal').join(' ')}\n`,
+    );
+    expect(recordedCalls(logFile)).toStrictEqual([]);
+    expect(JSON.parse(readFileSync(sessionFile, 'utf8'))).toStrictEqual(onDisk(record));
+  });
+});
