@@ -1,63 +1,82 @@
-// A missing production actor would only show up as an ordinary onError path
-// ("not provided: …"), so the wiring is checked against the machine itself.
+// A missing production actor or action would only show up as an ordinary onError path
+// ("not provided: …") or as a session record never written, so the wiring is checked against
+// the machine itself.
 import { devSessionMachine } from '../../machines/dev-session.machine.js';
+import { serviceMachine } from '../../machines/service.machine.js';
 import type { ComposeRunner } from '../../src/compose/compose-runner.js';
 import type { Reporter } from '../../src/output/reporter.js';
 import { createDevSessionActors, type SessionClaim } from '../../src/session/dev-session-actors.js';
+import { createSessionRecordActions, type SessionRecordStore } from '../../src/session/session-record-actions.js';
 
+const unused = (what: string) => () => {
+  throw new Error(`the wiring test ${what}`);
+};
 const unusedRunner: ComposeRunner = {
   run: () => Promise.reject(new Error('the wiring test runs no command')),
-  follow: () => {
-    throw new Error('the wiring test runs no command');
-  },
+  follow: unused('runs no command'),
   idle: () => Promise.resolve(),
 };
 const unusedReporter: Reporter = { report: () => undefined };
-const unusedLock: SessionClaim = {
-  acquire: () => Promise.reject(new Error('the wiring test takes no lock')),
-  reconciled: () => {
-    throw new Error('the wiring test reconciles nothing');
-  },
+const unusedLock: SessionClaim = { acquire: () => Promise.reject(new Error('the wiring test takes no lock')), reconciled: unused('reconciles nothing') };
+const unusedStore: SessionRecordStore = {
+  update: () => Promise.reject(new Error('the wiring test writes no record')),
+  release: () => Promise.reject(new Error('the wiring test writes no record')),
+  leave: () => Promise.reject(new Error('the wiring test writes no record')),
+  restoreUnreconciled: () => Promise.resolve(false),
+  flush: () => Promise.resolve(),
 };
 
-const declared = devSessionMachine.implementations.actors;
-const supplied = createDevSessionActors({
-  runner: unusedRunner,
-  reporter: unusedReporter,
-  lock: unusedLock,
-  cwd: '/nowhere',
-});
+const declaredActors = devSessionMachine.implementations.actors;
+const declaredActions = devSessionMachine.implementations.actions;
+const suppliedActors = createDevSessionActors({ runner: unusedRunner, reporter: unusedReporter, lock: unusedLock, cwd: '/nowhere' });
+const suppliedActions = createSessionRecordActions(unusedStore, unusedReporter);
+
+/** The effects the machine declares as stubs for src/ to supply: every actor but the service machine (pure). */
+const stubActors = Object.keys(declaredActors).filter((name) => declaredActors[name] !== serviceMachine).sort();
+/** The actions the machine declares as no-op stubs for src/ (the session record, SPEC §6). */
+const stubActions = ['leaveRecord', 'record', 'releaseRecord'];
 
 describe('production wiring', () => {
-  it('the machine declares the actors of SPEC §4', () => {
-    expect(Object.keys(declared).sort()).toStrictEqual([
+  it('the machine declares the actors of SPEC §4, the service machine among them', () => {
+    expect(Object.keys(declaredActors).sort()).toStrictEqual([
+      'claim',
       'diagnose',
+      'followEvents',
       'followLogs',
       'forcedTeardown',
-      'preflight',
-      'readExitCodes',
+      'observeServices',
       'reconcile',
+      'service',
       'start',
       'teardown',
       'validate',
     ]);
+    expect(declaredActors['service']).toBe(serviceMachine);
   });
 
-  it('createDevSessionActors supplies exactly every actor the machine declares', () => {
-    expect(Object.keys(supplied).sort()).toStrictEqual(Object.keys(declared).sort());
+  it('createDevSessionActors supplies exactly every stub actor the machine declares', () => {
+    expect(Object.keys(suppliedActors).sort()).toStrictEqual(stubActors);
   });
 
-  it.each(Object.keys(declared))('%s is a real implementation, not the throwing stub', (name) => {
-    const implementation = (supplied as Record<string, unknown>)[name];
+  it.each(stubActors)('%s is a real implementation, not the throwing stub', (name) => {
+    const implementation = (suppliedActors as Record<string, unknown>)[name];
     expect(implementation).toBeDefined();
-    expect(implementation).not.toBe(declared[name]);
+    expect(implementation).not.toBe(declaredActors[name]);
     expect(typeof (implementation as { transition?: unknown }).transition).toBe('function');
   });
 
-  it('providing them replaces every stub of the machine', () => {
-    const provided = devSessionMachine.provide({ actors: supplied }).implementations.actors;
-    for (const name of Object.keys(declared)) {
-      expect(provided[name]).toBe((supplied as Record<string, unknown>)[name]);
+  it('createSessionRecordActions supplies exactly the record actions, each replacing its stub', () => {
+    expect(Object.keys(suppliedActions).sort()).toStrictEqual(stubActions);
+    for (const name of stubActions) {
+      expect(declaredActions[name]).toBeDefined();
+      expect((suppliedActions as Record<string, unknown>)[name]).not.toBe(declaredActions[name]);
     }
+  });
+
+  it('providing them replaces every stub of the machine, and keeps the service machine', () => {
+    const provided = devSessionMachine.provide({ actors: suppliedActors, actions: suppliedActions }).implementations;
+    for (const name of stubActors) expect(provided.actors[name]).toBe((suppliedActors as Record<string, unknown>)[name]);
+    for (const name of stubActions) expect(provided.actions[name]).toBe((suppliedActions as Record<string, unknown>)[name]);
+    expect(provided.actors['service']).toBe(serviceMachine);
   });
 });
