@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { composeFileIn, maxComposeFileBytes, readDevFiles } from '../../src/dev-files/read-dev-files.js';
+import { composeService } from '../fixtures/compose-service.js';
 
 const devDir = '.stagecraft/dev';
 const composeFile = '.stagecraft/dev/compose.yaml';
@@ -42,7 +43,7 @@ describe('readDevFiles', () => {
       devDir,
       composeFile,
       name: 'shop',
-      services: [{ name: 'api', traefik: false, profiled: false, image: 'shop/api' }],
+      services: [composeService('api', { image: 'shop/api' })],
     });
   });
 
