@@ -35,6 +35,15 @@ export class EventsFileReporter implements Reporter {
         return { type: 'command', phase: event.command.phase, argv: event.command.argv, command: quoteArgv(event.command.argv) };
       case 'commandEnded':
         return { type: 'commandEnded', phase: event.command.phase, argv: event.command.argv, exitCode: event.exitCode ?? null };
+      // SPEC §2: the file holds the service events too (each service machine's status as it changes).
+      case 'service':
+        return {
+          type: 'service',
+          service: event.status.service,
+          state: event.status.state,
+          exitCode: event.status.exitCode ?? null,
+          restarts: event.status.restarts,
+        };
       case 'finished':
         return {
           type: 'finished',

@@ -4,14 +4,23 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
-import { composeFile, useCliRigs } from './cli-harness.js';
-import { livePids, recordedPids, waitFor } from '../fixtures/fake-docker.js';
+import { composeFile, useCliRigs, type CliProcess, type CliRig } from './cli-harness.js';
+import { composeFor } from './compose-argv.js';
+import { composeEventLine, livePids, recordedPids, waitFor } from '../fixtures/fake-docker.js';
 
 const timeout = 20_000;
 const rig = useCliRigs();
 const p = ['compose', '-p', 'minimal', '-f', composeFile];
-const follow = [...p, 'logs', '--follow'];
-const attachedScenario = { 'logs --follow': { stdout: ['app-1  | listening'], hang: true } };
+const minimal = composeFor('minimal');
+const follow = minimal.follow;
+const attachedScenario = { 'logs --follow': { stdout: ['app-1  | 2026-12-01T15:24:10.375866389Z listening'], hang: true } };
+
+/** Waits until a foreground session is attached: its events and log followers run, its one `ps` has ended. */
+async function attachedTo(r: CliRig, cli: CliProcess): Promise<void> {
+  await r.waitForCall(cli, minimal.events);
+  await r.waitForCall(cli, follow);
+  await r.waitForCallEnded(cli, minimal.ps);
+}
 
 interface InspectionMessage {
   type: string;
@@ -73,15 +82,15 @@ describe('--inspect', () => {
       try {
         const r = rig('minimal');
         const cli = r.spawn([`--inspect=${server.url}`], { scenario: attachedScenario });
-        await r.waitForCall(cli, follow);
+        await attachedTo(r, cli);
         cli.signal('SIGINT');
         expect((await cli.exit()).code).toBe(130);
         await waitFor(() => server.closedConnections() === 1, 'the CLI to close its inspector connection');
         expect(rootStates(server.messages)).toEqual([
           'validating',
-          'preflight',
+          'claiming',
           'starting',
-          'attached',
+          { attached: { logs: 'following', engine: 'watching' } },
           { stopping: 'graceful' },
           'stopped',
         ]);
@@ -127,31 +136,55 @@ describe('--inspect', () => {
 
 describe('--events', () => {
   test(
-    'an interrupted session leaves a complete file that ends with the teardown',
+    'an interrupted session leaves a complete file: transitions, commands, service events, the teardown',
     async () => {
       const r = rig('minimal');
       const file = path.join(r.root, 'events.jsonl');
-      const cli = r.spawn(['--events', file], { scenario: attachedScenario });
-      await r.waitForCall(cli, follow);
+      const started = (service: string) => composeEventLine('minimal', service, 'start');
+      const cli = r.spawn(['--events', file], {
+        scenario: { ...attachedScenario, events: { after: 'up', stdout: [started('app'), started('web')], untilDown: true } },
+      });
+      await attachedTo(r, cli);
+      // Stagecraft has seen its `ps` end and both services run: nothing more happens until the signal.
+      await waitFor(
+        () => {
+          const lines = readFileSync(file, 'utf8');
+          return lines.includes('"type":"commandEnded","phase":"exitCodes"') && (lines.match(/"state":"running"/g) ?? []).length === 2;
+        },
+        'the events file to show the `ps` ended and both services running',
+      );
       cli.signal('SIGINT');
       expect((await cli.exit()).code).toBe(130);
       const command = (phase: string, argv: string[]) => ({ type: 'command', phase, argv: ['docker', ...argv], command: ['docker', ...argv].join(' ') });
       const ended = (phase: string, argv: string[], exitCode: number) => ({ type: 'commandEnded', phase, argv: ['docker', ...argv], exitCode });
       const transition = (from: string | null, event: string | null, to: string) => ({ type: 'transition', from, event, to });
-      expect(withoutTime(eventLines(file))).toEqual([
+      const service = (name: string, state: string) => ({ type: 'service', service: name, state, exitCode: null, restarts: 0 });
+      const lines = withoutTime(eventLines(file));
+      // The service lines come as the engine's events arrive; each service's own are in order.
+      const services = lines.filter((line) => line['type'] === 'service');
+      expect(services.filter((line) => line['service'] === 'app')).toEqual([service('app', 'pending'), service('app', 'running')]);
+      expect(services.filter((line) => line['service'] === 'web')).toEqual([service('web', 'pending'), service('web', 'running')]);
+      expect(services).toHaveLength(4);
+      // The rest is in stagecraft's order; the two followers stopped together end in either order.
+      const rest = lines.filter((line) => line['type'] !== 'service');
+      const stoppedAt = rest.findIndex((line) => line['type'] === 'commandEnded' && line['exitCode'] === 143);
+      const stoppedFollowers = rest.splice(stoppedAt, 2).sort((x, y) => String(x['phase']).localeCompare(String(y['phase'])));
+      expect(stoppedFollowers).toEqual([ended('attach', follow, 143), ended('events', minimal.events, 143)]);
+      expect(rest).toEqual([
         transition(null, null, 'validating'),
-        transition('validating', 'xstate.done.actor.validate', 'preflight'),
-        command('preflight', ['compose', 'version']),
-        ended('preflight', ['compose', 'version'], 0),
-        transition('preflight', 'xstate.done.actor.preflight', 'starting'),
-        command('start', [...p, 'up', '--detach', '--remove-orphans']),
-        ended('start', [...p, 'up', '--detach', '--remove-orphans'], 0),
+        transition('validating', 'xstate.done.actor.validate', 'claiming'),
+        transition('claiming', 'xstate.done.actor.claim', 'starting'),
+        command('events', minimal.events),
+        command('start', minimal.up()),
+        ended('start', minimal.up(), 0),
         transition('starting', 'xstate.done.actor.start', 'attached'),
         command('attach', follow),
+        command('exitCodes', minimal.ps),
+        ended('exitCodes', minimal.ps, 0),
         transition('attached', 'STOP', 'stopping.graceful'),
-        ended('attach', follow, 143), // the follower we ended with SIGTERM: the teardown waits for it
-        command('teardown', [...p, 'down', '--remove-orphans', '--timeout', '10']),
-        ended('teardown', [...p, 'down', '--remove-orphans', '--timeout', '10'], 0),
+        // (the followers, ended with SIGTERM: the teardown waits for them)
+        command('teardown', minimal.down()),
+        ended('teardown', minimal.down(), 0),
         transition('stopping.graceful', 'xstate.done.actor.teardown', 'stopped'),
         { type: 'finished', finalState: 'stopped', exitCode: 130, signal: 'SIGINT', failure: null },
       ]);
@@ -165,18 +198,24 @@ describe('--events', () => {
       const r = rig('minimal');
       const file = path.join(r.root, 'events.jsonl');
       const cli = r.spawn(['--events', file], { scenario: attachedScenario });
-      await r.waitForCall(cli, follow);
+      await attachedTo(r, cli);
+      await waitFor(() => readFileSync(file, 'utf8').includes('"type":"commandEnded","phase":"exitCodes"'), 'the `ps` to be seen ended');
       cli.signal('SIGKILL');
       await waitFor(() => !cli.isRunning, 'the CLI to die');
       const lines = withoutTime(eventLines(file));
-      expect(lines.at(-2)).toEqual({ type: 'transition', from: 'starting', event: 'xstate.done.actor.start', to: 'attached' });
-      expect(lines.at(-1)).toEqual({ type: 'command', phase: 'attach', argv: ['docker', ...follow], command: ['docker', ...follow].join(' ') });
-      // SIGKILL left the `logs --follow` child running (compose's would end with `dev down`):
-      // end the fake here, as the only process of this test still alive.
+      const command = (phase: string, argv: readonly string[]) => ({ type: 'command', phase, argv: ['docker', ...argv], command: ['docker', ...argv].join(' ') });
+      expect(lines.slice(-4)).toEqual([
+        { type: 'transition', from: 'starting', event: 'xstate.done.actor.start', to: 'attached' },
+        command('attach', follow),
+        command('exitCodes', minimal.ps),
+        { type: 'commandEnded', phase: 'exitCodes', argv: ['docker', ...minimal.ps], exitCode: 0 },
+      ]);
+      // SIGKILL left the `events` and `logs --follow` children running (compose's would end with
+      // `dev down`): end the fakes here, as the only processes of this test still alive.
       const orphans = livePids(recordedPids(r.logFile));
-      expect(orphans).toHaveLength(1);
+      expect(orphans.sort()).toEqual([r.pidOf(minimal.events), r.pidOf(follow)].sort());
       for (const pid of orphans) process.kill(pid, 'SIGTERM');
-      await waitFor(() => livePids(orphans).length === 0, 'the orphaned follower to end');
+      await waitFor(() => livePids(orphans).length === 0, 'the orphaned followers to end');
     },
     timeout,
   );
