@@ -224,6 +224,7 @@ const sessionSetup = setup({
         ? { firstEventTime: event.event.time }
         : {},
     ),
+    keepForInspection: assign(({ context }) => ({ keptForInspection: planOf({ context }).teardown.argv })),
     noteEventsLost: assign(({ context }) => ({ eventsLost: context.eventsLost + 1 })),
     updateService: assign(({ context }, params: { status: ServiceStatus }) => ({
       services: { ...context.services, [params.status.service]: params.status },
@@ -358,6 +359,7 @@ export const devSessionMachine = withChildren.createMachine({
     services: {},
     logCursor: undefined,
     firstEventTime: undefined,
+    keptForInspection: undefined,
     eventsLost: 0,
   }),
   initial: 'validating',
@@ -623,7 +625,10 @@ export const devSessionMachine = withChildren.createMachine({
               {
                 guard: 'keepOnFailure',
                 target: '#devSession.failed',
-                actions: { type: 'recordFailedServices', params: ({ event }) => ({ services: event.output }) },
+                actions: [
+                  { type: 'recordFailedServices', params: ({ event }) => ({ services: event.output }) },
+                  'keepForInspection',
+                ],
               },
               {
                 target: 'tearingDown',
@@ -631,11 +636,18 @@ export const devSessionMachine = withChildren.createMachine({
               },
             ],
             // Diagnostics are best effort: failing to read logs must not stop the rollback.
-            onError: [{ guard: 'keepOnFailure', target: '#devSession.failed' }, { target: 'tearingDown' }],
+            onError: [
+              { guard: 'keepOnFailure', target: '#devSession.failed', actions: 'keepForInspection' },
+              { target: 'tearingDown' },
+            ],
           },
           on: {
             STOP: [
-              { guard: 'keepOnFailure', target: '#devSession.failed', actions: { type: 'recordStop', params: ({ event }) => event } },
+              {
+                guard: 'keepOnFailure',
+                target: '#devSession.failed',
+                actions: [{ type: 'recordStop', params: ({ event }) => event }, 'keepForInspection'],
+              },
               { target: 'tearingDown', actions: { type: 'recordStop', params: ({ event }) => event } },
             ],
           },

@@ -31,6 +31,8 @@ export interface DevSessionContext {
   readonly logCursor: LogCursor | undefined;
   /** The engine's time of the first event seen: a floor for a log re-attach's `--since`. */
   readonly firstEventTime: string | undefined;
+  /** The command that removes what a rollback kept for inspection (--keep-on-failure). */
+  readonly keptForInspection: readonly string[] | undefined;
   /** How many times the events stream ended. */
   readonly eventsLost: number;
 }
@@ -85,9 +87,8 @@ function leftBehindOf(context: DevSessionContext, finalState: FinalState): reado
       return plan.teardown.argv;
     case 'failed': {
       if (context.teardownFailure !== undefined) return plan.teardown.argv;
-      // Kept for inspection: a start that failed after compose ran.
-      const kept = context.options.keepOnFailure && context.failure?.kind === 'start-failed';
-      return kept ? plan.teardown.argv : undefined;
+      // Kept for inspection (--keep-on-failure): the rollback left it.
+      return context.keptForInspection;
     }
     case 'stopped':
       return undefined;
