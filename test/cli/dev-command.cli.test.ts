@@ -206,14 +206,20 @@ describe('stagecraft dev (foreground)', () => {
       const r = rig('minimal');
       const result = await r.run([], {
         scenario: {
-          events: { ...bothStarted, chunks: eventChunks(['logs --follow', 'ps'], [event('app', 'die', 0), event('web', 'die', 0)]) },
-          'logs --follow': { stdout: [stampedLogLine('app', at(5), 'done')], logPrinted: true, hang: true },
+          events: {
+            ...bothStarted,
+            chunks: eventChunks(['logs --follow', 'ps'], [event('app', 'die', 0), event('web', 'die', 0)]),
+            logPrinted: true,
+          },
+          // compose ends `logs --follow` once no container runs.
+          'logs --follow': { stdout: [stampedLogLine('app', at(5), 'done')], afterPrinted: true },
         },
       });
       expect(result.code).toBe(0);
       expectCalls(r, [...attachedSteps(), minimal.down()]);
-      // No `ps` decides it: the exit codes come from the die events. The followers were stopped.
-      expect(signalled(r)).toEqual(sigterms(r, minimal.events, minimal.follow));
+      // No `ps` decides it: the exit codes come from the die events. The log stream ended by
+      // itself; the events stream was stopped.
+      expect(signalled(r)).toEqual(sigterms(r, minimal.events));
       expect(result.stdout).toBe('app-1  | done\n');
       expect(result.stderr).toContain('stagecraft dev: app exited with code 0\nstagecraft dev: web exited with code 0\n');
       expect(result.stderr).toContain('stagecraft dev: every container of project minimal has exited; removing the stack\n');
@@ -228,8 +234,12 @@ describe('stagecraft dev (foreground)', () => {
       const r = rig('minimal');
       const result = await r.run([], {
         scenario: {
-          events: { ...bothStarted, chunks: eventChunks(['logs --follow', 'ps'], [event('app', 'die', 0), event('web', 'die', 3)]) },
-          'logs --follow': { hang: true },
+          events: {
+            ...bothStarted,
+            chunks: eventChunks(['logs --follow', 'ps'], [event('app', 'die', 0), event('web', 'die', 3)]),
+            logPrinted: true,
+          },
+          'logs --follow': { afterPrinted: true },
         },
       });
       expect(result.code).toBe(2);
@@ -239,6 +249,30 @@ describe('stagecraft dev (foreground)', () => {
         'stagecraft dev: error: service web exited with code 3; see its logs above, fix it and run stagecraft dev again\n',
       );
       expect(result.stderr).not.toContain('service app exited');
+    },
+    timeout,
+  );
+
+  test(
+    'an ended stack\'s last log lines, arriving after its die events, are all shown before the teardown',
+    async () => {
+      const r = rig('minimal');
+      const lines = Array.from({ length: 10 }, (_, i) => stampedLogLine('web', at(20 + i), `last words ${i}`));
+      const result = await r.run([], {
+        scenario: {
+          events: {
+            ...bothStarted,
+            chunks: eventChunks(['logs --follow', 'ps'], [event('app', 'die', 0), event('web', 'die', 0)]),
+            logPrinted: true,
+          },
+          // compose's log stream lags behind the engine's events: its last lines come after the dies.
+          'logs --follow': { chunks: lines.map((line, i) => ({ text: `${line}\n`, delayMs: 50, ...(i === 0 ? { afterPrinted: true } : {}) })) },
+        },
+      });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe(Array.from({ length: 10 }, (_, i) => `web-1  | last words ${i}\n`).join(''));
+      expectCalls(r, [...attachedSteps(), minimal.down()]);
+      expect(signalled(r)).toEqual(sigterms(r, minimal.events));
     },
     timeout,
   );

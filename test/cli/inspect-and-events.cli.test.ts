@@ -26,6 +26,8 @@ interface InspectionMessage {
   type: string;
   sessionId: string;
   rootId?: string;
+  parentId?: string;
+  name?: string;
   snapshot?: { value?: unknown };
   event?: { type?: string };
 }
@@ -93,6 +95,20 @@ describe('--inspect', () => {
           { attached: { logs: 'following', engine: 'watching' } },
           { stopping: 'graceful' },
           'stopped',
+        ]);
+        // Each service is its own actor, a child of the session (SPEC §4), as are the followers.
+        const root = server.messages.find((m) => m.sessionId === m.rootId)?.sessionId;
+        const children = server.messages.filter((m) => m.type === '@xstate.actor' && m.parentId === root).map((m) => m.name);
+        expect(children).toEqual([
+          'validate',
+          'claim',
+          'service:app',
+          'service:web',
+          'followEvents',
+          'start',
+          'followLogs',
+          'observeServices',
+          'teardown',
         ]);
         const sent = server.messages.filter((m) => m.type === '@xstate.event' && m.sessionId === m.rootId);
         expect(sent.map((m) => m.event?.type)).toContain('STOP');
