@@ -17,7 +17,7 @@ export interface CliCommands {
   readonly plan: (args: CommandArgs) => Promise<void>;
   readonly generate: (args: CommandArgs) => Promise<void>;
   readonly status: (args: CommandArgs, json: boolean) => Promise<void>;
-  readonly machine: (format: 'mermaid' | 'json' | 'dot', name?: 'session' | 'down') => Promise<void>;
+  readonly machine: (format: 'mermaid' | 'json' | 'dot', name?: 'session' | 'down' | 'service') => Promise<void>;
 }
 
 type Command = (args: CommandArgs) => Promise<number>;

@@ -36,7 +36,7 @@ export function buildCli(argv: readonly string[], env: NodeJS.ProcessEnv, comman
           (y) =>
             y
               .option('format', { choices: ['mermaid', 'json', 'dot'] as const, default: 'mermaid' as const, requiresArg: true })
-              .option('machine', { choices: ['session', 'down'] as const, default: 'session' as const, requiresArg: true, describe: '`dev` itself, or `dev down`' }),
+              .option('machine', { choices: ['session', 'down', 'service'] as const, default: 'session' as const, requiresArg: true, describe: '`dev` itself, `dev down`, or the machine `dev` spawns per service' }),
           (args) => commands.machine(args.format, args.machine),
         )
         .example('$0 dev', 'start, stream logs, Ctrl+C to stop and remove')

@@ -1,10 +1,25 @@
-// `stagecraft dev machine --machine down`: the dev-down machine, derived from its definition.
-import { describeMachine } from '../../src/commands/machine-command.js';
+// `stagecraft dev machine [--machine session|down|service] [--format mermaid|json|dot]`: each
+// machine derived from its definition; the yargs wiring passes the choice through.
+import { EventEmitter } from 'node:events';
+import { Writable } from 'node:stream';
+import type { CliCommands } from '../../src/cli/cli-commands.js';
+import { buildCli } from '../../src/cli/yargs-cli.js';
+import { describeMachine, machineCommand, machineNames, type MachineFormat, type MachineName } from '../../src/commands/machine-command.js';
 import type { MachineGraph } from '../../src/machine-docs/machine-graph.js';
 
-const exported = JSON.parse(describeMachine('json', 'down')) as MachineGraph & { id: string; initial: string };
+type Exported = MachineGraph & { id: string; initial: string };
+const exportOf = (name: MachineName): Exported => JSON.parse(describeMachine('json', name)) as Exported;
+const exported = exportOf('down');
 const has = (source: string, event: string, target: string, guard?: string) =>
   exported.edges.some((e) => e.source === source && e.event === event && e.target === target && e.guard === guard);
+
+class Collect extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
 
 describe('describeMachine(…, "down")', () => {
   it('lists the states of the down machine, the final ones marked final', () => {
@@ -41,11 +56,104 @@ describe('describeMachine(…, "down")', () => {
     expect(has('restoring', 'done: restoreLock', 'interrupted', 'stopped')).toBe(true);
   });
 
+  it('has 40 transitions, none eventless, none targetless, none the machine handles in any state', () => {
+    expect(exported.edges).toHaveLength(40);
+    expect(exported.edges.filter((e) => e.event === 'always' || e.targetless === true || e.source === '*')).toStrictEqual([]);
+  });
+
   it('prints mermaid from the same definition, starting at reading; the session machine stays the default', () => {
     const mermaid = describeMachine('mermaid', 'down');
     expect(mermaid.split('\n').slice(0, 2)).toStrictEqual(['stateDiagram-v2', '  [*] --> reading']);
     expect(mermaid).toContain('  stoppingHolder_waiting --> stoppingHolder_forcing: after: holderStopTimeout\n');
+    expect(mermaid).not.toContain('any state');
     expect(describeMachine('mermaid')).toBe(describeMachine('mermaid', 'session'));
     expect(describeMachine('dot', 'down').startsWith('digraph "devDown" {\n')).toBe(true);
+  });
+});
+
+describe('describeMachine(…, "service")', () => {
+  it('is the per-service machine: id service, initial pending, ten atomic states and no final one', () => {
+    const service = exportOf('service');
+    expect([service.id, service.initial]).toStrictEqual(['service', 'pending']);
+    expect(service.states.map((s) => `${s.path}:${s.type}`)).toStrictEqual([
+      'pending:atomic',
+      'created:atomic',
+      'starting:atomic',
+      'running:atomic',
+      'healthy:atomic',
+      'unhealthy:atomic',
+      'stopping:atomic',
+      'restarting:atomic',
+      'exited:atomic',
+      'removed:atomic',
+    ]);
+  });
+
+  it('prints mermaid and dot with the engine events drawn from `any state`', () => {
+    const mermaid = describeMachine('mermaid', 'service');
+    expect(mermaid.split('\n').slice(0, 3)).toStrictEqual(['stateDiagram-v2', '  [*] --> pending', '  state "any state" as __any']);
+    expect(mermaid).toContain('  __any --> restarting: DIE [willRestart]\n');
+    expect(mermaid).toContain('  stopping --> exited: DIE\n');
+    const dot = describeMachine('dot', 'service');
+    expect(dot.startsWith('digraph "service" {\n')).toBe(true);
+    expect(dot).toContain('  "*" -> "starting" [label="START [hasHealthcheck]"];\n');
+  });
+});
+
+describe('machineCommand', () => {
+  it.each(machineNames.flatMap((name) => (['mermaid', 'json', 'dot'] as const).map((format) => [name, format] as const)))(
+    '--machine %s --format %s writes describeMachine to stdout and returns 0',
+    (name: MachineName, format: MachineFormat) => {
+      const stdout = new Collect();
+      const stderr = new Collect();
+      const code = machineCommand(format, { stdout, stderr, env: {}, cwd: '/', process: new EventEmitter() }, name);
+      expect([code, stdout.text, stderr.text]).toStrictEqual([0, describeMachine(format, name), '']);
+    },
+  );
+
+  it('knows exactly the session, down and service machines', () => {
+    expect(machineNames).toStrictEqual(['session', 'down', 'service']);
+  });
+});
+
+describe('`dev machine` through the yargs wiring', () => {
+  /** What `commands.machine` was called with for `argv`, or the usage error. */
+  async function machineArgs(argv: readonly string[]): Promise<readonly unknown[]> {
+    const calls: unknown[][] = [];
+    const unexpected = async () => {
+      throw new Error('not the machine command');
+    };
+    const commands: CliCommands = {
+      dev: unexpected,
+      down: unexpected,
+      plan: unexpected,
+      generate: unexpected,
+      status: unexpected,
+      machine: async (format, name) => {
+        calls.push([format, name]);
+      },
+    };
+    try {
+      await buildCli(argv, {}, commands, () => '0.0.0').exitProcess(false).parseAsync();
+    } catch (error) {
+      return [`error: ${error instanceof Error ? error.message : String(error)}`];
+    }
+    expect(calls).toHaveLength(1);
+    return calls[0] ?? [];
+  }
+
+  it.each([
+    [['dev', 'machine'], ['mermaid', 'session']],
+    [['dev', 'machine', '--machine', 'service'], ['mermaid', 'service']],
+    [['dev', 'machine', '--machine=service', '--format', 'dot'], ['dot', 'service']],
+    [['dev', 'machine', '--format', 'json', '--machine', 'down'], ['json', 'down']],
+  ])('%j runs commands.machine(%j)', async (argv, expected) => {
+    expect(await machineArgs(argv)).toStrictEqual(expected);
+  });
+
+  it('rejects a machine it does not know, naming the choices', async () => {
+    expect(await machineArgs(['dev', 'machine', '--machine', 'guardian'])).toStrictEqual([
+      'error: Invalid values:\n  Argument: machine, Given: "guardian", Choices: "session", "down", "service"',
+    ]);
   });
 });
