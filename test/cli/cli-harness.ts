@@ -132,6 +132,11 @@ export class CliRig {
     this.logFile = path.join(this.root, 'docker-calls.jsonl');
     mkdirSync(path.join(this.cwd, '.stagecraft', 'dev'), { recursive: true });
     if (stack !== undefined) copyFileSync(path.join(stacksDir, stack, 'compose.yaml'), path.join(this.cwd, composeFile));
+    // Each rig is its own engine: the session lock is keyed by the engine endpoint and the
+    // project (SPEC §6), machine-wide, so rigs running side by side (jest workers) must not
+    // share one. The CLIs of one rig share it (same HOME, so the same docker context).
+    mkdirSync(path.join(this.root, '.docker'));
+    writeFileSync(path.join(this.root, '.docker', 'config.json'), JSON.stringify({ currentContext: `fake-${path.basename(this.root)}` }));
     // A folder with only `node` in it: node's own folder may hold a real docker.
     this.#nodeBinDir = path.join(this.root, 'node-bin');
     mkdirSync(this.#nodeBinDir);

@@ -45,6 +45,13 @@ function eventChunks(after: FakeBehaviour['after'], lines: readonly string[]): N
 /** Both services of minimal started once `up` ran; compose's events stream then stays open. */
 const bothStarted: FakeBehaviour = { after: 'up', stdout: [event('app', 'start'), event('web', 'start')], untilDown: true };
 
+/** Both services start, then die with these codes once `logs --follow` and `ps` ran; a printed marker follows. */
+const bothDie = (appCode: number, webCode: number): FakeBehaviour => ({
+  ...bothStarted,
+  chunks: eventChunks(['logs --follow', 'ps'], [event('app', 'die', appCode), event('web', 'die', webCode)]),
+  logPrinted: true,
+});
+
 const following: FakeBehaviour = { stdout: [stampedLogLine('app', at(10), 'listening')], hang: true };
 
 /** `calls` read against `steps` (see inSteps): the exact argvs, in order, groups unordered. */
@@ -206,11 +213,7 @@ describe('stagecraft dev (foreground)', () => {
       const r = rig('minimal');
       const result = await r.run([], {
         scenario: {
-          events: {
-            ...bothStarted,
-            chunks: eventChunks(['logs --follow', 'ps'], [event('app', 'die', 0), event('web', 'die', 0)]),
-            logPrinted: true,
-          },
+          events: bothDie(0, 0),
           // compose ends `logs --follow` once no container runs.
           'logs --follow': { stdout: [stampedLogLine('app', at(5), 'done')], afterPrinted: true },
         },
@@ -234,11 +237,7 @@ describe('stagecraft dev (foreground)', () => {
       const r = rig('minimal');
       const result = await r.run([], {
         scenario: {
-          events: {
-            ...bothStarted,
-            chunks: eventChunks(['logs --follow', 'ps'], [event('app', 'die', 0), event('web', 'die', 3)]),
-            logPrinted: true,
-          },
+          events: bothDie(0, 3),
           'logs --follow': { afterPrinted: true },
         },
       });
@@ -260,11 +259,7 @@ describe('stagecraft dev (foreground)', () => {
       const lines = Array.from({ length: 10 }, (_, i) => stampedLogLine('web', at(20 + i), `last words ${i}`));
       const result = await r.run([], {
         scenario: {
-          events: {
-            ...bothStarted,
-            chunks: eventChunks(['logs --follow', 'ps'], [event('app', 'die', 0), event('web', 'die', 0)]),
-            logPrinted: true,
-          },
+          events: bothDie(0, 0),
           // compose's log stream lags behind the engine's events: its last lines come after the dies.
           'logs --follow': { chunks: lines.map((line, i) => ({ text: `${line}\n`, delayMs: 50, ...(i === 0 ? { afterPrinted: true } : {}) })) },
         },
@@ -329,7 +324,9 @@ describe('stagecraft dev (foreground)', () => {
       const r = rig('minimal');
       const cli = r.spawn([], {
         scenario: {
-          events: bothStarted,
+          // The containers started while `up` ran: the session knows its first event's time when it attaches.
+          events: { ...bothStarted, logPrinted: true },
+          up: { afterPrinted: true },
           'logs --follow': [
             // compose ended the stream (a container between restarts, say) with services still up.
             { stdout: [stampedLogLine('app', at(1), 'one'), stampedLogLine('web', at(2), 'two')] },
@@ -416,6 +413,16 @@ services:
 /** db started (waiting for healthy), migrate ran once and exited 0, web runs: printed once the wait's `ps` ran. */
 const healthStarting = [event('db', 'start'), event('migrate', 'start'), event('web', 'start'), event('migrate', 'die', 0)];
 
+/** `dev --detach --wait <args>` on the health stack, its events printing `lines` once the wait's `ps` ran. */
+async function detachAndWait(args: readonly string[], lines: readonly string[], scenario: FakeScenario = {}) {
+  const r = rig(undefined);
+  r.writeComposeFile(healthStack);
+  const result = await r.run(['--detach', '--wait', ...args], {
+    scenario: { events: { chunks: eventChunks('ps', lines), untilDown: true }, ...scenario },
+  });
+  return { r, result };
+}
+
 describe('stagecraft dev --detach', () => {
   test(
     'starts the stack and exits 0: no events, no logs, no down',
@@ -435,11 +442,7 @@ describe('stagecraft dev --detach', () => {
   test(
     '--wait: a healthcheck service that turns healthy and a one-shot migration that exited 0 are ready; exit 0, the events child stopped',
     async () => {
-      const r = rig(undefined);
-      r.writeComposeFile(healthStack);
-      const result = await r.run(['--detach', '--wait'], {
-        scenario: { events: { chunks: eventChunks('ps', [...healthStarting, event('db', 'health_status: healthy')]), untilDown: true } },
-      });
+      const { r, result } = await detachAndWait([], [...healthStarting, event('db', 'health_status: healthy')]);
       expect(result.code).toBe(0);
       expectCalls(r, [together(minimal.events, minimal.up()), minimal.ps]);
       // Ready: the events child was ended (no fake is left running: the rig checks).
@@ -459,14 +462,9 @@ describe('stagecraft dev --detach', () => {
   test(
     '--wait: a service that turns unhealthy fails the start at once: its logs and health output, rollback, exit 2',
     async () => {
-      const r = rig(undefined);
-      r.writeComposeFile(healthStack);
-      const result = await r.run(['--detach', '--wait'], {
-        scenario: {
-          events: { chunks: eventChunks('ps', [...healthStarting, event('db', 'health_status: unhealthy')]), untilDown: true },
-          'logs --tail': { stdout: ['db-1  | FATAL:  could not open configuration file'] },
-          inspect: { stdout: [JSON.stringify({ Status: 'unhealthy', Log: [{ ExitCode: 1, Output: 'pg_isready: no response' }] })] },
-        },
+      const { r, result } = await detachAndWait([], [...healthStarting, event('db', 'health_status: unhealthy')], {
+        'logs --tail': { stdout: ['db-1  | FATAL:  could not open configuration file'] },
+        inspect: { stdout: [JSON.stringify({ Status: 'unhealthy', Log: [{ ExitCode: 1, Output: 'pg_isready: no response' }] })] },
       });
       expect(result.code).toBe(2);
       expectCalls(r, [together(minimal.events, minimal.up()), minimal.ps, minimal.tail('db'), minimal.inspect(containerId('db')), minimal.down()]);
@@ -483,11 +481,7 @@ describe('stagecraft dev --detach', () => {
   test(
     '--wait-timeout 1 with a service never ready: rollback, exit 2 naming it and what it waits for',
     async () => {
-      const r = rig(undefined);
-      r.writeComposeFile(healthStack);
-      const result = await r.run(['--detach', '--wait', '--wait-timeout', '1'], {
-        scenario: { events: { chunks: eventChunks('ps', healthStarting), untilDown: true } },
-      });
+      const { r, result } = await detachAndWait(['--wait-timeout', '1'], healthStarting);
       expect(result.code).toBe(2);
       expectCalls(r, [together(minimal.events, minimal.up()), minimal.ps, minimal.tail('db'), minimal.inspect(containerId('db')), minimal.down()]);
       expect(result.stderr).toContain('stagecraft dev: waiting up to 1 s for db, migrate, web to be ready…\n');
