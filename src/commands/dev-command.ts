@@ -6,7 +6,7 @@ import type { ComposeRunner } from '../compose/compose-runner.js';
 import { EventsFileReporter, teeReporter } from '../output/events-file-reporter.js';
 import type { Reporter } from '../output/reporter.js';
 import { sessionFilePath } from '../session-file/session-file.js';
-import { ProjectClaims, projectClaimsDir } from '../session-file/project-claims.js';
+import { ProjectLock } from '../session-file/project-lock.js';
 import { SessionLock } from '../session-file/session-lock.js';
 import { runDevSession } from '../session/run-dev-session.js';
 import { inputFailure } from '../util/input-failure.js';
@@ -58,7 +58,7 @@ export async function devCommand(
   const reporter = events === undefined ? pretty : teeReporter(pretty, events);
   const { runner, release } = makeRunner(reporter, io);
   const lock = new SessionLock(sessionFilePath(flags.options.devDir, io.cwd), flags.options.mode, {
-    claims: new ProjectClaims(projectClaimsDir(io.env), (message) => reporter.report({ type: 'warning', message })),
+    lock: new ProjectLock(io.env),
   });
   try {
     const output = await runDevSession({

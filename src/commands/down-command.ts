@@ -9,7 +9,7 @@ import { runDevDown } from '../down/run-dev-down.js';
 import type { Reporter } from '../output/reporter.js';
 import { formatSections, type PlanSection } from '../plan/format-plan.js';
 import { procProcessControl } from '../session-file/process-control.js';
-import { ProjectClaims, projectClaimsDir } from '../session-file/project-claims.js';
+import { heldElsewhere, ProjectLock } from '../session-file/project-lock.js';
 import { sessionFilePath } from '../session-file/session-file.js';
 import { SessionLock } from '../session-file/session-lock.js';
 import { lockedFailure } from '../session/session-claims.js';
@@ -17,12 +17,12 @@ import { createReporter, type CliIo } from './cli-io.js';
 import { createRunner } from './cli-runner.js';
 
 /** `dev down --dry-run`: what the machine would do, in `dev plan`'s format; it runs and signals nothing. */
-async function downPlan(deps: Omit<DevDownDeps, 'runner' | 'lock'>, claims: ProjectClaims): Promise<string> {
+async function downPlan(deps: Omit<DevDownDeps, 'runner' | 'lock'>, locks: ProjectLock): Promise<string> {
   const survey = await surveyRecord(deps);
   const plan: DevPlan = await loadDownPlan(deps.options, deps.cwd, survey.recordedProject);
-  const elsewhere = await claims.holderElsewhere(plan.projectName, deps.sessionFile);
+  const elsewhere = await heldElsewhere(locks, plan.projectName, deps.sessionFile);
   if (elsewhere !== undefined) {
-    const failure = lockedFailure(elsewhere.record, elsewhere.sessionFile);
+    const failure = lockedFailure(elsewhere);
     return formatSections([{ title: `nothing: it would exit 4, because ${failure.message}`, commands: [] }]);
   }
   const sections: PlanSection[] = [];
@@ -34,7 +34,7 @@ async function downPlan(deps: Omit<DevDownDeps, 'runner' | 'lock'>, claims: Proj
   } else if (
     recordedProject !== undefined &&
     recordedProject !== plan.projectName &&
-    (await claims.holderElsewhere(recordedProject, deps.sessionFile)) === undefined
+    (await locks.holder(recordedProject)) === undefined
   ) {
     const stale = planForProject(deps.options, recordedProject, `the stale session file ${deps.sessionFile}`);
     sections.push({ title: `teardown of ${recordedProject} (named by the stale session file)`, commands: [stale.teardown] });
@@ -59,18 +59,18 @@ function reportFailure(error: unknown, reporter: Reporter): number {
 export async function downCommand(flags: CliFlags, io: CliIo): Promise<number> {
   const reporter = createReporter(flags.options, flags.verbose, io);
   const sessionFile = sessionFilePath(flags.options.devDir, io.cwd);
-  const claims = new ProjectClaims(projectClaimsDir(io.env), (message) => reporter.report({ type: 'warning', message }));
+  const locks = new ProjectLock(io.env);
   const base = { options: flags.options, cwd: io.cwd, sessionFile, processes: procProcessControl, reporter, ownPid: process.pid };
   if (flags.dryRun) {
     try {
-      io.stdout.write(await downPlan(base, claims));
+      io.stdout.write(await downPlan(base, locks));
       return ExitCode.ok;
     } catch (error) {
       return reportFailure(error, reporter);
     }
   }
   const { runner, release } = createRunner(reporter, io);
-  const lock = new SessionLock(sessionFile, 'down', { claims });
+  const lock = new SessionLock(sessionFile, 'down', { lock: locks });
   try {
     const actors = createDevDownActors({ ...base, runner, lock });
     const output = await runDevDown({ options: flags.options, actors, reporter, processLike: io.process });

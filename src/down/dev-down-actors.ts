@@ -112,7 +112,7 @@ export function createDevDownActors(deps: DevDownDeps) {
 
     takeLock: fromPromise<LockTaken, DevPlan>(async ({ input: plan, signal }) => {
       const claim = await lock.acquire(plan, 'down', signal);
-      if (claim.kind === 'held') throw lockedFailure(claim.holder, claim.elsewhere);
+      if (claim.kind === 'held') throw lockedFailure(claim);
       const stale = claim.stale;
       if (stale === undefined || stale.project === plan.projectName) return { stalePlan: undefined };
       return { stalePlan: planForProject(options, stale.project, `the stale session file ${deps.sessionFile}`) };

@@ -1,13 +1,22 @@
 import type { DevPlan, SessionMode } from '../../machines/dev-session.types.js';
-import { withFileMutex } from './file-mutex.js';
 import { currentProcess, isAlive } from './process-identity.js';
-import type { ProjectClaims } from './project-claims.js';
+import type { ProjectLock } from './project-lock.js';
 import { readSessionFile, removeSessionFile, writeSessionFile, type SessionRecord } from './session-file.js';
 
 export type AcquireResult =
   | { readonly kind: 'acquired'; readonly stale: SessionRecord | undefined }
-  /** `elsewhere`: the holder's session file, when it is another dev dir's. */
-  | { readonly kind: 'held'; readonly holder: SessionRecord; readonly elsewhere?: string };
+  /**
+   * Another live session holds the project on this engine: its record when it could be
+   * read (undefined when the holder did not answer: stopped with Ctrl+Z, say), its pid, and
+   * `elsewhere`, its session file, when it is another dev dir's.
+   */
+  | {
+      readonly kind: 'held';
+      readonly project: string;
+      readonly holder: SessionRecord | undefined;
+      readonly pid?: number | undefined;
+      readonly elsewhere?: string | undefined;
+    };
 
 /** True when the record's process is still running (and is the same process). */
 export function holderAlive(record: SessionRecord): boolean {
@@ -20,27 +29,27 @@ export function heldByAnother(record: SessionRecord): boolean {
 }
 
 /**
- * The session file as a lock (SPEC §6). `acquire` claims it unless a live
- * process holds it; a file whose process is gone comes back as `stale` for
- * the caller to reconcile. Writes are serialized, so a late state update can
- * never resurrect a released file. With `claims`, the project is also claimed across
- * dev dirs: a live session of the same project elsewhere holds it too.
+ * The session record and the project's lock (SPEC §6). `acquire` takes the project's lock on
+ * its engine (src/session-file/project-lock.ts: one kernel-held lock, nothing else), then
+ * writes the record; a record left by a process that is gone comes back as `stale` for the
+ * caller to reconcile. Writes are serialized, so a late state update can never resurrect a
+ * released record.
  */
 export class SessionLock {
   readonly #file: string;
   readonly #mode: SessionMode | 'down';
   readonly #now: () => Date;
-  readonly #claims: ProjectClaims | undefined;
+  readonly #lock: ProjectLock;
   #record: SessionRecord | undefined;
   /** The stale record `acquire` replaced, until `reconciled()` says its stack is gone. */
   #stale: SessionRecord | undefined;
   #writes: Promise<void> = Promise.resolve();
 
-  constructor(file: string, mode: SessionMode | 'down', options: { now?: () => Date; claims?: ProjectClaims } = {}) {
+  constructor(file: string, mode: SessionMode | 'down', options: { now?: () => Date; lock: ProjectLock }) {
     this.#file = file;
     this.#mode = mode;
     this.#now = options.now ?? (() => new Date());
-    this.#claims = options.claims;
+    this.#lock = options.lock;
   }
 
   get file(): string {
@@ -52,53 +61,68 @@ export class SessionLock {
   }
 
   /**
-   * Claims the file. Serialized with the other writes, so a session that settles while
-   * its claim is still waiting for the mutex settles after it (and releases what it got);
-   * an aborted `signal` gives up the wait.
+   * Takes the project's lock and writes the record. Serialized with the other writes, so a
+   * session that settles while its claim is under way settles after it. An aborted `signal`
+   * (STOP meanwhile) gives up: nothing is held then.
    */
   acquire(plan: DevPlan, state: string, signal?: AbortSignal): Promise<AcquireResult> {
     return this.#serialize(() => this.#claim(plan, state, signal));
   }
 
-  #claim(plan: DevPlan, state: string, signal: AbortSignal | undefined): Promise<AcquireResult> {
-    return withFileMutex(
-      this.#file,
-      async () => {
-        const existing = await readSessionFile(this.#file);
-        if (existing !== undefined && heldByAnother(existing)) {
-          return { kind: 'held', holder: existing };
-        }
-        const me = currentProcess();
-        const now = this.#now().toISOString();
-        const record: SessionRecord = {
-          version: 1,
-          project: plan.projectName,
-          mode: this.#mode,
-          pid: me.pid,
-          pidStartTicks: me.startTicks,
-          startedAt: now,
-          state,
-          updatedAt: now,
-          plan,
-        };
-        const write = () => writeSessionFile(this.#file, record);
-        const elsewhere = this.#claims === undefined ? await write() : await this.#claims.claim(plan.projectName, this.#file, me, write);
-        if (elsewhere !== undefined) return { kind: 'held', holder: elsewhere.record, elsewhere: elsewhere.sessionFile };
-        this.#record = record;
-        this.#stale = await this.#toReconcile(existing, plan);
-        return { kind: 'acquired', stale: this.#stale };
-      },
-      { signal },
-    );
+  async #claim(plan: DevPlan, state: string, signal: AbortSignal | undefined): Promise<AcquireResult> {
+    signal?.throwIfAborted();
+    const project = plan.projectName;
+    const holder = await this.#lock.acquire(project, this.#file);
+    if (holder !== undefined) {
+      const record = holder.sessionFile === undefined ? undefined : await readSessionFile(holder.sessionFile);
+      // The record names the holder; or, while the holder only checks it, the live session it found there.
+      const named = record !== undefined && (record.pid === holder.pid || heldByAnother(record)) ? record : undefined;
+      return {
+        kind: 'held',
+        project,
+        holder: named,
+        pid: named?.pid ?? holder.pid,
+        ...(holder.sessionFile === undefined || holder.sessionFile === this.#file ? {} : { elsewhere: holder.sessionFile }),
+      };
+    }
+    try {
+      signal?.throwIfAborted();
+      const existing = await readSessionFile(this.#file);
+      // A live session of another project keeps its record in this dev dir: not ours to replace.
+      if (existing !== undefined && heldByAnother(existing)) {
+        await this.#lock.release(project);
+        return { kind: 'held', project: existing.project, holder: existing, pid: existing.pid };
+      }
+      const me = currentProcess();
+      const now = this.#now().toISOString();
+      const record: SessionRecord = {
+        version: 1,
+        project,
+        mode: this.#mode,
+        pid: me.pid,
+        pidStartTicks: me.startTicks,
+        startedAt: now,
+        state,
+        updatedAt: now,
+        plan,
+      };
+      await writeSessionFile(this.#file, record);
+      this.#record = record;
+      this.#stale = await this.#toReconcile(existing, plan);
+      return { kind: 'acquired', stale: this.#stale };
+    } catch (error) {
+      await this.#lock.release(project);
+      throw error;
+    }
   }
 
   /**
    * The record this claim replaced, for the caller to reconcile; not one of another project
-   * that a live session elsewhere holds now (that stack is in use, not this session's).
+   * that a live session holds now (that stack is in use, not this session's).
    */
   async #toReconcile(existing: SessionRecord | undefined, plan: DevPlan): Promise<SessionRecord | undefined> {
     if (existing === undefined || existing.project === plan.projectName) return existing;
-    return (await this.#claims?.holderElsewhere(existing.project, this.#file)) === undefined ? existing : undefined;
+    return (await this.#lock.holder(existing.project)) === undefined ? existing : undefined;
   }
 
   /** The stale session's stack has been torn down: nothing of it needs keeping. */
@@ -160,9 +184,9 @@ export class SessionLock {
     });
   }
 
-  /** Drops this session's claim on its project across dev dirs. */
+  /** Lets go of this session's project lock. */
   async #releaseClaim(mine: SessionRecord): Promise<void> {
-    await this.#claims?.release(mine.project, this.#file, { pid: mine.pid, startTicks: mine.pidStartTicks });
+    await this.#lock.release(mine.project);
   }
 
   /** Runs `step` after every step queued before it, whatever their outcome. */

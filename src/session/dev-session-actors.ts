@@ -72,7 +72,7 @@ export function createDevSessionActors(deps: DevSessionDeps) {
 
     claim: fromPromise<ClaimResult, DevPlan>(async ({ input, signal }) => {
       const claim = await deps.lock.acquire(input, 'claiming', signal);
-      if (claim.kind === 'held') throw lockedFailure(claim.holder, claim.elsewhere);
+      if (claim.kind === 'held') throw lockedFailure(claim);
       return { stale: claim.stale === undefined ? undefined : staleSession(claim.stale) };
     }),
 

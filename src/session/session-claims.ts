@@ -3,13 +3,33 @@ import type { SessionRecord } from '../session-file/session-file.js';
 import path from 'node:path';
 import { quoteArg, quoteArgv } from '../util/shell-words.js';
 
+/** Who holds a project, as far as it is known: what `SessionLock.acquire` says when refused. */
+export interface ProjectHeld {
+  readonly project: string;
+  /** The holder's record, when it could be read. */
+  readonly holder: SessionRecord | undefined;
+  readonly pid?: number | undefined;
+  /** The holder's session file, when it is another dev dir's. */
+  readonly elsewhere?: string | undefined;
+}
+
 /**
- * Exit 4: another live session holds the project; says which, and how to watch or stop
- * it. `elsewhere`: its session file, when it runs from another dev dir.
+ * Exit 4: another live session holds the project on this engine; says which, and how to
+ * watch or stop it.
  */
-export function lockedFailure(holder: SessionRecord, elsewhere?: string): Extract<SessionFailure, { kind: 'locked' }> {
+export function lockedFailure(held: ProjectHeld): Extract<SessionFailure, { kind: 'locked' }> {
+  const { holder, elsewhere } = held;
   const where = elsewhere === undefined ? '' : ` from ${path.dirname(elsewhere)}`;
   const down = elsewhere === undefined ? 'stagecraft dev down' : `stagecraft dev down --dev-dir ${quoteArg(path.dirname(elsewhere))}`;
+  if (holder === undefined) {
+    const pid = held.pid === undefined ? '' : ` (pid ${held.pid})`;
+    return {
+      kind: 'locked',
+      message:
+        `project ${held.project} is held by another live stagecraft session on this engine${where}${pid}, which did not say more (stopped with Ctrl+Z?); ` +
+        `resume or stop it (${down}, or Ctrl+C in its terminal), or wait for it to end`,
+    };
+  }
   return {
     kind: 'locked',
     message:

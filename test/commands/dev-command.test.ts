@@ -14,6 +14,7 @@ import { writeSessionFile } from '../../src/session-file/session-file.js';
 import { engineEventLine, FakeComposeRunner } from '../fakes/fake-compose-runner.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
 import { shopRecord } from '../fixtures/shop-session.js';
+import { testEngineEnv } from '../fixtures/test-engine.js';
 
 class MemoryStream extends Writable {
   text = '';
@@ -47,7 +48,7 @@ function dev(overrides: Partial<DevOptions> = {}, more: Partial<CliFlags> = {}) 
   const stderr = new MemoryStream();
   const processLike = new EventEmitter();
   // HOME in the temp dir: the cross-dev-dir project claims live under it.
-  const io: CliIo = { stdout, stderr, env: { HOME: cwd, NO_COLOR: '1' }, cwd, process: processLike };
+  const io: CliIo = { stdout, stderr, env: testEngineEnv({ HOME: cwd, NO_COLOR: '1' }), cwd, process: processLike };
   const flags: CliFlags = {
     options: { ...defaultDevOptions, ...overrides },
     verbose: false,

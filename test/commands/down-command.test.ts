@@ -17,6 +17,7 @@ import { defaultDevOptions } from '../fixtures/dev-options.js';
 import { fakeBinDir, recordedCalls, stacksDir, waitFor } from '../fixtures/fake-docker.js';
 import { shopRecord } from '../fixtures/shop-session.js';
 import { killAll, spawnIdle } from '../session-file/live-process.js';
+import { testEngineEnv } from '../fixtures/test-engine.js';
 
 const composeFile = '.stagecraft/dev/compose.yaml';
 const down = (project: string, grace = 10) => ['compose', '-p', project, '-f', composeFile, 'down', '--remove-orphans', '--timeout', String(grace)];
@@ -59,13 +60,13 @@ interface Run {
 
 function runDown(options: Partial<DevOptions> = {}, scenario: object = {}, dryRun = false): Run {
   const [stdout, stderr, processLike] = [new Collect(), new Collect(), new EventEmitter()];
-  const env = {
+  const env = testEngineEnv({
     PATH: `${fakeBinDir}${path.delimiter}${path.dirname(process.execPath)}`,
     HOME: root,
     NO_COLOR: '1',
     FAKE_DOCKER_LOG: logFile,
     FAKE_DOCKER_SCENARIO: JSON.stringify(scenario),
-  };
+  });
   const flags: CliFlags = { options: { ...defaultDevOptions, ...options }, verbose: false, dryRun, inspect: undefined, events: undefined };
   const code = downCommand(flags, { stdout, stderr, env, cwd, process: processLike });
   return { processLike, stdout, stderr, code };

@@ -5,15 +5,16 @@ import { buildStatusReport, formatStatus, type StatusReport } from '../../src/co
 import type { ContainerState } from '../../src/compose/parse-ps.js';
 import type { SessionRecord } from '../../src/session-file/session-file.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
+import { composeService } from '../fixtures/compose-service.js';
 import { shopApi, shopPlan, shopRecord } from '../fixtures/shop-session.js';
 
 const options: DevOptions = { ...defaultDevOptions, noTraefik: true };
 const plan = shopPlan(options, [
   shopApi,
-  { name: 'db', traefik: false, profiled: false, image: 'postgres:16' },
-  { name: 'tools', traefik: false, profiled: true, image: 'shop/tools' },
-  { name: 'traefik', traefik: true, profiled: false, image: 'traefik:v3' },
-  { name: 'worker', traefik: false, profiled: false, image: 'shop/worker' },
+  composeService('db', { traefik: false, profiled: false, image: 'postgres:16' }),
+  composeService('tools', { traefik: false, profiled: true, image: 'shop/tools' }),
+  composeService('traefik', { traefik: true, profiled: false, image: 'traefik:v3' }),
+  composeService('worker', { traefik: false, profiled: false, image: 'shop/worker' }),
 ]);
 const record: SessionRecord = shopRecord({ plan });
 

@@ -168,7 +168,7 @@ interface Knobs {
 const stopEvents = (snapshot: SessionSnapshot, knobs: Knobs): ModelEvent[] => {
   const first = snapshot.context.signal;
   const firsts: readonly StopSignal[] = knobs.everySignal ? ['SIGINT', 'SIGTERM', 'SIGHUP'] : ['SIGINT'];
-  const signals = first === undefined ? firsts : [first === 'SIGINT' ? 'SIGTERM' : 'SIGINT'];
+  const signals: readonly StopSignal[] = first === undefined ? firsts : [first === 'SIGINT' ? 'SIGTERM' : 'SIGINT'];
   return signals.map((signal) => ({ type: 'STOP', signal }));
 };
 

@@ -4,13 +4,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, rmdir, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { withFileMutex } from '../../src/session-file/file-mutex.js';
+import { ProjectLock } from '../../src/session-file/project-lock.js';
 import { currentProcess, isAlive, processStartTicks } from '../../src/session-file/process-identity.js';
 import { readSessionFile, writeSessionFile, type SessionRecord } from '../../src/session-file/session-file.js';
 import { holderAlive, SessionLock } from '../../src/session-file/session-lock.js';
 import { waitForExit } from '../../src/session-file/wait-for-exit.js';
 import { deadPid, killAll, spawnIdle, spawnZombie } from './live-process.js';
 import { shopPlan, shopRecord } from '../fixtures/shop-session.js';
+
 
 const plan = shopPlan();
 const fixedNow = () => new Date('2026-03-04T05:06:07.000Z');
@@ -29,10 +30,14 @@ function mine(state: string, mode: SessionRecord['mode'] = 'foreground'): Sessio
 
 let dir: string;
 let file: string;
+/** One engine per test: the project lock of one test is never another's. */
+let engine: NodeJS.ProcessEnv;
+const projectLock = (): ProjectLock => new ProjectLock(engine);
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'stagecraft-session-lock-'));
   file = path.join(dir, 'session.json');
+  engine = { DOCKER_HOST: `tcp://session-lock-test-${Math.random()}:2375`, HOME: '/nonexistent' };
 });
 
 afterEach(async () => {
@@ -77,13 +82,13 @@ describe('process identity', () => {
 
 describe('SessionLock.acquire', () => {
   it('with no file: acquires, writes this process as the holder, reports no stale session', async () => {
-    const lock = new SessionLock(file, 'foreground', { now: fixedNow });
+    const lock = new SessionLock(file, 'foreground', { now: fixedNow, lock: projectLock() });
     expect(lock.held).toBe(false);
     expect(await lock.acquire(plan, 'preflight')).toStrictEqual({ kind: 'acquired', stale: undefined });
     expect(lock.held).toBe(true);
     expect(lock.file).toBe(file);
     expect(await readSessionFile(file)).toStrictEqual(mine('preflight'));
-    // The mutex directory is gone once the critical section ends.
+    // Nothing but the record: the lock is the kernel's, not a file.
     expect(await readdir(dir)).toStrictEqual(['session.json']);
   });
 
@@ -91,8 +96,8 @@ describe('SessionLock.acquire', () => {
     const child = await spawnIdle();
     const holder = recordOf(child.pid, processStartTicks(child.pid));
     await writeSessionFile(file, holder);
-    const lock = new SessionLock(file, 'foreground', { now: fixedNow });
-    expect(await lock.acquire(plan, 'preflight')).toStrictEqual({ kind: 'held', holder });
+    const lock = new SessionLock(file, 'foreground', { now: fixedNow, lock: projectLock() });
+    expect(await lock.acquire(plan, 'preflight')).toStrictEqual({ kind: 'held', project: 'shop', holder, pid: holder.pid });
     expect(lock.held).toBe(false);
     expect(await readSessionFile(file)).toStrictEqual(holder);
     expect(holderAlive(holder)).toBe(true);
@@ -102,13 +107,13 @@ describe('SessionLock.acquire', () => {
     const child = await spawnIdle();
     const holder = recordOf(child.pid, null);
     await writeSessionFile(file, holder);
-    expect(await new SessionLock(file, 'detach', { now: fixedNow }).acquire(plan, 'preflight')).toStrictEqual({ kind: 'held', holder });
+    expect(await new SessionLock(file, 'detach', { now: fixedNow, lock: projectLock() }).acquire(plan, 'preflight')).toStrictEqual({ kind: 'held', project: 'shop', holder, pid: holder.pid });
   });
 
   it('a dead holder: acquired, the dead record returned as stale, the file now this process', async () => {
     const stale = recordOf(await deadPid(), 12345);
     await writeSessionFile(file, stale);
-    const lock = new SessionLock(file, 'detach', { now: fixedNow });
+    const lock = new SessionLock(file, 'detach', { now: fixedNow, lock: projectLock() });
     expect(await lock.acquire(plan, 'preflight')).toStrictEqual({ kind: 'acquired', stale });
     expect(await readSessionFile(file)).toStrictEqual(mine('preflight', 'detach'));
     expect(holderAlive(stale)).toBe(false);
@@ -119,7 +124,7 @@ describe('SessionLock.acquire', () => {
     const stale = recordOf(child.pid, (processStartTicks(child.pid) ?? 0) - 1);
     await writeSessionFile(file, stale);
     expect(holderAlive(stale)).toBe(false);
-    expect(await new SessionLock(file, 'foreground', { now: fixedNow }).acquire(plan, 'preflight')).toStrictEqual({
+    expect(await new SessionLock(file, 'foreground', { now: fixedNow, lock: projectLock() }).acquire(plan, 'preflight')).toStrictEqual({
       kind: 'acquired',
       stale,
     });
@@ -130,7 +135,7 @@ describe('SessionLock.acquire', () => {
     const zombie = await spawnZombie();
     const stale = recordOf(zombie, processStartTicks(zombie));
     await writeSessionFile(file, stale);
-    expect(await new SessionLock(file, 'foreground', { now: fixedNow }).acquire(plan, 'preflight')).toStrictEqual({
+    expect(await new SessionLock(file, 'foreground', { now: fixedNow, lock: projectLock() }).acquire(plan, 'preflight')).toStrictEqual({
       kind: 'acquired',
       stale,
     });
@@ -142,7 +147,7 @@ describe('SessionLock.acquire', () => {
     ['foreign JSON', '{"hello":"world"}'],
   ])('a %s file holds no lock: acquired, nothing stale, replaced by a whole record', async (_what, text) => {
     await writeFile(file, text);
-    expect(await new SessionLock(file, 'foreground', { now: fixedNow }).acquire(plan, 'preflight')).toStrictEqual({
+    expect(await new SessionLock(file, 'foreground', { now: fixedNow, lock: projectLock() }).acquire(plan, 'preflight')).toStrictEqual({
       kind: 'acquired',
       stale: undefined,
     });
@@ -153,9 +158,11 @@ describe('SessionLock.acquire', () => {
     const child = await spawnIdle();
     const holder = recordOf(child.pid, processStartTicks(child.pid), { project: 'other' });
     await writeSessionFile(file, holder);
-    expect(await new SessionLock(file, 'foreground', { now: fixedNow }).acquire(plan, 'preflight')).toStrictEqual({
+    expect(await new SessionLock(file, 'foreground', { now: fixedNow, lock: projectLock() }).acquire(plan, 'preflight')).toStrictEqual({
       kind: 'held',
+      project: 'other',
       holder,
+      pid: holder.pid,
     });
   });
 });
@@ -163,7 +170,7 @@ describe('SessionLock.acquire', () => {
 describe('SessionLock.update, release, leave', () => {
   it('update records the state (and a new updatedAt) while held; the same state writes nothing new', async () => {
     let now = new Date('2026-03-04T05:06:07.000Z');
-    const lock = new SessionLock(file, 'foreground', { now: () => now });
+    const lock = new SessionLock(file, 'foreground', { now: () => now, lock: projectLock() });
     await lock.acquire(plan, 'preflight');
     now = new Date('2026-03-04T05:06:08.000Z');
     await lock.update('starting');
@@ -177,13 +184,13 @@ describe('SessionLock.update, release, leave', () => {
   });
 
   it('update before acquire writes nothing', async () => {
-    const lock = new SessionLock(file, 'foreground', { now: fixedNow });
+    const lock = new SessionLock(file, 'foreground', { now: fixedNow, lock: projectLock() });
     await lock.update('validating');
     expect(existsSync(file)).toBe(false);
   });
 
   it('release removes the file; an update after it (even one queued before it settled) never recreates it', async () => {
-    const lock = new SessionLock(file, 'foreground', { now: fixedNow });
+    const lock = new SessionLock(file, 'foreground', { now: fixedNow, lock: projectLock() });
     await lock.acquire(plan, 'preflight');
     // Not awaited one by one: the order of the calls is what counts.
     const pending = [lock.update('starting'), lock.update('attached'), lock.release(), lock.update('stopping.graceful'), lock.update('stopped')];
@@ -199,7 +206,7 @@ describe('SessionLock.update, release, leave', () => {
     const child = await spawnIdle();
     const holder = recordOf(child.pid, processStartTicks(child.pid));
     await writeSessionFile(file, holder);
-    const lock = new SessionLock(file, 'foreground', { now: fixedNow });
+    const lock = new SessionLock(file, 'foreground', { now: fixedNow, lock: projectLock() });
     expect((await lock.acquire(plan, 'preflight')).kind).toBe('held');
     await lock.release();
     await lock.update('stopped');
@@ -207,7 +214,7 @@ describe('SessionLock.update, release, leave', () => {
   });
 
   it('leave keeps the file as last written, and later updates are no-ops', async () => {
-    const lock = new SessionLock(file, 'detach', { now: fixedNow });
+    const lock = new SessionLock(file, 'detach', { now: fixedNow, lock: projectLock() });
     await lock.acquire(plan, 'preflight');
     await lock.update('detached');
     await lock.leave();
@@ -218,7 +225,7 @@ describe('SessionLock.update, release, leave', () => {
   });
 
   it('a failing write rejects that update only; the queue goes on', async () => {
-    const lock = new SessionLock(file, 'foreground', { now: fixedNow });
+    const lock = new SessionLock(file, 'foreground', { now: fixedNow, lock: projectLock() });
     await lock.acquire(plan, 'preflight');
     await rm(file);
     await mkdir(file); // rename over a directory fails
@@ -234,7 +241,7 @@ describe('SessionLock.reconciled and restoreUnreconciled', () => {
   it('puts an unreconciled stale record back in place of this session, as it was', async () => {
     const stale = recordOf(await deadPid(), 1, { project: 'other-project', state: 'attached' });
     await writeSessionFile(file, stale);
-    const lock = new SessionLock(file, 'foreground', { now: fixedNow });
+    const lock = new SessionLock(file, 'foreground', { now: fixedNow, lock: projectLock() });
     expect(await lock.acquire(plan, 'preflight')).toStrictEqual({ kind: 'acquired', stale });
     expect(await readSessionFile(file)).toStrictEqual(mine('preflight'));
     expect(await lock.restoreUnreconciled()).toBe(true);
@@ -246,7 +253,7 @@ describe('SessionLock.reconciled and restoreUnreconciled', () => {
 
   it('once reconciled, there is nothing to restore and release removes the file', async () => {
     await writeSessionFile(file, recordOf(await deadPid(), 1));
-    const lock = new SessionLock(file, 'foreground', { now: fixedNow });
+    const lock = new SessionLock(file, 'foreground', { now: fixedNow, lock: projectLock() });
     await lock.acquire(plan, 'preflight');
     lock.reconciled();
     expect(await lock.restoreUnreconciled()).toBe(false);
@@ -256,49 +263,38 @@ describe('SessionLock.reconciled and restoreUnreconciled', () => {
   });
 
   it('without a stale session there is nothing to restore', async () => {
-    const lock = new SessionLock(file, 'foreground', { now: fixedNow });
+    const lock = new SessionLock(file, 'foreground', { now: fixedNow, lock: projectLock() });
     await lock.acquire(plan, 'preflight');
     expect(await lock.restoreUnreconciled()).toBe(false);
     expect(await readSessionFile(file)).toStrictEqual(mine('preflight'));
   });
 });
 
-describe('the mkdir mutex', () => {
-  it('serialises critical sections: 10 concurrent callers, never two inside at once, all run', async () => {
-    let inside = 0;
-    let most = 0;
-    const order: number[] = [];
-    await Promise.all(
-      Array.from({ length: 10 }, (_, i) =>
-        withFileMutex(file, async () => {
-          inside++;
-          most = Math.max(most, inside);
-          // Yield to the event loop a few times while inside, so an overlap would show.
-          for (let k = 0; k < 5; k++) await new Promise((resolve) => setImmediate(resolve));
-          order.push(i);
-          inside--;
-        }),
-      ),
-    );
-    expect(most).toBe(1);
-    expect([...order].sort((a, b) => a - b)).toStrictEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(await readdir(dir)).toStrictEqual([]);
-  });
-
-  it('two SessionLocks acquiring one file at once: the second reads what the first wrote', async () => {
-    // Both are this process, so neither is `held`; the mutex shows in what each read:
-    // one found no file, the other found the first one's whole record.
-    const a = new SessionLock(file, 'foreground', { now: fixedNow });
-    const b = new SessionLock(file, 'detach', { now: fixedNow });
+describe('the project lock under concurrency', () => {
+  it('two SessionLocks of two dev dirs acquiring one project at once: one gets it, the other is told who holds it', async () => {
+    const other = path.join(dir, 'other-dev-dir', 'session.json');
+    await mkdir(path.dirname(other));
+    const a = new SessionLock(file, 'foreground', { now: fixedNow, lock: projectLock() });
+    const b = new SessionLock(other, 'detach', { now: fixedNow, lock: projectLock() });
     const [ra, rb] = await Promise.all([a.acquire(plan, 'preflight'), b.acquire(plan, 'preflight')]);
-    const results = [ra, rb];
-    const first = results.find((r) => r.kind === 'acquired' && r.stale === undefined);
-    const second = results.find((r) => r.kind === 'acquired' && r.stale !== undefined);
-    expect(first).toBeDefined();
-    expect(second).toBeDefined();
-    const firstMode = first === ra ? 'foreground' : 'detach';
-    expect(second).toStrictEqual({ kind: 'acquired', stale: mine('preflight', firstMode) });
-    expect(await readdir(dir)).toStrictEqual(['session.json']);
+    expect([ra.kind, rb.kind].sort()).toStrictEqual(['acquired', 'held']);
+    const [winner, loser] = ra.kind === 'acquired' ? [a, b] : [b, a];
+    const lost = ra.kind === 'acquired' ? rb : ra;
+    // At the same instant the winner may not have written its record yet: the loser knows its pid and dev dir.
+    expect(lost).toMatchObject({ kind: 'held', project: 'shop', pid: process.pid, elsewhere: winner.file });
+    // Once it has, a later attempt reads the whole record.
+    expect(await loser.acquire(plan, 'preflight')).toStrictEqual({
+      kind: 'held',
+      project: 'shop',
+      holder: await readSessionFile(winner.file),
+      pid: process.pid,
+      elsewhere: winner.file,
+    });
+    expect(winner.held).toBe(true);
+    await winner.release();
+    // Released: the other one gets it now.
+    expect(await loser.acquire(plan, 'preflight')).toStrictEqual({ kind: 'acquired', stale: undefined });
+    await loser.release();
   });
 
   it('with a live holder on file, concurrent acquires all find it held and none writes', async () => {
@@ -306,90 +302,33 @@ describe('the mkdir mutex', () => {
     const holder = recordOf(child.pid, processStartTicks(child.pid));
     await writeSessionFile(file, holder);
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => new SessionLock(file, 'foreground', { now: fixedNow }).acquire(plan, 'preflight')),
+      Array.from({ length: 5 }, () => new SessionLock(file, 'foreground', { now: fixedNow, lock: projectLock() }).acquire(plan, 'preflight')),
     );
-    expect(results).toStrictEqual(Array.from({ length: 5 }, () => ({ kind: 'held', holder })));
+    expect(results).toStrictEqual(Array.from({ length: 5 }, () => ({ kind: 'held', project: 'shop', holder, pid: holder.pid })));
     expect(await readSessionFile(file)).toStrictEqual(holder);
   });
 
-  it('a dead holder raced by 5 acquires at once: exactly one of them reports it stale', async () => {
+  it('a dead holder raced by 5 acquires at once: exactly one of them gets the lock and reports it stale', async () => {
     const stale = recordOf(await deadPid(), 1);
     await writeSessionFile(file, stale);
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => new SessionLock(file, 'foreground', { now: fixedNow }).acquire(plan, 'preflight')),
+      Array.from({ length: 5 }, () => new SessionLock(file, 'foreground', { now: fixedNow, lock: projectLock() }).acquire(plan, 'preflight')),
     );
-    // Serialised: the first one in saw the dead record; every later one saw a live holder (this process).
-    const reportedStale = results.filter((r) => r.kind === 'acquired' && r.stale?.pid === stale.pid);
-    expect(reportedStale).toStrictEqual([{ kind: 'acquired', stale }]);
+    expect(results.filter((r) => r.kind === 'acquired')).toStrictEqual([{ kind: 'acquired', stale }]);
+    expect(results.filter((r) => r.kind === 'held')).toHaveLength(4);
   });
 
-  it('takes over a mutex directory left for over 10 s by a crashed holder', async () => {
-    const lockDir = `${file}.lock`;
-    await mkdir(lockDir);
-    const past = new Date(Date.now() - 11_000);
-    await utimes(lockDir, past, past);
-    const started = Date.now();
-    expect(await new SessionLock(file, 'foreground', { now: fixedNow }).acquire(plan, 'preflight')).toStrictEqual({
+  it('an acquire whose signal is already aborted takes nothing', async () => {
+    const abort = new AbortController();
+    abort.abort(new Error('stopped'));
+    const lock = new SessionLock(file, 'foreground', { now: fixedNow, lock: projectLock() });
+    await expect(lock.acquire(plan, 'preflight', abort.signal)).rejects.toThrow('stopped');
+    expect(lock.held).toBe(false);
+    expect(existsSync(file)).toBe(false);
+    expect(await new SessionLock(file, 'foreground', { now: fixedNow, lock: projectLock() }).acquire(plan, 'preflight')).toStrictEqual({
       kind: 'acquired',
       stale: undefined,
     });
-    expect(Date.now() - started).toBeLessThan(2000);
-    expect(await readdir(dir)).toStrictEqual(['session.json']);
-  });
-
-  it('waits for a fresh mutex directory, and takes it over only once it is 10 s old', async () => {
-    const lockDir = `${file}.lock`;
-    await mkdir(lockDir);
-    const past = new Date(Date.now() - 9_400);
-    await utimes(lockDir, past, past);
-    const started = Date.now();
-    await withFileMutex(file, async () => undefined);
-    const waited = Date.now() - started;
-    expect(waited).toBeGreaterThanOrEqual(500);
-    expect(waited).toBeLessThan(3000);
-    expect(existsSync(lockDir)).toBe(false);
-  });
-
-  it('an aborted wait for a held mutex rejects with the reason, never entering, leaving the holder its directory', async () => {
-    const lockDir = `${file}.lock`;
-    await mkdir(lockDir);
-    const abort = new AbortController();
-    let entered = false;
-    const waiting = withFileMutex(
-      file,
-      async () => {
-        entered = true;
-      },
-      { signal: abort.signal },
-    );
-    abort.abort(new Error('stopped'));
-    await expect(waiting).rejects.toThrow('stopped');
-    expect(entered).toBe(false);
-    expect(existsSync(lockDir)).toBe(true);
-  });
-
-  it('a SessionLock settled while its claim waits for the mutex settles after it: nothing is left claimed', async () => {
-    const lockDir = `${file}.lock`;
-    await mkdir(lockDir);
-    const lock = new SessionLock(file, 'foreground', { now: fixedNow });
-    const claim = lock.acquire(plan, 'preflight');
-    // The session ended meanwhile (Ctrl+C in preflight): it releases what it holds.
-    const released = lock.release();
-    await rmdir(lockDir); // the other holder leaves
-    expect(await claim).toStrictEqual({ kind: 'acquired', stale: undefined });
-    await released;
-    expect(lock.held).toBe(false);
-    expect(existsSync(file)).toBe(false);
-  });
-
-  it('a critical section that throws still frees the mutex', async () => {
-    await expect(
-      withFileMutex(file, async () => {
-        throw new Error('inside');
-      }),
-    ).rejects.toThrow('inside');
-    expect(existsSync(`${file}.lock`)).toBe(false);
-    expect(await withFileMutex(file, async () => 'next')).toBe('next');
   });
 });
 

@@ -16,6 +16,7 @@ import { lockedFailure } from '../../src/session/session-claims.js';
 import { composeFailure, FakeComposeRunner } from '../fakes/fake-compose-runner.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
 import { shopRecord } from '../fixtures/shop-session.js';
+import { testProjectLock } from '../fixtures/test-engine.js';
 
 const options: DevOptions = defaultDevOptions;
 const none = { traefik: false, profiled: false, noReplicas: false } as const;
@@ -142,7 +143,7 @@ describe('claim', () => {
 
   it('rejects `locked` naming the live holder when the lock is held', async () => {
     const holder = sessionRecord({ pid: 5151, mode: 'foreground', state: 'attached' });
-    const { actors, runner } = setUp('/nowhere', { kind: 'held', holder });
+    const { actors, runner } = setUp('/nowhere', { kind: 'held', project: 'shop', holder, pid: 5151 });
     await expect(run(actors.claim, plan)).rejects.toStrictEqual({
       kind: 'locked',
       message:
@@ -155,11 +156,22 @@ describe('claim', () => {
   it('rejects `locked` naming the other dev dir when a session there holds the project', async () => {
     const holder = sessionRecord({ pid: 5151, mode: 'foreground', state: 'attached' });
     const elsewhere = '/work/other/.stagecraft/dev/session.json';
-    const { actors } = setUp('/nowhere', { kind: 'held', holder, elsewhere });
-    await expect(run(actors.claim, plan)).rejects.toStrictEqual(lockedFailure(holder, elsewhere));
-    expect(lockedFailure(holder, elsewhere).message).toContain(
+    const held = { kind: 'held', project: 'shop', holder, pid: 5151, elsewhere } as const;
+    const { actors } = setUp('/nowhere', held);
+    await expect(run(actors.claim, plan)).rejects.toStrictEqual(lockedFailure(held));
+    expect(lockedFailure(held).message).toContain(
       'held by a live session from /work/other/.stagecraft/dev (pid 5151,',
     );
+  });
+
+  it('rejects `locked` naming only the pid when the holder did not say more (stopped with Ctrl+Z)', async () => {
+    const { actors } = setUp('/nowhere', { kind: 'held', project: 'shop', holder: undefined, pid: 7777 });
+    await expect(run(actors.claim, plan)).rejects.toStrictEqual({
+      kind: 'locked',
+      message:
+        'project shop is held by another live stagecraft session on this engine (pid 7777), which did not say more (stopped with Ctrl+Z?); ' +
+        'resume or stop it (stagecraft dev down, or Ctrl+C in its terminal), or wait for it to end',
+    });
   });
 
   it('resolves with the stale session the lock found (the dead holder and its plan)', async () => {
@@ -178,7 +190,7 @@ describe('claim', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'stagecraft-actors-'));
     try {
       const file = path.join(dir, 'session.json');
-      const { actors } = setUp(dir, new SessionLock(file, 'foreground'));
+      const { actors } = setUp(dir, new SessionLock(file, 'foreground', { lock: testProjectLock() }));
       expect(await run(actors.claim, plan)).toStrictEqual({ stale: undefined });
       const written = JSON.parse(readFileSync(file, 'utf8')) as SessionRecord;
       expect(written).toMatchObject({ version: 1, project: 'shop', mode: 'foreground', pid: process.pid, state: 'claiming', plan });

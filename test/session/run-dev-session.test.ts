@@ -12,6 +12,7 @@ import { SessionLock } from '../../src/session-file/session-lock.js';
 import { runDevSession } from '../../src/session/run-dev-session.js';
 import { engineEventLine, FakeComposeRunner, type FollowCall } from '../fakes/fake-compose-runner.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
+import { testProjectLock } from '../fixtures/test-engine.js';
 
 const P = 'docker compose -p shop -f .stagecraft/dev/compose.yaml';
 const psOf = (...containers: Array<[service: string, state: string, health?: string]>) =>
@@ -35,7 +36,7 @@ function start(yaml: string, overrides: Partial<DevOptions> = {}) {
   const reported: SessionEvent[] = [];
   const signals = new EventEmitter();
   const file = sessionFilePath(options.devDir, cwd);
-  const lock = new SessionLock(file, options.mode);
+  const lock = new SessionLock(file, options.mode, { lock: testProjectLock() });
   const session = runDevSession({ options, runner, reporter: { report: (e) => reported.push(e) }, lock, cwd, signals });
   /** The session file now, once the writes asked for so far are done; undefined when there is none. */
   const record = async (): Promise<Partial<SessionRecord> | undefined> => {

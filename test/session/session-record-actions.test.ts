@@ -10,6 +10,7 @@ import { SessionLock } from '../../src/session-file/session-lock.js';
 import { createSessionRecordActions, tagsOf, type SessionRecordStore } from '../../src/session/session-record-actions.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
 import { shopPlan } from '../fixtures/shop-session.js';
+import { testProjectLock } from '../fixtures/test-engine.js';
 
 const plan = shopPlan(defaultDevOptions, [
   { name: 'api', traefik: false, profiled: false, image: 'shop/api', healthcheck: false, restart: { kind: 'no' }, noReplicas: false },
@@ -127,7 +128,7 @@ describe('the record actions over the real SessionLock', () => {
   const read = () => JSON.parse(readFileSync(file, 'utf8')) as SessionRecord;
 
   async function claimed(mode: 'foreground' | 'detach' = 'foreground') {
-    const lock = new SessionLock(file, mode);
+    const lock = new SessionLock(file, mode, { lock: testProjectLock() });
     expect(await lock.acquire(plan, 'claiming')).toStrictEqual({ kind: 'acquired', stale: undefined });
     return { lock, actions: actionsOver(lock) };
   }
@@ -183,7 +184,7 @@ describe('the record actions over the real SessionLock', () => {
     };
     const { writeSessionFile } = await import('../../src/session-file/session-file.js');
     await writeSessionFile(file, stale);
-    const lock = new SessionLock(file, 'foreground');
+    const lock = new SessionLock(file, 'foreground', { lock: testProjectLock() });
     expect(await lock.acquire(plan, 'claiming')).toStrictEqual({ kind: 'acquired', stale });
     act(actionsOver(lock));
     await lock.flush();

@@ -1,0 +1,170 @@
+// One live session per compose project per engine (SPEC §6), as one kernel-held lock: a
+// Unix socket bound under a name made of the project and the engine endpoint. Binding is
+// atomic (two sessions starting at the same instant cannot both get it), the kernel lets go
+// of it when the holder's process ends however it ends (SIGKILL included), and a holder that
+// is stopped (Ctrl+Z) keeps it for as long as it is stopped: nothing ages, nothing is stolen.
+// On Linux the name lives in the abstract namespace (no file, nothing to clean up); elsewhere
+// it is a socket file in the temp dir, and a file nobody listens on any more is taken over.
+// The holder answers a connection with who it is, so a refused session can name it.
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { readSessionFile, type SessionRecord } from './session-file.js';
+
+/** Who holds a project's lock: its pid and session file, when it answered. */
+export interface LockHolder {
+  readonly pid: number | undefined;
+  readonly sessionFile: string | undefined;
+}
+
+/** How long a holder has to say who it is; a stopped holder cannot, and stays unnamed. */
+const askTimeoutMs = 1000;
+
+/** FNV-1a (32 bits), twice with different seeds: a short stable name part, without node:crypto. */
+function hash(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c, 0x01000193 + 2) >>> 0;
+  }
+  return `${a.toString(16).padStart(8, '0')}${b.toString(16).padStart(8, '0')}`;
+}
+
+function currentContext(env: NodeJS.ProcessEnv): string | undefined {
+  const dir = env['DOCKER_CONFIG'] ?? path.join(env['HOME'] ?? os.homedir(), '.docker');
+  try {
+    const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as { currentContext?: unknown };
+    return typeof config.currentContext === 'string' ? config.currentContext : undefined;
+  } catch {
+    return undefined; // no config: the default context
+  }
+}
+
+/**
+ * The engine a compose command talks to, as docker chooses it: DOCKER_HOST, else
+ * DOCKER_CONTEXT, else the CLI's current context, else the default local socket.
+ */
+export function engineEndpoint(env: NodeJS.ProcessEnv): string {
+  const host = env['DOCKER_HOST'];
+  if (host !== undefined && host !== '') return host;
+  const context = env['DOCKER_CONTEXT'] ?? currentContext(env);
+  if (context !== undefined && context !== '' && context !== 'default') return `context:${context}`;
+  return 'unix:///var/run/docker.sock';
+}
+
+/** The socket name of `project` on `endpoint`. */
+export function lockName(project: string, endpoint: string, platform: NodeJS.Platform = process.platform): string {
+  const name = `stagecraft-${project.slice(0, 40)}-${hash(endpoint)}`;
+  if (platform === 'linux') return `\0stagecraft/${name}`;
+  return path.join(os.tmpdir(), `stagecraft-${os.userInfo().uid}`, `${name}.sock`);
+}
+
+function bind(name: string, whoAmI: string): Promise<net.Server | 'in-use'> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.end(whoAmI);
+    });
+    server.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' ? resolve('in-use') : reject(error)));
+    server.listen({ path: name }, () => {
+      // The lock must never keep the CLI alive by itself.
+      server.unref();
+      resolve(server);
+    });
+  });
+}
+
+/** Asks the holder of `name` who it is; `refused` when nobody listens (a socket file left behind). */
+function ask(name: string): Promise<LockHolder | 'refused'> {
+  return new Promise((resolve) => {
+    let text = '';
+    const unknown: LockHolder = { pid: undefined, sessionFile: undefined };
+    const socket = net.connect({ path: name });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(unknown);
+    }, askTimeoutMs);
+    timer.unref();
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve(error.code === 'ECONNREFUSED' || error.code === 'ENOENT' ? 'refused' : unknown);
+    });
+    socket.on('end', () => {
+      clearTimeout(timer);
+      try {
+        const parsed = JSON.parse(text) as { pid?: unknown; sessionFile?: unknown };
+        resolve({
+          pid: typeof parsed.pid === 'number' ? parsed.pid : undefined,
+          sessionFile: typeof parsed.sessionFile === 'string' ? parsed.sessionFile : undefined,
+        });
+      } catch {
+        resolve(unknown);
+      }
+    });
+  });
+}
+
+/**
+ * The project locks of one engine. `acquire` binds the project's socket, or says who holds
+ * it; `release` lets go (the process ending does too); `holder` only asks.
+ */
+export class ProjectLock {
+  readonly #endpoint: string;
+  readonly #held = new Map<string, net.Server>();
+
+  constructor(env: NodeJS.ProcessEnv) {
+    this.#endpoint = engineEndpoint(env);
+  }
+
+  /** Takes `project`'s lock for the session whose record is `sessionFile`; resolves with the holder when another process has it. */
+  async acquire(project: string, sessionFile: string): Promise<LockHolder | undefined> {
+    if (this.#held.has(project)) return undefined;
+    const name = lockName(project, this.#endpoint);
+    if (!name.startsWith('\0')) mkdirSync(path.dirname(name), { recursive: true, mode: 0o700 });
+    const whoAmI = JSON.stringify({ pid: process.pid, sessionFile });
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const bound = await bind(name, whoAmI);
+      if (bound !== 'in-use') {
+        this.#held.set(project, bound);
+        return undefined;
+      }
+      const holder = await ask(name);
+      if (holder !== 'refused') return holder;
+      // A socket file whose process is gone (never on Linux): take it over once.
+      rmSync(name, { force: true });
+    }
+    return { pid: undefined, sessionFile: undefined };
+  }
+
+  /** Who holds `project`'s lock, if another process does (this one's own lock is not "another"). */
+  async holder(project: string): Promise<LockHolder | undefined> {
+    if (this.#held.has(project)) return undefined;
+    const answer = await ask(lockName(project, this.#endpoint));
+    return answer === 'refused' ? undefined : answer;
+  }
+
+  /** Lets go of `project`'s lock, if held. */
+  async release(project: string): Promise<void> {
+    const server = this.#held.get(project);
+    if (server === undefined) return;
+    this.#held.delete(project);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/** A live session of `project` whose session file is not `sessionFile`, as far as it is known. */
+export async function heldElsewhere(
+  locks: ProjectLock,
+  project: string,
+  sessionFile: string,
+): Promise<{ project: string; holder: SessionRecord | undefined; pid: number | undefined; elsewhere: string | undefined } | undefined> {
+  const holder = await locks.holder(project);
+  if (holder === undefined || holder.sessionFile === sessionFile) return undefined;
+  const record = holder.sessionFile === undefined ? undefined : await readSessionFile(holder.sessionFile);
+  return { project, holder: record?.pid === holder.pid ? record : undefined, pid: holder.pid, elsewhere: holder.sessionFile };
+}
