@@ -2,7 +2,7 @@
 //
 // States: validating → claiming → (reconciling) → starting → waiting (--wait) → attached | detached (final);
 //         waiting.{observing, watching, resyncing}; attached = logs.{following, between} ∥
-//         engine.{watching, ended, resyncing};
+//         engine.{seeding, watching, ended, resyncing};
 //         stopping.{graceful, forced} → stopped (final); rollingBack.{diagnosing, tearingDown, forced}
 //         → failed (final); abandoned (final, third STOP).
 // Events: STOP { signal } from the CLI; ENGINE_EVENT / EVENTS_ENDED from the engine's event stream;
@@ -11,7 +11,7 @@
 // Every lifecycle decision is here: when the stack is ready (guards over the services' statuses),
 // when it has ended, when to re-attach the logs, when to force. Effects are named actors, actions
 // and delays supplied by src/session/ through .provide(). This file imports only xstate.
-import { assign, emit, enqueueActions, fromCallback, fromPromise, setup, stopChild } from 'xstate';
+import { assign, emit, enqueueActions, fromCallback, fromPromise, not, setup, stopChild } from 'xstate';
 import type {
   ClaimResult,
   DevOptions,
@@ -22,7 +22,7 @@ import type {
   StopSignal,
 } from './dev-session.types.js';
 import { buildOutput, createdNothing, toFailure, type DevSessionContext, type StopCause } from './dev-session.output.js';
-import { endedStackFailure, notReadyFailure, serviceFailedFailure, stackEnded, specOf } from './dev-session.services.js';
+import { endedStackFailure, notReadyFailure, serviceFailedFailure, stackEnded, stackEndedByItself, specOf } from './dev-session.services.js';
 import { serviceEventOf, serviceMachine, type ObservedContainer, type ServiceChanged, type ServiceEvent } from './service.machine.js';
 import type { EngineEvent, ServiceSpec, ServiceStatus } from './service.types.js';
 
@@ -164,6 +164,9 @@ const sessionSetup = setup({
     allReady: ({ context }) => Object.values(context.services).every((s) => s.ready),
     anyFailed: ({ context }) => Object.values(context.services).some((s) => s.failed),
     stackEnded: ({ context }) => stackEnded(context.services),
+    stackEndedByItself: ({ context }) => stackEndedByItself(context.services),
+    /** The events stream ended and has not been followed again since. */
+    eventsDown: ({ context }) => context.eventsLost > context.eventsRestarts,
     eventsKeepEnding: ({ context }) => context.eventsLost > maxEventsRestarts,
     createdNothing: (_, params: { error: unknown }) => createdNothing(toFailure(params.error)),
   },
@@ -303,6 +306,7 @@ const withChildren = sessionSetup.extend({
     respawnEvents: sessionSetup.createAction(enqueueActions(({ enqueue }) => {
       enqueue.stopChild('followEvents');
       enqueue.spawnChild('followEvents', { id: 'followEvents', input: planOf });
+      enqueue.assign(({ context }) => ({ eventsRestarts: context.eventsLost }));
     })),
     /** The engine event to its service's machine; a service first seen here (a profile, a `run`) gets one. */
     forwardEngineEvent: sessionSetup.createAction(
@@ -361,6 +365,7 @@ export const devSessionMachine = withChildren.createMachine({
     firstEventTime: undefined,
     keptForInspection: undefined,
     eventsLost: 0,
+    eventsRestarts: 0,
   }),
   initial: 'validating',
   // From any state: the engine's events go to the service machines, whose statuses come back.
@@ -437,8 +442,13 @@ export const devSessionMachine = withChildren.createMachine({
           { target: 'rollingBack', actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) } },
         ],
       },
-      // Leaving the state stops the invoked `start`: its abort signal cancels `up`.
-      on: { STOP: { target: 'stopping', actions: { type: 'recordStop', params: ({ event }) => event } } },
+      on: {
+        // Leaving the state stops the invoked `start`: its abort signal cancels `up`.
+        STOP: { target: 'stopping', actions: { type: 'recordStop', params: ({ event }) => event } },
+        // Noted, not told: `up` fails the same way when compose or the engine is missing;
+        // when it succeeds, the stack's state is read once and the stream followed again.
+        EVENTS_ENDED: { actions: 'noteEventsLost' },
+      },
     },
     waiting: {
       tags: ['stackMayExist'],
@@ -458,7 +468,10 @@ export const devSessionMachine = withChildren.createMachine({
             id: 'observeServices',
             src: 'observeServices',
             input: planOf,
-            onDone: { target: 'watching', actions: 'seedServices' },
+            onDone: [
+              { guard: 'eventsDown', target: 'watching', actions: ['resyncServices', 'respawnEvents'] },
+              { target: 'watching', actions: 'seedServices' },
+            ],
             // Only a safety net for events missed before the stream was listening.
             onError: { target: 'watching' },
           },
@@ -502,8 +515,8 @@ export const devSessionMachine = withChildren.createMachine({
               },
               on: {
                 LOGS_ENDED: [
-                  // The stack ended and its last lines are out: now it can go.
-                  { guard: 'stackEnded', target: '#devSession.stopping' },
+                  // The stack ended by itself and its last lines are out: now it can go.
+                  { guard: 'stackEndedByItself', target: '#devSession.stopping', actions: 'recordStackEnded' },
                   {
                     target: 'between',
                     actions: { type: 'recordCursor', params: ({ event }) => ({ cursor: event.cursor }) },
@@ -514,30 +527,41 @@ export const devSessionMachine = withChildren.createMachine({
             // compose ended the stream while services still run: follow again from the cursor.
             between: {
               // An ended stack's last lines may not be out yet: follow once more to drain them.
-              always: { guard: 'stackEnded', target: 'following' },
+              always: { guard: 'stackEndedByItself', target: 'following' },
               after: { reattachDelay: { target: 'following', actions: 'announceReattaching' } },
             },
           },
         },
         engine: {
-          initial: 'watching',
+          initial: 'seeding',
           states: {
-            watching: {
+            // One `ps` read after `up`, for what the events missed before the stream listened
+            // (or everything, when the stream ended while `up` ran: then it is followed again).
+            seeding: {
               invoke: {
                 id: 'observeServices',
                 src: 'observeServices',
                 input: planOf,
-                onDone: { actions: 'seedServices' },
-                onError: {},
+                onDone: [
+                  { guard: 'eventsDown', target: 'watching', actions: ['resyncServices', 'respawnEvents'] },
+                  { target: 'watching', actions: 'seedServices' },
+                ],
+                onError: { target: 'watching' },
               },
-              // The stack has ended: every service exited for good (SPEC §4); decided from the events.
-              always: { guard: 'stackEnded', target: 'ended', actions: 'recordStackEnded' },
               on: { EVENTS_ENDED: { target: 'resyncing', actions: ['noteEventsLost', { type: 'announceEventsLost', params: ({ event }) => ({ reason: event.reason }) }] } },
             },
-            // The log stream gets a moment to print the ended stack's last lines (compose ends
-            // it once every container has stopped, but may miss one that ended as it started).
+            watching: {
+              // Every service exited for good (SPEC §4), decided from the events.
+              always: { guard: 'stackEnded', target: 'ended' },
+              on: { EVENTS_ENDED: { target: 'resyncing', actions: ['noteEventsLost', { type: 'announceEventsLost', params: ({ event }) => ({ reason: event.reason }) }] } },
+            },
+            // The stack has ended, unless a service comes back (`compose restart` stops them
+            // all for a moment): the log stream gets a moment to print the last lines (compose
+            // ends it once every container has stopped, but may miss one that ended as it started).
             ended: {
-              after: { logDrainTimeout: '#devSession.stopping' },
+              always: { guard: not('stackEnded'), target: 'watching' },
+              after: { logDrainTimeout: { target: '#devSession.stopping', actions: 'recordStackEnded' } },
+              on: { EVENTS_ENDED: { target: 'resyncing', actions: ['noteEventsLost', { type: 'announceEventsLost', params: ({ event }) => ({ reason: event.reason }) }] } },
             },
             // The events stream ended (engine restarted?): one `ps` read says where things are.
             resyncing: {
@@ -545,13 +569,7 @@ export const devSessionMachine = withChildren.createMachine({
                 id: 'resync',
                 src: 'observeServices',
                 input: planOf,
-                onDone: {
-                  target: 'watching',
-                  actions: [
-                    'resyncServices',
-                    'respawnEvents',
-                  ],
-                },
+                onDone: { target: 'watching', actions: ['resyncServices', 'respawnEvents'] },
                 onError: { target: '#devSession.stopping', actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) } },
               },
             },

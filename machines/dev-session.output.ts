@@ -35,6 +35,8 @@ export interface DevSessionContext {
   readonly keptForInspection: readonly string[] | undefined;
   /** How many times the events stream ended. */
   readonly eventsLost: number;
+  /** `eventsLost` when the stream was last followed again: fewer means it is down now. */
+  readonly eventsRestarts: number;
 }
 
 const failureKinds: ReadonlySet<string> = new Set<SessionFailure['kind']>([

@@ -15,6 +15,14 @@ export function stackEnded(statuses: Statuses): boolean {
   return all.length > 0 && all.every((s) => !s.active);
 }
 
+/**
+ * The stack ended by itself: every service exited for good, none because someone stopped it
+ * (a `compose restart` stops them all for a moment, then starts them again).
+ */
+export function stackEndedByItself(statuses: Statuses): boolean {
+  return stackEnded(statuses) && Object.values(statuses).every((s) => s.state !== 'stopped');
+}
+
 /** An ended stack's failure: the services whose last exit was non-zero (SPEC §4), or none. */
 export function endedStackFailure(statuses: Statuses): SessionFailure | undefined {
   const failed: ServiceExit[] = sorted(statuses)

@@ -68,8 +68,11 @@ export interface DevOptions {
 
 /** Where a followed log stream got to, so a re-attach loses and repeats no line. */
 export interface LogCursor {
-  /** The earliest of the services' last line times: `logs --since` this. */
-  readonly since: string;
+  /**
+   * `logs --since` this: the earliest of the containers' last line times and the session's
+   * first engine event. Undefined when no event bounds a container not seen yet: all again.
+   */
+  readonly since: string | undefined;
   /** Each service's last line time: lines up to it were shown already. */
   readonly seen: Readonly<Record<string, string>>;
 }

@@ -3,7 +3,8 @@
 //
 // States: pending → created → starting (healthcheck) | running → healthy | unhealthy;
 //         die → restarting (the restart policy will start it again) | exited (for good);
-//         kill → stopping → exited; destroy → removed; create → created again.
+//         kill → stopping → stopped (stopped on purpose: compose stop/restart/down, docker stop);
+//         destroy → removed; create → created again.
 // Events: CREATE, START, DIE { exitCode }, HEALTHY, UNHEALTHY, KILL, DESTROY (from the
 //         engine), OBSERVED { container } (one `ps` read: after `up` the session sends it only
 //         to services still pending; after the events stream was lost, to every service).
@@ -176,16 +177,19 @@ export const serviceMachine = setup({
     running: { entry: report('running') },
     healthy: { entry: report('healthy') },
     unhealthy: { entry: report('unhealthy') },
-    // Stopped on purpose (`kill`: compose down, docker stop): the next death is for good.
+    // Being stopped on purpose (`kill`: compose stop/restart/down, docker stop): the next
+    // death is not the service ending by itself, and no restart policy brings it back.
     stopping: {
       entry: report('stopping'),
       on: {
         DIE: [
           { guard: 'otherContainersLive', actions: 'noteDeath' },
-          { target: 'exited', actions: ['noteContainer', 'noteDeath'] },
+          { target: 'stopped', actions: ['noteContainer', 'noteDeath'] },
         ],
       },
     },
+    // Stopped by someone: it may well be started again (`compose restart`).
+    stopped: { entry: report('stopped') },
     restarting: { entry: report('restarting') },
     exited: { entry: report('exited') },
     removed: { entry: report('removed') },

@@ -42,6 +42,7 @@ export type ServiceState =
   | 'stopping'
   | 'restarting'
   | 'exited'
+  | 'stopped'
   | 'removed';
 
 /** What a service machine tells the session on each change of state. */
@@ -80,6 +81,8 @@ export function waitingFor(status: ServiceStatus): string {
       return 'being stopped';
     case 'exited':
       return `exited with code ${status.exitCode ?? '?'}`;
+    case 'stopped':
+      return `stopped (exit code ${status.exitCode ?? '?'})`;
     case 'removed':
       return 'its container was removed';
     case 'running':

@@ -62,14 +62,15 @@ export class LogCursorTracker {
 
   /**
    * Where the stream got to: `since` is the earliest of each container's last line and the
-   * floor, because a container not seen yet may have lines from any time since it started.
-   * Undefined before any line (or with nothing to bound a container not seen yet: all again).
+   * floor, because a container not seen yet may have lines from any time since it started;
+   * with no floor, there is no `since` (the whole log again, the lines shown dropped).
+   * Undefined before any line.
    */
   cursor(): LogCursor | undefined {
     if (this.#seen.size === 0) return undefined;
     const seen = Object.fromEntries(this.#seen);
-    const times = [...this.#seen.values(), ...(this.#floor === undefined ? [] : [this.#floor])];
-    const since = times.reduce((a, b) => (timeKey(a) <= timeKey(b) ? a : b));
+    if (this.#floor === undefined) return { since: undefined, seen };
+    const since = [...this.#seen.values(), this.#floor].reduce((a, b) => (timeKey(a) <= timeKey(b) ? a : b));
     return { since, seen };
   }
 }

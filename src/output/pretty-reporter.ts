@@ -148,6 +148,9 @@ export class PrettyReporter implements Reporter {
       case 'restarting':
         this.#say(`${status.service} exited with code ${status.exitCode ?? '?'}; restarting (${status.restarts + 1})`);
         return;
+      case 'stopped':
+        this.#say(`${status.service} was stopped (exit code ${status.exitCode ?? '?'})`);
+        return;
       case 'unhealthy':
         this.#warn(`${status.service} is unhealthy`);
         return;

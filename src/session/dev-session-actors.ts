@@ -111,7 +111,7 @@ export function createDevSessionActors(deps: DevSessionDeps) {
       const tracker = new LogCursorTracker(input.cursor, input.floor);
       let followed: FollowedProcess | undefined;
       const follow = (cursor: LogCursor | undefined): void => {
-        const attach = cursor === undefined
+        const attach = cursor?.since === undefined
           ? input.plan.attach
           : { ...input.plan.attach, argv: [...input.plan.attach.argv, '--since', cursor.since] };
         const current = runner.follow(attach, (text) => {
