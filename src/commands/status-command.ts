@@ -2,7 +2,7 @@ import { toFailure } from '../../machines/dev-session.output.js';
 import { exitCodeForFailure, ExitCode } from '../../machines/exit-code.js';
 import type { CliFlags } from '../cli/dev-flags.js';
 import { parsePsOutput } from '../compose/parse-ps.js';
-import { loadPlanOr } from '../plan/load-plan.js';
+import { loadDownPlan } from '../down/down-plan.js';
 import { readSessionFile, sessionFilePath } from '../session-file/session-file.js';
 import { holderAlive } from '../session-file/session-lock.js';
 import { runPlanned } from '../session/describe-failure.js';
@@ -20,7 +20,8 @@ export async function statusCommand(flags: CliFlags, json: boolean, io: CliIo): 
   const { runner, release } = createRunner(reporter, io);
   try {
     const record = await readSessionFile(sessionFilePath(flags.options.devDir, io.cwd));
-    const plan = await loadPlanOr(flags.options, io.cwd, record?.plan);
+    // Without dev files, the project the record names, with today's flags: never its argv.
+    const plan = await loadDownPlan(flags.options, io.cwd, record?.project);
     const ps = await runPlanned(runner, plan.exitCodes, plan, new AbortController().signal);
     const containers = parsePsOutput(plan.exitCodes, ps.stdout);
     const report = buildStatusReport(plan, record, record !== undefined && holderAlive(record), containers);

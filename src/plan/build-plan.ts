@@ -64,3 +64,29 @@ export function buildPlan(files: DevFiles, options: DevOptions): DevPlan {
     serviceImages: Object.fromEntries(expected.flatMap((s) => (s.image === undefined ? [] : [[s.name, s.image]]))),
   };
 }
+
+/**
+ * `plan` for another project of the same dev files and flags (a stale session's, read from
+ * its record): every command's `-p` names `project` instead. Nothing else is taken from the
+ * record, so no argv from session.json is ever run. Throws an `input` failure, naming
+ * `source`, for a project name compose would refuse.
+ */
+export function planForProjectOf(plan: DevPlan, project: string, source: string): DevPlan {
+  checkProjectName(project, source);
+  const at = plan.compose.length;
+  const retarget = (command: PlannedCommand): PlannedCommand =>
+    command.argv[at] === '-p' && command.argv[at + 1] === plan.projectName
+      ? { ...command, argv: [...command.argv.slice(0, at + 1), project, ...command.argv.slice(at + 2)] }
+      : command;
+  return {
+    ...plan,
+    projectName: project,
+    events: retarget(plan.events),
+    start: retarget(plan.start),
+    attach: retarget(plan.attach),
+    teardown: retarget(plan.teardown),
+    forcedTeardown: [retarget(plan.forcedTeardown[0]), retarget(plan.forcedTeardown[1])],
+    exitCodes: retarget(plan.exitCodes),
+    diagnostics: retarget(plan.diagnostics),
+  };
+}

@@ -1,4 +1,3 @@
-import { toFailure } from '../../machines/dev-session.output.js';
 import type { DevOptions, DevPlan } from '../../machines/dev-session.types.js';
 import { readDevFiles } from '../dev-files/read-dev-files.js';
 import { buildPlan } from './build-plan.js';
@@ -12,17 +11,4 @@ export async function loadPlan(options: DevOptions, cwd: string): Promise<DevPla
   checkFlags(options); // bad flags fail before any file is read
   const files = await readDevFiles(options.devDir, cwd);
   return buildPlan(files, options);
-}
-
-/**
- * The dev files' plan; when they are invalid or gone (an `input` failure), `recorded`, the
- * plan a session file kept, if there is one: `dev down` and `dev status` still work then.
- */
-export async function loadPlanOr(options: DevOptions, cwd: string, recorded: DevPlan | undefined): Promise<DevPlan> {
-  try {
-    return await loadPlan(options, cwd);
-  } catch (error) {
-    if (recorded === undefined || toFailure(error).kind !== 'input') throw error;
-    return recorded;
-  }
 }

@@ -23,6 +23,8 @@ export const forcedKillAfterMs = 1000;
 
 /** The part of the session lock the actors use (SessionLock in production). */
 export interface SessionClaim {
+  /** The session record's path, for messages. */
+  readonly file: string;
   /** Claims the session file; an aborted `signal` (STOP meanwhile) gives up waiting for it. */
   acquire(plan: DevPlan, state: string, signal?: AbortSignal): Promise<AcquireResult>;
   /** The stale session found by `acquire` has been torn down. */
@@ -73,7 +75,7 @@ export function createDevSessionActors(deps: DevSessionDeps) {
     claim: fromPromise<ClaimResult, DevPlan>(async ({ input, signal }) => {
       const claim = await deps.lock.acquire(input, 'claiming', signal);
       if (claim.kind === 'held') throw lockedFailure(claim);
-      return { stale: claim.stale === undefined ? undefined : staleSession(claim.stale) };
+      return { stale: claim.stale === undefined ? undefined : staleSession(claim.stale, input, deps.lock.file) };
     }),
 
     reconcile: fromPromise<void, StaleSession>(async ({ input, signal }) => {

@@ -1,4 +1,5 @@
-import type { SessionFailure, StaleSession } from '../../machines/dev-session.types.js';
+import type { DevPlan, SessionFailure, StaleSession } from '../../machines/dev-session.types.js';
+import { planForProjectOf } from '../plan/build-plan.js';
 import type { SessionRecord } from '../session-file/session-file.js';
 import path from 'node:path';
 import { quoteArg, quoteArgv } from '../util/shell-words.js';
@@ -38,7 +39,12 @@ export function lockedFailure(held: ProjectHeld): Extract<SessionFailure, { kind
   };
 }
 
-/** A session file left by a process that is gone, as the machine sees it. */
-export function staleSession(record: SessionRecord): StaleSession {
-  return { project: record.project, pid: record.pid, state: record.state, plan: record.plan };
+/**
+ * A session record left by a process that is gone, as the machine sees it: its teardown is
+ * `current`'s, retargeted at the project the record names (checked first), never the argv
+ * the record holds. Throws an `input` failure naming `file` for a project compose would refuse.
+ */
+export function staleSession(record: SessionRecord, current: DevPlan, file: string): StaleSession {
+  const plan = planForProjectOf(current, record.project, `the project named by the session file ${file}`);
+  return { project: record.project, pid: record.pid, state: record.state, plan };
 }

@@ -17,7 +17,7 @@ const unusedRunner: ComposeRunner = {
   idle: () => Promise.resolve(),
 };
 const unusedReporter: Reporter = { report: () => undefined };
-const unusedLock: SessionClaim = { acquire: () => Promise.reject(new Error('the wiring test takes no lock')), reconciled: unused('reconciles nothing') };
+const unusedLock: SessionClaim = { file: '/nowhere/session.json', acquire: () => Promise.reject(new Error('the wiring test takes no lock')), reconciled: unused('reconciles nothing') };
 const unusedStore: SessionRecordStore = {
   update: () => Promise.reject(new Error('the wiring test writes no record')),
   release: () => Promise.reject(new Error('the wiring test writes no record')),

@@ -8,7 +8,7 @@ import type { DevSessionEvent, DiagnoseInput } from '../../machines/dev-session.
 import type { DevOptions, DevPlan, LogCursor, SessionFailure } from '../../machines/dev-session.types.js';
 import type { ServiceStatus } from '../../machines/service.types.js';
 import type { SessionEvent } from '../../src/output/reporter.js';
-import { buildPlan } from '../../src/plan/build-plan.js';
+import { buildPlan, planForProjectOf } from '../../src/plan/build-plan.js';
 import type { SessionRecord } from '../../src/session-file/session-file.js';
 import { SessionLock, type AcquireResult } from '../../src/session-file/session-lock.js';
 import { createDevSessionActors, forcedKillAfterMs, type SessionClaim } from '../../src/session/dev-session-actors.js';
@@ -40,6 +40,7 @@ function recordingLock(result: AcquireResult) {
   const calls: string[] = [];
   const claims: Array<{ plan: DevPlan; state: string; signal: AbortSignal | undefined }> = [];
   const lock: SessionClaim = {
+    file: '/nowhere/session.json',
     acquire(claimed, state, signal) {
       claims.push({ plan: claimed, state, signal });
       calls.push(`acquire ${state}`);
@@ -174,16 +175,23 @@ describe('claim', () => {
     });
   });
 
-  it('resolves with the stale session the lock found (the dead holder and its plan)', async () => {
-    const stalePlan = buildPlan(
-      { devDir: '.stagecraft/dev', composeFile: '.stagecraft/dev/compose.yaml', name: 'shop', services: [] },
-      { ...options, graceSeconds: 3 },
-    );
-    const record = sessionRecord({ pid: 6262, state: 'stopping.graceful', plan: stalePlan });
+  it('resolves with the stale session the lock found: its teardown is this plan retargeted at its project, never its recorded argv', async () => {
+    // A crafted record: its plan would run something else entirely. None of it is used.
+    const crafted = { ...plan, teardown: { phase: 'teardown', argv: ['rm', '-rf', '/'] } } as const;
+    const record = sessionRecord({ pid: 6262, project: 'old', state: 'stopping.graceful', plan: crafted });
     const { actors } = setUp('/nowhere', { kind: 'acquired', stale: record });
-    expect(await run(actors.claim, plan)).toStrictEqual({
-      stale: { project: 'shop', pid: 6262, state: 'stopping.graceful', plan: stalePlan },
+    const result = await run(actors.claim, plan);
+    expect(result.stale?.plan.teardown.argv).toStrictEqual(plan.teardown.argv.map((arg) => (arg === 'shop' ? 'old' : arg)));
+    expect(result).toStrictEqual({
+      stale: { project: 'old', pid: 6262, state: 'stopping.graceful', plan: planForProjectOf(plan, 'old', 'x') },
     });
+  });
+
+  it('rejects with an input failure naming the session file when the stale record names a project compose would refuse', async () => {
+    const record = sessionRecord({ pid: 6262, project: 'Bad Name; rm -rf', state: 'attached' });
+    const { actors } = setUp('/nowhere', { kind: 'acquired', stale: record });
+    await expect(run(actors.claim, plan)).rejects.toMatchObject({ kind: 'input' });
+    await expect(run(actors.claim, plan)).rejects.toMatchObject({ message: expect.stringContaining('the session file /nowhere/session.json') });
   });
 
   it('with the real SessionLock writes session.json holding this process, in state claiming', async () => {
