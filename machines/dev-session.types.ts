@@ -31,6 +31,8 @@ export interface DevPlan {
   readonly start: PlannedCommand;
   /** `logs --follow --timestamps`; re-attached with `--since <time>` appended. */
   readonly attach: PlannedCommand;
+  /** `--grace`: the stop timeout the teardown gives every service. */
+  readonly graceSeconds: number;
   /** `kill`, then `down --timeout 0`. */
   readonly forcedTeardown: readonly [PlannedCommand, PlannedCommand];
   readonly teardown: PlannedCommand;

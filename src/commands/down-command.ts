@@ -60,7 +60,7 @@ export async function downCommand(flags: CliFlags, io: CliIo): Promise<number> {
   const reporter = createReporter(flags.options, flags.verbose, io);
   const sessionFile = sessionFilePath(flags.options.devDir, io.cwd);
   const locks = new ProjectLock(io.env);
-  const base = { options: flags.options, cwd: io.cwd, sessionFile, processes: procProcessControl, reporter, ownPid: process.pid };
+  const base = { options: flags.options, cwd: io.cwd, sessionFile, processes: procProcessControl, reporter, ownPid: process.pid, locks };
   if (flags.dryRun) {
     try {
       io.stdout.write(await downPlan(base, locks));

@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { fromPromise } from 'xstate';
 import type { devDownMachine } from '../../machines/dev-down.machine.js';
 import type { LockTaken, RecordSurvey, SessionHolder, SignalResult } from '../../machines/dev-down.types.js';
@@ -34,8 +33,8 @@ export interface DevDownDeps {
   readonly reporter: Reporter;
   /** This process: a record naming it holds nothing against it. */
   readonly ownPid: number;
-  /** How often the holder's process is looked at while waiting for it to end (100 ms). */
-  readonly pollMs?: number;
+  /** The project locks (ProjectLock): a holder's end is heard through its lock, not polled. */
+  readonly locks: { whenReleased(project: string, signal?: AbortSignal): Promise<void> };
 }
 
 type ActorImplementations = Parameters<typeof devDownMachine.provide>[0]['actors'];
@@ -104,10 +103,11 @@ export function createDevDownActors(deps: DevDownDeps) {
       }
     }),
 
-    // Node cannot wait for a process that is not its child (no pidfd): look at /proc until
-    // it has ended. How long to wait is the machine's decision (its named delays).
+    // A live holder lets go of the project's lock when it has ended (or its process died):
+    // its lock connection closes then, so nothing is polled. How long to wait is the
+    // machine's decision (its named delays).
     awaitHolderExit: fromPromise<void, SessionHolder>(async ({ input, signal }) => {
-      while (processes.isRunning(identityOf(input))) await delay(deps.pollMs ?? 100, undefined, { signal });
+      await deps.locks.whenReleased(input.project, signal);
     }),
 
     takeLock: fromPromise<LockTaken, DevPlan>(async ({ input: plan, signal }) => {

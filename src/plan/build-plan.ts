@@ -26,6 +26,11 @@ function engineOf(compose: readonly string[]): readonly string[] {
   return compose.length > 1 && compose.at(-1) === 'compose' ? compose.slice(0, -1) : ['docker'];
 }
 
+/** `down` with the stop timeout a teardown gives every service. */
+function downArgs(graceSeconds: number): string[] {
+  return ['down', '--remove-orphans', '--timeout', String(graceSeconds)];
+}
+
 /**
  * The command plan of SPEC §3: a pure function of the dev files and the flags.
  * Same inputs, byte-identical argv. Throws an `input` failure for bad flags or
@@ -47,7 +52,8 @@ export function buildPlan(files: DevFiles, options: DevOptions): DevPlan {
     events: command('events', 'events', '--json'),
     start: command('start', 'up', '--detach', '--remove-orphans', ...scale),
     attach: command('attach', 'logs', '--follow', '--timestamps'),
-    teardown: command('teardown', 'down', '--remove-orphans', '--timeout', String(options.graceSeconds)),
+    graceSeconds: options.graceSeconds,
+    teardown: command('teardown', ...downArgs(options.graceSeconds)),
     forcedTeardown: [
       command('forcedTeardown', 'kill'),
       command('forcedTeardown', 'down', '--remove-orphans', '--timeout', '0'),
@@ -67,11 +73,12 @@ export function buildPlan(files: DevFiles, options: DevOptions): DevPlan {
 
 /**
  * `plan` for another project of the same dev files and flags (a stale session's, read from
- * its record): every command's `-p` names `project` instead. Nothing else is taken from the
- * record, so no argv from session.json is ever run. Throws an `input` failure, naming
- * `source`, for a project name compose would refuse.
+ * its record): every command's `-p` names `project` instead, and the teardown gives
+ * `graceSeconds` (that session's own grace, a number read from its record). Nothing else is
+ * taken from the record, so no argv from session.json is ever run. Throws an `input`
+ * failure, naming `source`, for a project name compose would refuse.
  */
-export function planForProjectOf(plan: DevPlan, project: string, source: string): DevPlan {
+export function planForProjectOf(plan: DevPlan, project: string, source: string, graceSeconds = plan.graceSeconds): DevPlan {
   checkProjectName(project, source);
   const at = plan.compose.length;
   const retarget = (command: PlannedCommand): PlannedCommand =>
@@ -81,10 +88,11 @@ export function planForProjectOf(plan: DevPlan, project: string, source: string)
   return {
     ...plan,
     projectName: project,
+    graceSeconds,
     events: retarget(plan.events),
     start: retarget(plan.start),
     attach: retarget(plan.attach),
-    teardown: retarget(plan.teardown),
+    teardown: { phase: 'teardown', argv: [...plan.compose, '-p', project, '-f', plan.composeFile, ...downArgs(graceSeconds)] },
     forcedTeardown: [retarget(plan.forcedTeardown[0]), retarget(plan.forcedTeardown[1])],
     exitCodes: retarget(plan.exitCodes),
     diagnostics: retarget(plan.diagnostics),

@@ -19,11 +19,15 @@ export function composeArgv(composeCommand: string): string[] {
   return argv;
 }
 
+/** The longest --grace or --wait-timeout: a day (the machine's timers hold it, compose gets a sane number). */
+export const maxSeconds = 86_400;
+export const maxGraceSeconds = maxSeconds;
+
 function checkSeconds(flag: string, value: number, min: number): void {
-  if (!Number.isInteger(value) || value < min) {
+  if (!Number.isInteger(value) || value < min || value > maxSeconds) {
     // yargs has already turned text such as `soon` into NaN: say so in words.
     const got = Number.isNaN(value) ? 'something that is not a number' : String(value);
-    throw inputFailure(`${flag} must be a whole number of seconds, ${min} or more (got ${got}); fix the flag or its STAGECRAFT_* variable`);
+    throw inputFailure(`${flag} must be a whole number of seconds from ${min} to ${maxSeconds} (got ${got}); fix the flag or its STAGECRAFT_* variable`);
   }
 }
 

@@ -62,11 +62,16 @@ export function lockName(project: string, endpoint: string, platform: NodeJS.Pla
   return path.join(os.tmpdir(), `stagecraft-${os.userInfo().uid}`, `${name}.sock`);
 }
 
-function bind(name: string, whoAmI: string): Promise<net.Server | 'in-use'> {
+function bind(name: string, whoAmI: string, connections: Set<net.Socket>): Promise<net.Server | 'in-use'> {
   return new Promise((resolve, reject) => {
+    // Each connection is told who holds the lock, then kept open: it closes when the lock is
+    // released or the process ends, which is how a waiter learns of it without polling.
     const server = net.createServer((socket) => {
       socket.on('error', () => undefined);
-      socket.end(whoAmI);
+      socket.unref();
+      connections.add(socket);
+      socket.on('close', () => connections.delete(socket));
+      socket.write(`${whoAmI}\n`);
     });
     server.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' ? resolve('in-use') : reject(error)));
     server.listen({ path: name }, () => {
@@ -77,36 +82,65 @@ function bind(name: string, whoAmI: string): Promise<net.Server | 'in-use'> {
   });
 }
 
-/** Asks the holder of `name` who it is; `refused` when nobody listens (a socket file left behind). */
-function ask(name: string): Promise<LockHolder | 'refused'> {
-  return new Promise((resolve) => {
-    let text = '';
-    const unknown: LockHolder = { pid: undefined, sessionFile: undefined };
-    const socket = net.connect({ path: name });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve(unknown);
-    }, askTimeoutMs);
+function parseHolder(text: string): LockHolder {
+  try {
+    const parsed = JSON.parse(text) as { pid?: unknown; sessionFile?: unknown };
+    return {
+      pid: typeof parsed.pid === 'number' ? parsed.pid : undefined,
+      sessionFile: typeof parsed.sessionFile === 'string' ? parsed.sessionFile : undefined,
+    };
+  } catch {
+    return { pid: undefined, sessionFile: undefined };
+  }
+}
+
+/**
+ * Connects to the holder of `name`: `holder` resolves with who it is (unnamed when it does
+ * not answer in time: a stopped process), or `refused` when nobody holds it; `released`
+ * resolves once it lets go (its connection closes). `close()` hangs up.
+ */
+function connect(name: string) {
+  const socket = net.connect({ path: name });
+  let text = '';
+  const released = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  const holder = new Promise<LockHolder | 'refused'>((resolve) => {
+    const timer = setTimeout(() => resolve({ pid: undefined, sessionFile: undefined }), askTimeoutMs);
     timer.unref();
     socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+      const end = text.indexOf('\n');
+      if (end === -1) return;
+      clearTimeout(timer);
+      resolve(parseHolder(text.slice(0, end)));
+    });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      resolve(error.code === 'ECONNREFUSED' || error.code === 'ENOENT' ? 'refused' : unknown);
+      resolve(error.code === 'ECONNREFUSED' || error.code === 'ENOENT' ? 'refused' : { pid: undefined, sessionFile: undefined });
     });
-    socket.on('end', () => {
+    socket.on('close', () => {
       clearTimeout(timer);
-      try {
-        const parsed = JSON.parse(text) as { pid?: unknown; sessionFile?: unknown };
-        resolve({
-          pid: typeof parsed.pid === 'number' ? parsed.pid : undefined,
-          sessionFile: typeof parsed.sessionFile === 'string' ? parsed.sessionFile : undefined,
-        });
-      } catch {
-        resolve(unknown);
-      }
+      // Closed before a whole line: what came is all there is (nothing: nobody holds it).
+      resolve(text.trim() === '' ? 'refused' : parseHolder(text.split('\n')[0] ?? ''));
     });
   });
+  return {
+    holder,
+    released,
+    close: (): void => {
+      socket.destroy();
+    },
+  };
+}
+
+/** Asks the holder of `name` who it is; `refused` when nobody listens. */
+async function ask(name: string): Promise<LockHolder | 'refused'> {
+  const connection = connect(name);
+  try {
+    return await connection.holder;
+  } finally {
+    connection.close();
+  }
 }
 
 /**
@@ -115,7 +149,7 @@ function ask(name: string): Promise<LockHolder | 'refused'> {
  */
 export class ProjectLock {
   readonly #endpoint: string;
-  readonly #held = new Map<string, net.Server>();
+  readonly #held = new Map<string, { server: net.Server; connections: Set<net.Socket> }>();
 
   constructor(env: NodeJS.ProcessEnv) {
     this.#endpoint = engineEndpoint(env);
@@ -128,9 +162,10 @@ export class ProjectLock {
     if (!name.startsWith('\0')) mkdirSync(path.dirname(name), { recursive: true, mode: 0o700 });
     const whoAmI = JSON.stringify({ pid: process.pid, sessionFile });
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      const bound = await bind(name, whoAmI);
+      const connections = new Set<net.Socket>();
+      const bound = await bind(name, whoAmI, connections);
       if (bound !== 'in-use') {
-        this.#held.set(project, bound);
+        this.#held.set(project, { server: bound, connections });
         return undefined;
       }
       const holder = await ask(name);
@@ -148,12 +183,36 @@ export class ProjectLock {
     return answer === 'refused' ? undefined : answer;
   }
 
-  /** Lets go of `project`'s lock, if held. */
+  /**
+   * Resolves once no other process holds `project`'s lock: at once when none does, else when
+   * its holder lets go or ends (its connection closes; nothing is polled). An aborted
+   * `signal` rejects with its reason.
+   */
+  async whenReleased(project: string, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    const connection = connect(lockName(project, this.#endpoint));
+    const hangUp = (): void => connection.close();
+    signal?.addEventListener('abort', hangUp, { once: true });
+    try {
+      const holder = await connection.holder;
+      signal?.throwIfAborted();
+      if (holder === 'refused') return;
+      await connection.released;
+      signal?.throwIfAborted();
+    } finally {
+      signal?.removeEventListener('abort', hangUp);
+      connection.close();
+    }
+  }
+
+  /** Lets go of `project`'s lock, if held; whoever waits for it hears at once. */
   async release(project: string): Promise<void> {
-    const server = this.#held.get(project);
-    if (server === undefined) return;
+    const held = this.#held.get(project);
+    if (held === undefined) return;
     this.#held.delete(project);
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => held.server.close(() => resolve()));
+    for (const socket of held.connections) socket.destroy();
+    await closed;
   }
 }
 

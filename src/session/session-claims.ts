@@ -1,5 +1,6 @@
 import type { DevPlan, SessionFailure, StaleSession } from '../../machines/dev-session.types.js';
 import { planForProjectOf } from '../plan/build-plan.js';
+import { maxGraceSeconds } from '../plan/check-flags.js';
 import type { SessionRecord } from '../session-file/session-file.js';
 import path from 'node:path';
 import { quoteArg, quoteArgv } from '../util/shell-words.js';
@@ -45,6 +46,9 @@ export function lockedFailure(held: ProjectHeld): Extract<SessionFailure, { kind
  * the record holds. Throws an `input` failure naming `file` for a project compose would refuse.
  */
 export function staleSession(record: SessionRecord, current: DevPlan, file: string): StaleSession {
-  const plan = planForProjectOf(current, record.project, `the project named by the session file ${file}`);
+  // That session's own grace, when its record holds a sane one (a number is data, not argv).
+  const recorded = (record.plan as Partial<DevPlan> | undefined)?.graceSeconds;
+  const grace = typeof recorded === 'number' && Number.isInteger(recorded) && recorded >= 0 && recorded <= maxGraceSeconds ? recorded : current.graceSeconds;
+  const plan = planForProjectOf(current, record.project, `the project named by the session file ${file}`, grace);
   return { project: record.project, pid: record.pid, state: record.state, plan };
 }

@@ -187,7 +187,7 @@ describe('stagecraft dev and dev plan generate first', () => {
       const result = await r.run(['--grace', '-1']);
       expect(result.code).toBe(1);
       expect(result.stderr).toBe(
-        `${prefix} error: --grace must be a whole number of seconds, 0 or more (got -1); fix the flag or its STAGECRAFT_* variable\n`,
+        `${prefix} error: --grace must be a whole number of seconds from 0 to 86400 (got -1); fix the flag or its STAGECRAFT_* variable\n`,
       );
       expect(existsSync(path.join(r.cwd, composeFile))).toBe(false);
     },

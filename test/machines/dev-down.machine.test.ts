@@ -355,6 +355,7 @@ describe('the definition', () => {
       processes: { identify: unused, isRunning: unused, signal: unused },
       reporter: { report: unused },
       ownPid: 1,
+      locks: { whenReleased: unused },
     });
     expect(Object.keys(supplied).sort()).toStrictEqual(Object.keys(declared).sort());
     const provided = devDownMachine.provide({ actors: supplied }).implementations.actors;

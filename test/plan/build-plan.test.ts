@@ -123,6 +123,7 @@ describe('buildPlan: the full flag matrix', () => {
         events: { phase: 'events', argv: [...project, 'events', '--json'] },
         start: { phase: 'start', argv: [...project, 'up', '--detach', '--remove-orphans', ...scaleArgs] },
         attach: { phase: 'attach', argv: [...project, 'logs', '--follow', '--timestamps'] },
+        graceSeconds: grace,
         teardown: { phase: 'teardown', argv: teardown },
         forcedTeardown: [
           { phase: 'forcedTeardown', argv: [...project, 'kill'] },
@@ -400,7 +401,7 @@ describe('buildPlan: project name errors', () => {
 describe('buildPlan: flag errors', () => {
   const seconds = (flag: string, min: number, got: string) => ({
     kind: 'input',
-    message: `${flag} must be a whole number of seconds, ${min} or more (got ${got}); fix the flag or its STAGECRAFT_* variable`,
+    message: `${flag} must be a whole number of seconds from ${min} to 86400 (got ${got}); fix the flag or its STAGECRAFT_* variable`,
   });
 
   it.each([
@@ -408,6 +409,9 @@ describe('buildPlan: flag errors', () => {
     [Number.NaN, 'something that is not a number'],
     [1.5, '1.5'],
     [Number.POSITIVE_INFINITY, 'Infinity'],
+    [86_401, '86401'],
+    [2_147_483, '2147483'],
+    [1e20, '100000000000000000000'],
   ])('rejects --grace %p', (graceSeconds, got) => {
     expect(thrownBy(() => buildPlan(files, optionsWith({ graceSeconds })))).toStrictEqual(seconds('--grace', 0, got));
   });
@@ -416,10 +420,17 @@ describe('buildPlan: flag errors', () => {
     [0, '0'],
     [-5, '-5'],
     [Number.NaN, 'something that is not a number'],
+    [86_401, '86401'],
   ])('rejects --wait-timeout %p', (waitTimeoutSeconds, got) => {
     expect(thrownBy(() => buildPlan(files, optionsWith({ waitTimeoutSeconds })))).toStrictEqual(
       seconds('--wait-timeout', 1, got),
     );
+  });
+
+  it('takes a day, the longest stop timeout or wait', () => {
+    const plan = buildPlan(files, optionsWith({ graceSeconds: 86_400, waitTimeoutSeconds: 86_400 }));
+    expect(plan.graceSeconds).toBe(86_400);
+    expect(plan.teardown.argv.slice(-2)).toStrictEqual(['--timeout', '86400']);
   });
 
   it('checks --wait-timeout even without --wait', () => {

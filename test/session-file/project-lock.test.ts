@@ -27,7 +27,7 @@ const holderScript = `
 const net = require('node:net');
 const [quoted, sessionFile] = process.argv.slice(1);
 const name = JSON.parse(quoted); // an abstract name starts with NUL, which argv cannot carry
-const server = net.createServer((s) => s.end(JSON.stringify({ pid: process.pid, sessionFile })));
+const server = net.createServer((s) => s.write(JSON.stringify({ pid: process.pid, sessionFile }) + '\\n'));
 server.once('error', (e) => { console.log(e.code === 'EADDRINUSE' ? 'in-use' : 'error ' + e.code); process.exit(0); });
 server.listen({ path: name }, () => console.log('bound'));
 setTimeout(() => process.exit(0), 30000);
@@ -94,6 +94,39 @@ describe('ProjectLock', () => {
     await exited;
     expect(await lock.acquire('shop', '/dev/a/session.json')).toBeUndefined();
     await lock.release('shop');
+  });
+
+  it('whenReleased resolves at once for a free project, and as soon as a holder lets go or dies (no polling)', async () => {
+    const e = env();
+    const waiter = new ProjectLock(e);
+    await waiter.whenReleased('shop');
+    const holder = new ProjectLock(e);
+    expect(await holder.acquire('shop', '/dev/a/session.json')).toBeUndefined();
+    let released = false;
+    const waiting = waiter.whenReleased('shop').then(() => (released = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(released).toBe(false);
+    await holder.release('shop');
+    await waiting;
+    expect(released).toBe(true);
+
+    const { child } = await spawnHolder(lockName('shop', engineEndpoint(e)), '/dev/x/session.json');
+    const waitingForChild = waiter.whenReleased('shop');
+    child.kill('SIGKILL');
+    await waitingForChild;
+    expect(await waiter.acquire('shop', '/dev/a/session.json')).toBeUndefined();
+    await waiter.release('shop');
+  });
+
+  it('whenReleased gives up when its signal aborts', async () => {
+    const e = env();
+    const holder = new ProjectLock(e);
+    await holder.acquire('shop', '/dev/a/session.json');
+    const abort = new AbortController();
+    const waiting = new ProjectLock(e).whenReleased('shop', abort.signal);
+    abort.abort(new Error('stopped'));
+    await expect(waiting).rejects.toThrow('stopped');
+    await holder.release('shop');
   });
 
   it('ten processes racing for one project: exactly one gets it', async () => {
