@@ -69,6 +69,20 @@ export function createDevSessionActors(deps: DevSessionDeps) {
     }
   }
 
+  /**
+   * No service is at fault: `C version` says whether compose itself still works (SPEC §3
+   * explain; run only after a failure). Best effort: it can only add to the error.
+   */
+  async function explain(plan: DevPlan, signal: AbortSignal): Promise<void> {
+    const failed = await runner.run(plan.explain, signal).then(
+      () => undefined,
+      (error: unknown) => describeFailure(error, plan),
+    );
+    if (failed !== undefined && isFailureWithMessage(failed)) {
+      reporter.report({ type: 'warning', message: `no service is at fault, and compose itself fails: ${failed.message}` });
+    }
+  }
+
   const actors = {
     validate: fromPromise<DevPlan, DevOptions>(({ input }) => loadPlan(input, deps.cwd)),
 
@@ -166,7 +180,10 @@ export function createDevSessionActors(deps: DevSessionDeps) {
               projectName: plan.projectName,
               serviceImages: plan.serviceImages,
             });
-      if (services.length === 0) return services;
+      if (services.length === 0) {
+        await explain(plan, signal);
+        return services;
+      }
       reporter.report({ type: 'diagnostics', services });
       // The plan's `logs --tail 50`, with the services found at fault appended (SPEC §3).
       const followed = runner.follow({ ...plan.diagnostics, argv: [...plan.diagnostics.argv, ...services] }, logs);

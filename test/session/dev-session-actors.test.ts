@@ -360,16 +360,29 @@ describe('followLogs', () => {
     hosted.stop();
   });
 
-  it.each(['ends', 'fails'] as const)('sends LOGS_ENDED with where it got to when the stream %s', async (how) => {
+  it.each(['ends', 'fails'] as const)('sends LOGS_ENDED with where it got to when the stream %s: since the floor', async (how) => {
     const { actors, runner } = setUp();
-    const hosted = host(actors.followLogs, { plan, cursor: undefined, floor: undefined });
+    const hosted = host(actors.followLogs, { plan, cursor: undefined, floor: T('05.5') });
     const logs = await runner.waitForFollow('attach');
     logs.output(line('api-1', T('10.1'), 'one') + line('db-1', T('10.2'), 'two'));
     if (how === 'ends') logs.end();
     else logs.fail('exit-non-zero', 1);
     await settle();
     expect(hosted.got()).toStrictEqual([
-      { type: 'LOGS_ENDED', cursor: { since: T('10.1'), seen: { 'api-1': T('10.1'), 'db-1': T('10.2') } } },
+      { type: 'LOGS_ENDED', cursor: { since: T('05.5'), seen: { 'api-1': T('10.1'), 'db-1': T('10.2') } } },
+    ]);
+    hosted.stop();
+  });
+
+  it('with no floor (no engine event yet), the cursor it sends has no since', async () => {
+    const { actors, runner } = setUp();
+    const hosted = host(actors.followLogs, { plan, cursor: undefined, floor: undefined });
+    const logs = await runner.waitForFollow('attach');
+    logs.output(line('api-1', T('10.1'), 'one') + line('db-1', T('10.2'), 'two'));
+    logs.end();
+    await settle();
+    expect(hosted.got()).toStrictEqual([
+      { type: 'LOGS_ENDED', cursor: { since: undefined, seen: { 'api-1': T('10.1'), 'db-1': T('10.2') } } },
     ]);
     hosted.stop();
   });
@@ -386,7 +399,7 @@ describe('followLogs', () => {
   it('from a cursor: follows --since its time and drops the lines already shown', async () => {
     const cursor: LogCursor = { since: T('10.2'), seen: { 'api-1': T('10.5'), 'db-1': T('10.2') } };
     const { actors, runner, reported } = setUp();
-    const hosted = host(actors.followLogs, { plan, cursor, floor: undefined });
+    const hosted = host(actors.followLogs, { plan, cursor, floor: T('10.2') });
     const logs = await runner.waitForFollow('attach');
     expect(runner.argvs()).toStrictEqual([[...attach, '--since', T('10.2')]]);
     logs.output(line('db-1', T('10.2'), 'old') + line('api-1', T('10.5'), 'old') + line('api-1', T('10.6'), 'new'));
@@ -395,7 +408,18 @@ describe('followLogs', () => {
     hosted.stop();
   });
 
-  it('REATTACH_LOGS: the old stream stopped without LOGS_ENDED, then a new one --since where it got to; no line twice', async () => {
+  it('from a cursor with no since (no floor): follows without --since, the whole log again, dropping the lines already shown', async () => {
+    const cursor: LogCursor = { since: undefined, seen: { 'api-1': T('10.5'), 'db-1': T('10.2') } };
+    const { actors, runner, reported } = setUp();
+    const hosted = host(actors.followLogs, { plan, cursor, floor: undefined });
+    const logs = await runner.waitForFollow('attach');
+    expect(runner.argvs()).toStrictEqual([attach]);
+    logs.output(line('api-1', T('10.1'), 'old') + line('db-1', T('10.2'), 'old') + line('api-1', T('10.5'), 'old') + line('api-1', T('10.6'), 'new'));
+    expect(logsOf(reported)).toStrictEqual([shown('api-1', 'new')]);
+    hosted.stop();
+  });
+
+  it('REATTACH_LOGS with no floor: the old stream stopped without LOGS_ENDED, then a new one without --since (the whole log again); no line twice', async () => {
     const { actors, runner, reported } = setUp();
     const hosted = host(actors.followLogs, { plan, cursor: undefined, floor: undefined });
     const first = await runner.waitForFollow('attach');
@@ -406,7 +430,7 @@ describe('followLogs', () => {
     expect(runner.log()).toStrictEqual([
       `follow ${attach.join(' ')}`,
       `stop ${attach.join(' ')}`,
-      `follow ${attach.join(' ')} --since ${T('10.1')}`,
+      `follow ${attach.join(' ')}`,
     ]);
     expect(first.stopped).toBe(true);
     second.output(line('api-1', T('10.1'), 'one') + line('db-1', T('10.4'), 'two') + line('api-1', T('10.7'), 'three'));
@@ -419,12 +443,12 @@ describe('followLogs', () => {
     const third = await runner.waitForFollow('attach', 2);
     await settle();
     expect(runner.follows).toHaveLength(3);
-    expect(third.command.argv).toStrictEqual([...attach, '--since', T('10.4')]);
+    expect(third.command.argv).toStrictEqual(attach);
     // The new stream's end is reported, with the cursor it reached.
     third.end();
     await settle();
     expect(hosted.got()).toStrictEqual([
-      { type: 'LOGS_ENDED', cursor: { since: T('10.4'), seen: { 'api-1': T('10.7'), 'db-1': T('10.4') } } },
+      { type: 'LOGS_ENDED', cursor: { since: undefined, seen: { 'api-1': T('10.7'), 'db-1': T('10.4') } } },
     ]);
     hosted.stop();
   });
@@ -435,6 +459,18 @@ describe('followLogs', () => {
     (await runner.waitForFollow('attach')).output(line('api-1', T('10.1'), 'one'));
     hosted.tell({ type: 'REATTACH_LOGS' });
     expect((await runner.waitForFollow('attach', 1)).command.argv).toStrictEqual([...attach, '--since', T('05.5')]);
+    hosted.stop();
+  });
+
+  it("a re-attach follows --since a container's last line when it is earlier than the floor (a container older than the session)", async () => {
+    const { actors, runner, reported } = setUp();
+    const hosted = host(actors.followLogs, { plan, cursor: undefined, floor: T('30') });
+    (await runner.waitForFollow('attach')).output(line('api-1', T('10.1'), 'one') + line('db-1', T('10.4'), 'two'));
+    hosted.tell({ type: 'REATTACH_LOGS' });
+    const second = await runner.waitForFollow('attach', 1);
+    expect(second.command.argv).toStrictEqual([...attach, '--since', T('10.1')]);
+    second.output(line('api-1', T('10.1'), 'one') + line('db-1', T('10.4'), 'two') + line('db-1', T('30.5'), 'three'));
+    expect(logsOf(reported)).toStrictEqual([shown('api-1', 'one') + shown('db-1', 'two'), shown('db-1', 'three')]);
     hosted.stop();
   });
 
@@ -551,12 +587,29 @@ describe('diagnose', () => {
     expect(reported).toStrictEqual([{ type: 'diagnostics', services: ['api'] }]);
   });
 
-  it('follows nothing when no service is at fault', async () => {
+  it('follows nothing when no service is at fault; `C version` then says compose itself works (nothing reported)', async () => {
     const { actors, runner, reported } = setUp();
     runner.answer('exitCodes', { stdout: `${psLine('api', 'running', 0)}\n${psLine('db', 'running', 0)}\n` });
+    runner.answer('explain', { stdout: 'Docker Compose version v2.26.1\n' });
     expect(await run(actors.diagnose, { plan, failure: undefined, services: [] })).toStrictEqual([]);
     expect(runner.follows).toStrictEqual([]);
+    expect(runner.argvs()).toStrictEqual([
+      [...P, 'ps', '--all', '--format', 'json'],
+      ['docker', 'compose', 'version'],
+    ]);
     expect(reported).toStrictEqual([]);
+  });
+
+  it('no service at fault and `C version` failing too: says compose itself fails', async () => {
+    const { actors, runner, reported } = setUp();
+    runner.answer('exitCodes', { stdout: `${psLine('api', 'running', 0)}\n${psLine('db', 'running', 0)}\n` });
+    runner.answer('explain', { fail: 'compose-missing', exitCode: 1 });
+    expect(await run(actors.diagnose, { plan, failure: startFailed([]), services: [] })).toStrictEqual([]);
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toMatchObject({ type: 'warning' });
+    expect((reported[0] as { message: string }).message).toMatch(
+      /^no service is at fault, and compose itself fails: docker compose not available; install Docker with the Compose plugin or pass --compose-command/,
+    );
   });
 });
 
