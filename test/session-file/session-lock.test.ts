@@ -8,7 +8,6 @@ import { ProjectLock } from '../../src/session-file/project-lock.js';
 import { currentProcess, isAlive, processStartTicks } from '../../src/session-file/process-identity.js';
 import { readSessionFile, writeSessionFile, type SessionRecord } from '../../src/session-file/session-file.js';
 import { holderAlive, SessionLock } from '../../src/session-file/session-lock.js';
-import { waitForExit } from '../../src/session-file/wait-for-exit.js';
 import { deadPid, killAll, spawnIdle, spawnZombie } from './live-process.js';
 import { shopPlan, shopRecord } from '../fixtures/shop-session.js';
 
@@ -332,31 +331,3 @@ describe('the project lock under concurrency', () => {
   });
 });
 
-describe('waitForExit', () => {
-  it('resolves true once the holder has ended', async () => {
-    const child = await spawnIdle();
-    const record = recordOf(child.pid, processStartTicks(child.pid));
-    const waiting = waitForExit(record, 5000, new AbortController().signal);
-    child.kill('SIGTERM');
-    expect(await waiting).toBe(true);
-  });
-
-  it('resolves false when the holder outlives the timeout', async () => {
-    const child = await spawnIdle();
-    const record = recordOf(child.pid, processStartTicks(child.pid));
-    const started = Date.now();
-    expect(await waitForExit(record, 250, new AbortController().signal)).toBe(false);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-  });
-
-  it('resolves false when aborted', async () => {
-    const child = await spawnIdle();
-    const record = recordOf(child.pid, processStartTicks(child.pid));
-    const abort = new AbortController();
-    const waiting = waitForExit(record, 60_000, abort.signal);
-    abort.abort();
-    const started = Date.now();
-    expect(await waiting).toBe(false);
-    expect(Date.now() - started).toBeLessThan(1000);
-  });
-});
