@@ -74,7 +74,8 @@ export class SessionLock {
     const project = plan.projectName;
     const holder = await this.#lock.acquire(project, this.#file);
     if (holder !== undefined) {
-      const record = holder.sessionFile === undefined ? undefined : await readSessionFile(holder.sessionFile);
+      // A holder that did not answer (stopped) may still be named by this dev dir's record.
+      const record = await readSessionFile(holder.sessionFile ?? this.#file);
       // The record names the holder; or, while the holder only checks it, the live session it found there.
       const named = record !== undefined && (record.pid === holder.pid || heldByAnother(record)) ? record : undefined;
       return {
