@@ -12,11 +12,13 @@ import {
   health,
   leftovers,
   nothingLeft,
+  oneShot,
   projectName,
   removeDir,
   runCli,
   signalGroup,
   stackDir,
+  stack,
   startCli,
   volumes,
   waitUntil,
@@ -33,17 +35,6 @@ function ticking(name: string, extra = ''): string {
 ${extra}`;
 }
 
-/** A service that runs `script` and exits. */
-function oneShot(name: string, script: string, extra = ''): string {
-  return `  ${name}:
-    image: ${busybox}
-    pull_policy: never
-    init: true
-    command: ["sh", "-c", ${JSON.stringify(script)}]
-${extra}`;
-}
-
-const stack = (...services: string[]): string => `services:\n${services.join('')}`;
 
 describeE2e('stagecraft dev against a real engine', () => {
   let project: string;

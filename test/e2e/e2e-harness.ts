@@ -12,6 +12,19 @@ export const cliPath = path.join(root, 'dist/src/cli.js');
 /** The local image the provisioning script builds; nothing is pulled. */
 export const busybox = 'local/busybox:latest';
 
+/** A busybox service (never pulled, with an init) running `script`; `extra` adds compose keys. */
+export function oneShot(name: string, script: string, extra = ''): string {
+  return `  ${name}:
+    image: ${busybox}
+    pull_policy: never
+    init: true
+    command: ["sh", "-c", ${JSON.stringify(script)}]
+${extra}`;
+}
+
+/** A compose.yaml with these services. */
+export const stack = (...services: string[]): string => `services:\n${services.join('')}`;
+
 /** True when a Docker engine with compose answers; probed once. */
 export function engineAvailable(): boolean {
   const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 20_000 });

@@ -4,24 +4,13 @@ import type { DevFiles } from '../../src/dev-files/read-dev-files.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { formatPlan, planSections } from '../../src/plan/format-plan.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
+import { composeService } from '../fixtures/compose-service.js';
 
 const composeFile = '.stagecraft/dev/compose.yaml';
 
 type Service = DevFiles['services'][number];
 
-/** A compose.yaml service as read: no healthcheck, no restart policy, unless overridden. */
-function service(name: string, overrides: Partial<Service> = {}): Service {
-  return {
-    name,
-    traefik: false,
-    profiled: false,
-    image: undefined,
-    healthcheck: false,
-    restart: { kind: 'no' },
-    noReplicas: false,
-    ...overrides,
-  };
-}
+const service = composeService;
 
 const files: DevFiles = {
   devDir: '.stagecraft/dev',
