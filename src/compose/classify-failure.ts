@@ -14,6 +14,15 @@ export interface ProcessEnd {
 // What docker and compose print for these cases (docker CLI 20–28, compose v2).
 const composeMissing = [/is not a docker command/, /unknown command:? "?compose"?/i, /unknown shorthand flag: 'p'/];
 const daemonDown = [/Cannot connect to the Docker daemon/, /error during connect/, /Is the docker daemon running\?/];
+// compose 2.x refusing the project before it talks to the engine (it exits 14 or 15 then).
+const composeRejected = [
+  /^validating .+: /m,
+  /^env file .+ not found/m,
+  /error while interpolating/,
+  /invalid compose project/,
+  /^(?:parsing .+: )?yaml: /m,
+  /has neither an image nor a build context/,
+];
 
 function kindOf(end: ProcessEnd): ComposeFailureKind | undefined {
   if (end.spawnCode !== undefined) return 'docker-missing';
@@ -21,6 +30,7 @@ function kindOf(end: ProcessEnd): ComposeFailureKind | undefined {
   if (end.exitCode === 0) return undefined;
   if (composeMissing.some((re) => re.test(end.stderrTail))) return 'compose-missing';
   if (daemonDown.some((re) => re.test(end.stderrTail))) return 'daemon-down';
+  if (composeRejected.some((re) => re.test(end.stderrTail))) return 'compose-rejected';
   return 'exit-non-zero';
 }
 

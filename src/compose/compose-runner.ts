@@ -10,6 +10,8 @@ export type ComposeFailureKind =
   | 'compose-missing'
   /** Compose runs but cannot reach the engine. */
   | 'daemon-down'
+  /** Compose refused the project: compose.yaml invalid (a key, a missing env_file, an unset variable). */
+  | 'compose-rejected'
   | 'exit-non-zero'
   /** Stopped through the abort signal (or `stop()`) before it finished. */
   | 'canceled';

@@ -52,6 +52,12 @@ export function describeFailure(error: unknown, plan: DevPlan): SessionFailure |
           error,
         ),
       };
+    case 'compose-rejected':
+      // An input error: nothing was created, so there is nothing to roll back (SPEC §3).
+      return {
+        kind: 'input',
+        message: `${compose} refused ${plan.composeFile}:\n${lastLines(error.stderrTail)}\n  fix the file (or its stagecraft.yml, then \`stagecraft dev generate\`) and run again`,
+      };
     case 'exit-non-zero':
     case 'canceled':
       break;

@@ -31,6 +31,27 @@ describe('classifyEnd', () => {
     });
   });
 
+  // What compose 2.26 prints when it refuses the project (it exits 14 or 15), seen on a real engine.
+  it.each([
+    [15, 'validating /tmp/bad/a.yaml: services.web Additional property foo is not allowed'],
+    [14, 'env file /tmp/bad/missing.env not found: stat /tmp/bad/missing.env: no such file or directory'],
+    [15, 'error while interpolating services.web.image: required variable IMAGE is missing a value: set IMAGE'],
+    [
+      15,
+      'time="2026-12-01T16:38:53Z" level=warning msg="The \\"IMAGE\\" variable is not set. Defaulting to a blank string."\nservice "web" has neither an image nor a build context specified: invalid compose project',
+    ],
+    [15, 'yaml: line 3: mapping values are not allowed in this context'],
+  ])('reads compose refusing the project (exit %i: %s) as compose-rejected', (exitCode, stderrTail) => {
+    expect(classifyEnd(start, end({ exitCode, stderrTail }))).toStrictEqual({
+      type: 'compose-failure',
+      kind: 'compose-rejected',
+      command: start,
+      exitCode,
+      signal: undefined,
+      stderrTail,
+    });
+  });
+
   it('reads a canceled command as canceled, whatever its exit', () => {
     expect(classifyEnd(start, end({ canceled: true, exitCode: undefined, signal: 'SIGTERM', stderrTail: 'x' }))).toStrictEqual({
       type: 'compose-failure',

@@ -1,5 +1,7 @@
 // L4: supervision from the engine's own events (SPEC §4), against a real engine: exits before
 // the log stream starts, restarts that are not endings, stagecraft's own readiness rules.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import {
   describeE2e,
   forceRemove,
@@ -130,6 +132,21 @@ describeE2e('supervision from the engine events', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`project ${project} was not ready after 3 s: slow (waiting for healthy)`);
     expect(result.stderr).not.toMatch(/not ready after 3 s: .*quick/);
+    expect(leftovers(project)).toEqual(nothingLeft);
+  });
+
+  test.each([
+    ['an unknown key', '    foo: 1\n', 'Additional property foo is not allowed'],
+    ['a missing env_file', '    env_file: missing.env\n', 'missing.env not found'],
+  ])('a compose.yaml compose refuses (%s): exit 1, its message once, nothing created, no record left', async (_what, extra, said) => {
+    const project = newProject('rejected');
+    const dir = newDir(stack(service('web', 'exec sleep 1000', extra)));
+    const result = await runCli(dir, ['--detach', '-p', project]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.split(said).length - 1).toBe(1);
+    expect(result.stderr).toContain('refused .stagecraft/dev/compose.yaml');
+    expect(result.stderr).not.toMatch(/rolling back|teardown|may still be there/);
+    expect(existsSync(path.join(dir, '.stagecraft/dev/session.json'))).toBe(false);
     expect(leftovers(project)).toEqual(nothingLeft);
   });
 });

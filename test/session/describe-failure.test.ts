@@ -51,6 +51,16 @@ describe('describeFailure', () => {
     });
   });
 
+  it('compose refusing compose.yaml: an input error (exit 1) relaying what compose said, once, and the next step', () => {
+    const stderrTail = 'validating /p/.stagecraft/dev/compose.yaml: services.web Additional property foo is not allowed\n';
+    expect(describeFailure(failure(plan.start, 'compose-rejected', { exitCode: 15, stderrTail }), plan)).toStrictEqual({
+      kind: 'input',
+      message:
+        `${C} refused .stagecraft/dev/compose.yaml:\n  validating /p/.stagecraft/dev/compose.yaml: services.web Additional property foo is not allowed\n` +
+        '  fix the file (or its stagecraft.yml, then `stagecraft dev generate`) and run again',
+    });
+  });
+
   it('a failed start keeps compose stderr for the diagnostics', () => {
     const stderrTail = [
       ' Network shop_default  Created',
