@@ -1,4 +1,4 @@
-import type { AnyStateMachine, AnyStateNode } from 'xstate';
+import { and, not, or, type AnyStateMachine, type AnyStateNode } from 'xstate';
 
 /** The source of a transition the machine itself handles: it applies in any state. */
 export const anyState = '*';
@@ -46,10 +46,24 @@ function eventLabel(eventType: string, delays: Map<string, string>): string {
   return eventType;
 }
 
+/** The `check` of xstate's guard combinators (one per kind, shared by every guard it makes), by name. */
+const checkOf = (guard: unknown): unknown => (guard as { check?: unknown }).check;
+const combinators = new Map<unknown, string>([
+  [checkOf(not('x')), 'not'],
+  [checkOf(and([])), 'and'],
+  [checkOf(or([])), 'or'],
+]);
+
 function guardName(guard: unknown): string | undefined {
   if (guard === undefined) return undefined;
   if (typeof guard === 'string') return guard;
   if (typeof guard === 'object' && guard !== null && 'type' in guard) return String((guard as { type: unknown }).type);
+  // xstate's not/and/or: a function holding the guards it combines.
+  const combinator = typeof guard === 'function' ? combinators.get(checkOf(guard)) : undefined;
+  const combined: unknown = typeof guard === 'function' ? (guard as { guards?: unknown }).guards : undefined;
+  if (combinator !== undefined && Array.isArray(combined)) {
+    return `${combinator}(${combined.map((g: unknown) => guardName(g) ?? 'guard').join(', ')})`;
+  }
   return 'guard';
 }
 

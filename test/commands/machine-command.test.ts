@@ -72,7 +72,7 @@ describe('describeMachine(…, "down")', () => {
 });
 
 describe('describeMachine(…, "service")', () => {
-  it('is the per-service machine: id service, initial pending, ten atomic states and no final one', () => {
+  it('is the per-service machine: id service, initial pending, eleven atomic states and no final one', () => {
     const service = exportOf('service');
     expect([service.id, service.initial]).toStrictEqual(['service', 'pending']);
     expect(service.states.map((s) => `${s.path}:${s.type}`)).toStrictEqual([
@@ -83,6 +83,7 @@ describe('describeMachine(…, "service")', () => {
       'healthy:atomic',
       'unhealthy:atomic',
       'stopping:atomic',
+      'stopped:atomic',
       'restarting:atomic',
       'exited:atomic',
       'removed:atomic',
@@ -93,7 +94,7 @@ describe('describeMachine(…, "service")', () => {
     const mermaid = describeMachine('mermaid', 'service');
     expect(mermaid.split('\n').slice(0, 3)).toStrictEqual(['stateDiagram-v2', '  [*] --> pending', '  state "any state" as __any']);
     expect(mermaid).toContain('  __any --> restarting: DIE [willRestart]\n');
-    expect(mermaid).toContain('  stopping --> exited: DIE\n');
+    expect(mermaid).toContain('  stopping --> stopped: DIE\n');
     const dot = describeMachine('dot', 'service');
     expect(dot.startsWith('digraph "service" {\n')).toBe(true);
     expect(dot).toContain('  "*" -> "starting" [label="START [hasHealthcheck]"];\n');

@@ -81,28 +81,37 @@ describe('LogCursorTracker.show: times cut from what is shown', () => {
 });
 
 describe('LogCursorTracker.cursor', () => {
+  /** A floor after every line below: `since` is then the earliest container's last line. */
+  const late = T('59');
+
   it('is undefined before any line', () => {
     expect(new LogCursorTracker(undefined).cursor()).toBeUndefined();
   });
 
   it("keeps each container's last time; `since` is the earliest of them", () => {
-    const tracker = new LogCursorTracker(undefined);
+    const tracker = new LogCursorTracker(undefined, late);
     tracker.show(plain('a-1', T('10.1'), 'one') + plain('b-1', T('10.2'), 'two') + plain('a-1', T('10.9'), 'three'));
     expect(tracker.cursor()).toStrictEqual({ since: T('10.2'), seen: { 'a-1': T('10.9'), 'b-1': T('10.2') } });
   });
 
-  it('compares times with fewer fraction digits correctly', () => {
+  it('with no floor there is no `since` (the whole log again), only the times shown', () => {
     const tracker = new LogCursorTracker(undefined);
+    tracker.show(plain('a-1', T('10.1'), 'one') + plain('b-1', T('10.2'), 'two') + plain('a-1', T('10.9'), 'three'));
+    expect(tracker.cursor()).toStrictEqual({ since: undefined, seen: { 'a-1': T('10.9'), 'b-1': T('10.2') } });
+  });
+
+  it('compares times with fewer fraction digits correctly', () => {
+    const tracker = new LogCursorTracker(undefined, late);
     // b-1's 10.4 is before a-1's 10.40001, though it sorts after it as text.
     tracker.show(plain('a-1', T('10.40001'), 'a') + plain('b-1', T('10.4'), 'b'));
     expect(tracker.cursor()?.since).toBe(T('10.4'));
-    const other = new LogCursorTracker(undefined);
+    const other = new LogCursorTracker(undefined, late);
     other.show(plain('a-1', T('10.000001'), 'a') + plain('b-1', T('10'), 'b'));
     expect(other.cursor()?.since).toBe(T('10'));
   });
 
   it('reads the container name from a coloured prefix too', () => {
-    const tracker = new LogCursorTracker(undefined);
+    const tracker = new LogCursorTracker(undefined, late);
     tracker.show(coloured('web-1', T('10.1'), 'x') + coloured('db-1 ', T('10.2'), 'y', 33));
     expect(tracker.cursor()).toStrictEqual({ since: T('10.1'), seen: { 'web-1': T('10.1'), 'db-1': T('10.2') } });
   });
@@ -118,16 +127,17 @@ describe('LogCursorTracker: a re-attach drops exactly the lines already shown', 
 
   it('a new tracker from the cursor drops each container line at or before its own last time', () => {
     const cursor = firstStream().cursor();
-    expect(cursor).toStrictEqual({ since: T('10.2'), seen: { 'a-1': T('10.5'), 'b-1': T('10.2') } });
+    expect(cursor).toStrictEqual({ since: undefined, seen: { 'a-1': T('10.5'), 'b-1': T('10.2') } });
     const next = new LogCursorTracker(cursor);
-    // `logs --since 10.2` repeats b-1's line at 10.2 and a-1's at 10.5, and brings what is new.
+    // No floor, no `--since`: `logs` repeats the whole log, and brings what is new.
     const replay =
+      plain('a-1', T('10.1'), 'a one') +
       plain('b-1', T('10.2'), 'b one') +
       plain('a-1', T('10.5'), 'a two') +
       plain('b-1', T('10.3'), 'b two') +
       plain('a-1', T('10.6'), 'a three');
     expect(next.show(replay)).toBe(shownPlain('b-1', 'b two') + shownPlain('a-1', 'a three'));
-    expect(next.cursor()).toStrictEqual({ since: T('10.3'), seen: { 'a-1': T('10.6'), 'b-1': T('10.3') } });
+    expect(next.cursor()).toStrictEqual({ since: undefined, seen: { 'a-1': T('10.6'), 'b-1': T('10.3') } });
   });
 
   it('a line after the since time but already shown for its container is dropped (a-1 at 10.3 < 10.5)', () => {
@@ -169,7 +179,7 @@ describe('LogCursorTracker: a re-attach drops exactly the lines already shown', 
   it('the same tracker across streams drops what the next stream repeats', () => {
     const tracker = firstStream();
     tracker.show(plain('b-1', T('10.3'), 'b two'));
-    expect(tracker.cursor()).toStrictEqual({ since: T('10.3'), seen: { 'a-1': T('10.5'), 'b-1': T('10.3') } });
+    expect(tracker.cursor()).toStrictEqual({ since: undefined, seen: { 'a-1': T('10.5'), 'b-1': T('10.3') } });
     expect(
       tracker.show(plain('b-1', T('10.3'), 'b two') + plain('a-1', T('10.5'), 'a two') + plain('a-1', T('10.7'), 'a three')),
     ).toBe(shownPlain('a-1', 'a three'));
@@ -204,6 +214,11 @@ describe('LogCursorTracker: the floor (the engine time of the session\'s first e
 
   it('before any line there is no cursor, floor or not (the next stream shows all again)', () => {
     expect(new LogCursorTracker(undefined, T('05')).cursor()).toBeUndefined();
+  });
+
+  it('a tracker from a cursor with a since but no floor of its own has no since: the floor is not in the cursor', () => {
+    const tracker = new LogCursorTracker({ since: T('10.2'), seen: { 'a-1': T('10.5'), 'b-1': T('10.2') } });
+    expect(tracker.cursor()).toStrictEqual({ since: undefined, seen: { 'a-1': T('10.5'), 'b-1': T('10.2') } });
   });
 
   it('a tracker from a cursor keeps its floor', () => {

@@ -30,8 +30,9 @@ describe('the session machine', () => {
       'attached.logs compound following',
       'attached.logs.following atomic  followLogs',
       'attached.logs.between atomic',
-      'attached.engine compound watching',
-      'attached.engine.watching atomic  observeServices',
+      'attached.engine compound seeding',
+      'attached.engine.seeding atomic  observeServices',
+      'attached.engine.watching atomic',
       'attached.engine.ended atomic',
       'attached.engine.resyncing atomic  observeServices',
       'stopping compound graceful',
@@ -64,6 +65,7 @@ describe('the session machine', () => {
       'reconciling --done: reconcile--> starting',
       'reconciling --error: reconcile--> failed',
       'starting --STOP--> stopping',
+      'starting --EVENTS_ENDED--> (stays)',
       'starting --done: start [waits]--> waiting',
       'starting --done: start [isDetached]--> detached',
       'starting --done: start--> attached',
@@ -74,6 +76,7 @@ describe('the session machine', () => {
       'waiting --always [eventsKeepEnding]--> rollingBack',
       'waiting --always [anyFailed]--> rollingBack',
       'waiting.observing --EVENTS_ENDED--> waiting.resyncing',
+      'waiting.observing --done: observeServices [eventsDown]--> waiting.watching',
       'waiting.observing --done: observeServices--> waiting.watching',
       'waiting.observing --error: observeServices--> waiting.watching',
       'waiting.watching --EVENTS_ENDED--> waiting.resyncing',
@@ -84,16 +87,20 @@ describe('the session machine', () => {
       'ready --always--> attached',
       'attached --STOP--> stopping',
       'attached --always [eventsKeepEnding]--> stopping',
-      'attached.logs.following --LOGS_ENDED [stackEnded]--> stopping',
+      'attached.logs.following --LOGS_ENDED [stackEndedByItself]--> stopping',
       'attached.logs.following --LOGS_ENDED--> attached.logs.between',
       'attached.logs.following --error: followLogs--> stopping',
       'attached.logs.between --after: reattachDelay--> attached.logs.following',
-      'attached.logs.between --always [stackEnded]--> attached.logs.following',
+      'attached.logs.between --always [stackEndedByItself]--> attached.logs.following',
+      'attached.engine.seeding --EVENTS_ENDED--> attached.engine.resyncing',
+      'attached.engine.seeding --done: observeServices [eventsDown]--> attached.engine.watching',
+      'attached.engine.seeding --done: observeServices--> attached.engine.watching',
+      'attached.engine.seeding --error: observeServices--> attached.engine.watching',
       'attached.engine.watching --EVENTS_ENDED--> attached.engine.resyncing',
-      'attached.engine.watching --done: observeServices--> (stays)',
-      'attached.engine.watching --error: observeServices--> (stays)',
       'attached.engine.watching --always [stackEnded]--> attached.engine.ended',
+      'attached.engine.ended --EVENTS_ENDED--> attached.engine.resyncing',
       'attached.engine.ended --after: logDrainTimeout--> stopping',
+      'attached.engine.ended --always [not(stackEnded)]--> attached.engine.watching',
       'attached.engine.resyncing --done: resync--> attached.engine.watching',
       'attached.engine.resyncing --error: resync--> stopping',
       'stopping.graceful --STOP--> stopping.forced',
@@ -121,7 +128,12 @@ describe('the session machine', () => {
 
   it('a targetless transition stays in its own state, and only those are marked targetless', () => {
     expect(session.edges.filter((e) => (e.target === e.source) !== (e.targetless === true))).toStrictEqual([]);
-    expect(session.edges.filter((e) => e.targetless === true)).toHaveLength(5);
+    expect(session.edges.filter((e) => e.targetless === true).map((e) => `${e.source} ${e.event}`)).toStrictEqual([
+      '* ENGINE_EVENT',
+      '* SERVICE_CHANGED',
+      '* EVENTS_ENDED',
+      'starting EVENTS_ENDED',
+    ]);
   });
 
   it('every leaf it can rest in handles STOP, itself or through an ancestor (not the finals, nor transient `ready`)', () => {
@@ -142,7 +154,7 @@ describe('the session machine', () => {
     const lines = mermaid.split('\n');
     expect(lines.slice(0, 3)).toStrictEqual(['stateDiagram-v2', '  [*] --> validating', '  state "any state" as __any']);
     const from = lines.indexOf('  state "attached" as attached {');
-    expect(lines.slice(from, from + 16)).toStrictEqual([
+    expect(lines.slice(from, from + 17)).toStrictEqual([
       '  state "attached" as attached {',
       '    state "logs" as attached_logs {',
       '      [*] --> attached_logs_following',
@@ -151,7 +163,8 @@ describe('the session machine', () => {
       '    }',
       '    --',
       '    state "engine" as attached_engine {',
-      '      [*] --> attached_engine_watching',
+      '      [*] --> attached_engine_seeding',
+      '      state "seeding" as attached_engine_seeding',
       '      state "watching" as attached_engine_watching',
       '      state "ended" as attached_engine_ended',
       '      state "resyncing" as attached_engine_resyncing',
@@ -169,7 +182,9 @@ describe('the session machine', () => {
       '  ready --> attached: always',
       '  attached --> stopping: always [eventsKeepEnding]',
       '  attached_engine_watching --> attached_engine_ended: always [stackEnded]',
-      '  attached_engine_watching --> attached_engine_watching: done: observeServices',
+      '  starting --> starting: EVENTS_ENDED',
+      '  attached_engine_seeding --> attached_engine_watching: done: observeServices [eventsDown]',
+      '  attached_engine_ended --> attached_engine_watching: always [not(stackEnded)]',
     ]) {
       expect(lines).toContain(line);
     }
@@ -200,6 +215,7 @@ describe('the session machine', () => {
         '    subgraph "cluster_attached.engine" {',
         '      label="engine";',
         '      style=dashed;',
+        '      "attached.engine.seeding" [label="seeding"];',
         '      "attached.engine.watching" [label="watching"];',
         '      "attached.engine.ended" [label="ended"];',
         '      "attached.engine.resyncing" [label="resyncing"];',
@@ -212,7 +228,8 @@ describe('the session machine', () => {
       '  "*" -> "*" [label="ENGINE_EVENT"];',
       '  "ready" -> "attached.logs.following" [label="always", lhead="cluster_attached"];',
       '  "attached.logs.following" -> "stopping.graceful" [label="STOP", ltail="cluster_attached", lhead="cluster_stopping"];',
-      '  "attached.logs.following" -> "stopping.graceful" [label="LOGS_ENDED [stackEnded]", lhead="cluster_stopping"];',
+      '  "attached.logs.following" -> "stopping.graceful" [label="LOGS_ENDED [stackEndedByItself]", lhead="cluster_stopping"];',
+      '  "attached.engine.ended" -> "attached.engine.watching" [label="always [not(stackEnded)]"];',
       '  "waiting.watching" -> "ready" [label="always [allReady]"];',
       '  "waiting.observing" -> "rollingBack.diagnosing" [label="always [anyFailed]", ltail="cluster_waiting", lhead="cluster_rollingBack"];',
     ]) {
@@ -224,7 +241,7 @@ describe('the session machine', () => {
 describe('the service machine', () => {
   const service = exportOf('service');
 
-  it('handles the engine events in any state (the machine root), and a death while stopping in stopping', () => {
+  it('handles the engine events in any state (the machine root), and a death while stopping in stopping (→ stopped)', () => {
     expect(compact(service)).toStrictEqual([
       '* --CREATE--> created',
       '* --START [hasHealthcheck]--> starting',
@@ -244,7 +261,7 @@ describe('the service machine', () => {
       '* --OBSERVED [observedStarting]--> starting',
       '* --OBSERVED [observedRunning]--> running',
       'stopping --DIE [otherContainersLive]--> (stays)',
-      'stopping --DIE--> exited',
+      'stopping --DIE--> stopped',
     ]);
   });
 
@@ -254,7 +271,7 @@ describe('the service machine', () => {
         'stateDiagram-v2',
         '  [*] --> pending',
         '  state "any state" as __any',
-        ...['pending', 'created', 'starting', 'running', 'healthy', 'unhealthy', 'stopping', 'restarting', 'exited', 'removed'].map(
+        ...['pending', 'created', 'starting', 'running', 'healthy', 'unhealthy', 'stopping', 'stopped', 'restarting', 'exited', 'removed'].map(
           (state) => `  state "${state}" as ${state}`,
         ),
         '  __any --> created: CREATE',
@@ -275,7 +292,7 @@ describe('the service machine', () => {
         '  __any --> starting: OBSERVED [observedStarting]',
         '  __any --> running: OBSERVED [observedRunning]',
         '  stopping --> stopping: DIE [otherContainersLive]',
-        '  stopping --> exited: DIE',
+        '  stopping --> stopped: DIE',
         '',
       ].join('\n'),
     );

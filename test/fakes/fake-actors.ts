@@ -172,7 +172,7 @@ export interface FakeActors {
   readonly start: GatedPromiseActor<void, DevPlan>;
   readonly followEvents: FakeFollowEvents;
   readonly followLogs: FakeFollowLogs;
-  /** Both `observeServices` invokes (after `up`, and `resync`) run this one fake. */
+  /** Every `observeServices` invoke runs this one fake: the read after `up` (waiting.observing, attached.engine.seeding) and `resync`. */
   readonly observeServices: GatedPromiseActor<ObservedServices, DevPlan>;
   readonly diagnose: GatedPromiseActor<readonly string[], DiagnoseInput>;
   readonly teardown: GatedPromiseActor<void, DevPlan>;

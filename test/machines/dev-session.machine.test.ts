@@ -3,7 +3,7 @@
 // fake `followEvents` (ENGINE_EVENT, EVENTS_ENDED) and compose through the fake
 // `followLogs` (LOGS_ENDED).
 import { createActor, SimulatedClock, toPromise, waitFor, type ActorRefFrom, type SnapshotFrom } from 'xstate';
-import { devSessionMachine, maxEventsRestarts, type DevSessionEmitted } from '../../machines/dev-session.machine.js';
+import { devSessionMachine, maxEventsRestarts, type DevSessionEmitted, type ObservedServices } from '../../machines/dev-session.machine.js';
 import type {
   DevOptions,
   DevPlan,
@@ -149,9 +149,19 @@ async function toReconciling(s: Session): Promise<void> {
   await at(s, 'reconciling');
 }
 
+/** Attached, the one `ps` read after `up` under way. */
+const seedingValue = { attached: { logs: 'following', engine: 'seeding' } } as const;
 const attachedValue = { attached: { logs: 'following', engine: 'watching' } } as const;
-/** Every service exited for good: the log stream gets its moment to drain. */
+/** No service is active: the log stream gets its moment to drain, unless one comes back. */
 const endedValue = { attached: { logs: 'following', engine: 'ended' } } as const;
+/** What `ps` says of services whose one container (`<service>-1`) runs, no healthcheck. */
+const psRunning = (...services: string[]): ObservedServices =>
+  Object.fromEntries(services.map((service) => [service, { container: `${service}-1`, state: 'running', health: '', exitCode: 0 }]));
+/** What `ps` says of `shop` with api running and db healthy. */
+const psShop = {
+  api: { container: 'api-1', state: 'running', health: '', exitCode: 0 },
+  db: { container: 'db-1', state: 'running', health: 'healthy', exitCode: 0 },
+} as const;
 
 /** The stack ended: the session waits for the log stream to drain; compose ends it; stopping. */
 async function stackEndedThenDrained(s: Session): Promise<void> {
@@ -161,13 +171,27 @@ async function stackEndedThenDrained(s: Session): Promise<void> {
   await at(s, { stopping: 'graceful' });
 }
 
-/** Foreground: up resolved, every service of `shop` running (db healthy). */
-async function toAttached(s: Session): Promise<void> {
+/** Foreground: up resolved, every service of `shop` running (db healthy); the `ps` read after it pending. */
+async function toSeeding(s: Session): Promise<void> {
   await toStarting(s);
   up(s, 'api');
   up(s, 'db', { healthy: true });
   s.fakes.start.only().resolve();
+  await at(s, seedingValue);
+}
+
+/** Foreground: attached and watching, the `ps` read after `up` done (it saw what the events said). */
+async function toAttached(s: Session): Promise<void> {
+  await toSeeding(s);
+  s.fakes.observeServices.only().resolve(psShop);
   await at(s, attachedValue);
+}
+
+/** `up` resolved with the engine events so far; then the `ps` read after it saw `observed`. */
+async function attachSeeded(s: Session, observed: ObservedServices = {}): Promise<void> {
+  s.fakes.start.only().resolve();
+  await at(s, seedingValue);
+  s.fakes.observeServices.only().resolve(observed);
 }
 
 /** --wait: `up` returned; the `ps` read after it is pending. */
@@ -211,6 +235,18 @@ async function toRollbackTeardown(s: Session): Promise<void> {
 const foreground = { projectName: 'shop', mode: 'foreground' } as const;
 const detach = { projectName: 'shop', mode: 'detach' } as const;
 
+/** A foreground session's output once its teardown succeeded: `exitCode`, and what `more` says. */
+const stoppedOutput = (exitCode: number, more: Partial<DevSessionOutput> = {}): DevSessionOutput => ({
+  ...foreground,
+  finalState: 'stopped',
+  exitCode,
+  failure: undefined,
+  teardownFailure: undefined,
+  signal: undefined,
+  leftBehind: undefined,
+  ...more,
+});
+
 describe('foreground happy path', () => {
   it('goes validating → claiming → starting → attached, passing each actor its input', async () => {
     const s = startSession();
@@ -241,12 +277,21 @@ describe('foreground happy path', () => {
     expect(s.fakes.observeServices.calls).toHaveLength(0);
 
     s.fakes.start.only().resolve();
-    await at(s, attachedValue);
+    await at(s, seedingValue);
     expect(tags(s)).toStrictEqual(['stackMayExist']);
     expect(s.fakes.followLogs.only().input).toStrictEqual({ plan: s.plan, cursor: undefined, floor: undefined });
     expect(s.fakes.followLogs.only().stopped).toBe(false);
     // One `ps` read covers what happened before the events stream listened.
     expect(s.fakes.observeServices.only().input).toStrictEqual(s.plan);
+    expect(s.fakes.followEvents.only().stopped).toBe(false);
+    s.fakes.observeServices.only().resolve(psShop);
+    await at(s, attachedValue);
+    expect(statuses(s)).toStrictEqual({
+      api: { service: 'api', state: 'running', ready: true, active: true, failed: false, exitCode: undefined, restarts: 0, container: 'api-1', healthcheck: false },
+      db: { service: 'db', state: 'healthy', ready: true, active: true, failed: false, exitCode: undefined, restarts: 0, container: 'db-1', healthcheck: true },
+    });
+    // Watching reads nothing itself: the events decide from here.
+    expect(s.fakes.observeServices.calls).toHaveLength(1);
     expect(s.fakes.followEvents.only().stopped).toBe(false);
     expect(s.fakes.teardown.calls).toHaveLength(0);
     expect(s.records.calls).toStrictEqual([
@@ -265,15 +310,7 @@ describe('foreground happy path', () => {
     expect(s.fakes.forcedTeardown.calls).toHaveLength(0);
 
     s.fakes.teardown.only().resolve();
-    expect(await output(s)).toStrictEqual({
-      ...foreground,
-      finalState: 'stopped',
-      exitCode: 130,
-      failure: undefined,
-      teardownFailure: undefined,
-      signal: 'SIGINT',
-      leftBehind: undefined,
-    });
+    expect(await output(s)).toStrictEqual(stoppedOutput(130, { signal: 'SIGINT' }));
     expect(s.fakes.teardown.only().signal.aborted).toBe(false);
     expect(nonServiceEmitted(s)).toStrictEqual([
       { type: 'planned', plan: s.plan, options: s.options },
@@ -321,6 +358,15 @@ describe('foreground happy path', () => {
     await toAttached(s);
     s.clock.increment(3_600_000);
     expect(snapshot(s).value).toStrictEqual(attachedValue);
+    expect(s.fakes.teardown.calls).toHaveLength(0);
+  });
+
+  it('time passing while the `ps` read after `up` hangs changes nothing either', async () => {
+    const s = startSession();
+    await toSeeding(s);
+    s.clock.increment(3_600_000);
+    expect(snapshot(s).value).toStrictEqual(seedingValue);
+    expect(s.fakes.observeServices.only().signal.aborted).toBe(false);
     expect(s.fakes.teardown.calls).toHaveLength(0);
   });
 });
@@ -441,22 +487,14 @@ describe('a stale session found while claiming (SPEC §6)', () => {
 
     up(s, 'api');
     up(s, 'db', { healthy: true });
-    s.fakes.start.only().resolve();
+    await attachSeeded(s, psShop);
     await at(s, attachedValue);
     s.actor.send({ type: 'STOP', signal: 'SIGINT' });
     await at(s, { stopping: 'graceful' });
     // The session's own teardown uses this session's plan, not the stale one.
     expect(s.fakes.teardown.only().input).toStrictEqual(s.plan);
     s.fakes.teardown.only().resolve();
-    expect(await output(s)).toStrictEqual({
-      ...foreground,
-      finalState: 'stopped',
-      exitCode: 130,
-      failure: undefined,
-      teardownFailure: undefined,
-      signal: 'SIGINT',
-      leftBehind: undefined,
-    });
+    expect(await output(s)).toStrictEqual(stoppedOutput(130, { signal: 'SIGINT' }));
   });
 
   it('a failing reconcile fails with 2, never starts, and leaves the record naming the stale teardown', async () => {
@@ -988,10 +1026,13 @@ describe('foreground --wait', () => {
     up(s, 'api');
     up(s, 'db', { healthy: true });
     up(s, 'migrate');
-    await at(s, attachedValue);
+    await at(s, seedingValue);
     expect(s.fakes.followEvents.only().stopped).toBe(false);
     expect(s.fakes.followLogs.only().input).toStrictEqual({ plan: s.plan, cursor: undefined, floor: time });
-    // attached reads `ps` again for itself.
+    // attached reads `ps` again for itself, once.
+    expect(s.fakes.observeServices.calls).toHaveLength(2);
+    s.fakes.observeServices.nth(1, 2).resolve({});
+    await at(s, attachedValue);
     expect(s.fakes.observeServices.calls).toHaveLength(2);
     expect(s.records.calls.map((c) => c.action === 'record' && c.state)).toStrictEqual(['starting', 'waiting', 'attached']);
   });
@@ -1001,7 +1042,7 @@ describe('attached: the engine’s events drive one machine per service', () => 
   it('forwards each event to its service’s machine and keeps the statuses it reports', async () => {
     const s = startSession();
     await toStarting(s);
-    s.fakes.start.only().resolve();
+    await attachSeeded(s);
     await at(s, attachedValue);
     play(s, engine.create('db'), engine.start('db'));
     expect(serviceMachineState(s, 'db')).toBe('starting');
@@ -1023,9 +1064,10 @@ describe('attached: the engine’s events drive one machine per service', () => 
     play(s, engine.die('worker', 111));
     const reported = s.emitted.at(-1);
     expect(reported).toMatchObject({ type: 'service', status: { service: 'worker', state: 'exited', exitCode: 111, failed: true }, previous: { state: 'running' } });
-    s.fakes.start.only().resolve();
+    await attachSeeded(s, { ...psRunning('api'), worker: { container: 'worker-1', state: 'exited', health: '', exitCode: 111 } });
     await at(s, attachedValue);
     expect(stateOf(s, 'worker')).toBe('exited');
+    expect(serviceReports(s).filter((r) => r.startsWith('worker'))).toStrictEqual(['worker pending', 'worker created', 'worker running', 'worker exited']);
   });
 
   it('a stack that ended before `up` returned goes straight on to stopping', async () => {
@@ -1034,6 +1076,9 @@ describe('attached: the engine’s events drive one machine per service', () => 
     up(s, 'migrate');
     play(s, engine.die('migrate', 0));
     s.fakes.start.only().resolve();
+    // The `ps` read after `up` comes first: it may know of a service the events missed.
+    await at(s, seedingValue);
+    s.fakes.observeServices.only().resolve({ migrate: { container: 'migrate-1', state: 'exited', health: '', exitCode: 0 } });
     await stackEndedThenDrained(s);
     expect(s.emitted.at(-1)).toStrictEqual({ type: 'stopping', projectName: 'shop', cause: 'stack-ended', signal: undefined });
     s.fakes.teardown.only().resolve();
@@ -1063,27 +1108,22 @@ describe('attached: the engine’s events drive one machine per service', () => 
     await toAttached(s);
     play(s, engine.die('api', 0), engine.die('db', 0));
     await at(s, endedValue);
-    expect(snapshot(s).context.stopCause).toBe('stack-ended');
+    // Not decided yet: a service may come back (see `compose restart` below).
+    expect(snapshot(s).context.stopCause).toBeUndefined();
     // The log stream still prints the ended stack's last lines; the events are still read.
     expect(s.fakes.followLogs.only().stopped).toBe(false);
     expect(s.fakes.followEvents.only().stopped).toBe(false);
     expect(s.fakes.teardown.calls).toHaveLength(0);
 
+    // It ended by itself: the log stream ending is the end, at once (no time passes).
     s.fakes.followLogs.endLogs(undefined);
     await at(s, { stopping: 'graceful' });
+    expect(snapshot(s).context.stopCause).toBe('stack-ended');
     expect(s.fakes.followLogs.only().stopped).toBe(true);
     expect(s.fakes.followEvents.only().stopped).toBe(true);
     expect(s.emitted.at(-1)).toStrictEqual({ type: 'stopping', projectName: 'shop', cause: 'stack-ended', signal: undefined });
     s.fakes.teardown.only().resolve();
-    expect(await output(s)).toStrictEqual({
-      ...foreground,
-      finalState: 'stopped',
-      exitCode: 0,
-      failure: undefined,
-      teardownFailure: undefined,
-      signal: undefined,
-      leftBehind: undefined,
-    });
+    expect(await output(s)).toStrictEqual(stoppedOutput(0));
     expect(s.records.calls.slice(-2)).toStrictEqual([{ action: 'record', state: 'stopping.graceful' }, { action: 'releaseRecord' }]);
   });
 
@@ -1098,6 +1138,8 @@ describe('attached: the engine’s events drive one machine per service', () => 
     await at(s, { stopping: 'graceful' });
     expect(s.fakes.followLogs.only().stopped).toBe(true);
     expect(s.emitted.at(-1)).toStrictEqual({ type: 'stopping', projectName: 'shop', cause: 'stack-ended', signal: undefined });
+    s.fakes.teardown.only().resolve();
+    expect(await output(s)).toMatchObject({ finalState: 'stopped', exitCode: 0, failure: undefined });
   });
 
   it('STOP while the ended stack drains its logs stops with 128+n', async () => {
@@ -1117,27 +1159,19 @@ describe('attached: the engine’s events drive one machine per service', () => 
     up(s, 'api');
     up(s, 'worker');
     up(s, 'zeta');
-    s.fakes.start.only().resolve();
+    await attachSeeded(s, psRunning('api', 'worker', 'zeta'));
     await at(s, attachedValue);
     play(s, engine.die('zeta', 0), engine.die('worker', code), engine.die('api', 0));
     await stackEndedThenDrained(s);
     s.fakes.teardown.only().resolve();
-    expect(await output(s)).toStrictEqual({
-      ...foreground,
-      finalState: 'stopped',
-      exitCode: 2,
-      failure: { kind: 'services-failed', services: [{ service: 'worker', state: 'exited', exitCode: code }] },
-      teardownFailure: undefined,
-      signal: undefined,
-      leftBehind: undefined,
-    });
+    expect(await output(s)).toStrictEqual(stoppedOutput(2, { failure: { kind: 'services-failed', services: [{ service: 'worker', state: 'exited', exitCode: code }] } }));
   });
 
   it('a restart: on-failure:2 service is not the end of the stack until its restarts are used up', async () => {
     const s = startSession({}, [svc('worker', { restart: { kind: 'on-failure', maxRetries: 2 } })]);
     await toStarting(s);
     up(s, 'worker');
-    s.fakes.start.only().resolve();
+    await attachSeeded(s, psRunning('worker'));
     await at(s, attachedValue);
 
     play(s, engine.die('worker', 1));
@@ -1167,22 +1201,24 @@ describe('attached: the engine’s events drive one machine per service', () => 
     });
   });
 
-  it('a service stopped by hand (kill, die) counts as exited even with restart: always', async () => {
+  it('a service stopped by hand (kill, die) is stopped, not exited, even with restart: always; no services-failed', async () => {
     const s = startSession({}, [svc('api', { restart: { kind: 'always' } })]);
     await toStarting(s);
     up(s, 'api');
-    s.fakes.start.only().resolve();
+    await attachSeeded(s, psRunning('api'));
     await at(s, attachedValue);
     play(s, engine.kill('api'));
     expect(stateOf(s, 'api')).toBe('stopping');
     expect(snapshot(s).value).toStrictEqual(attachedValue);
     play(s, engine.die('api', 137));
-    await stackEndedThenDrained(s);
-    s.fakes.teardown.only().resolve();
-    expect(await output(s)).toMatchObject({
-      exitCode: 2,
-      failure: { kind: 'services-failed', services: [{ service: 'api', state: 'exited', exitCode: 137 }] },
+    expect(statuses(s)['api']).toStrictEqual({
+      service: 'api', state: 'stopped', ready: false, active: false, failed: false, exitCode: 137, restarts: 0, container: 'api-1', healthcheck: false,
     });
+    await at(s, endedValue);
+    s.clock.increment(2_000);
+    await at(s, { stopping: 'graceful' });
+    s.fakes.teardown.only().resolve();
+    expect(await output(s)).toStrictEqual(stoppedOutput(0));
   });
 
   it('the `ps` read after `up` fills in services the events missed; a failed read changes nothing', async () => {
@@ -1190,21 +1226,50 @@ describe('attached: the engine’s events drive one machine per service', () => 
     await toStarting(s);
     up(s, 'api');
     s.fakes.start.only().resolve();
-    await at(s, attachedValue);
+    await at(s, seedingValue);
     s.fakes.observeServices.only().resolve({
       api: { container: 'api-1', state: 'exited', health: '', exitCode: 0 },
       db: { container: 'db-1', state: 'running', health: 'healthy', exitCode: 0 },
     });
-    await waitFor(s.actor, () => stateOf(s, 'db') === 'healthy');
+    await at(s, attachedValue);
+    expect(stateOf(s, 'db')).toBe('healthy');
     // ps saw api dead while its events still had it running: its die is on the way.
     expect(stateOf(s, 'api')).toBe('exited');
 
     const t = startSession();
-    await toAttached(t);
+    await toSeeding(t);
     t.fakes.observeServices.only().reject({ kind: 'command-failed', message: 'ps failed' });
-    await Promise.resolve();
-    expect(snapshot(t).value).toStrictEqual(attachedValue);
+    await at(t, attachedValue);
     expect(snapshot(t).context.failure).toBeUndefined();
+    expect(stateOf(t, 'api')).toBe('running');
+    expect(stateOf(t, 'db')).toBe('healthy');
+  });
+
+  it('the `ps` read after `up` leaves a service the events reached alone: its next event is on the way', async () => {
+    const s = startSession();
+    await toStarting(s);
+    play(s, engine.create('api'));
+    await attachSeeded(s, psShop);
+    await at(s, attachedValue);
+    // api: the events said created, ps says running (its start event comes next); db had no event.
+    expect(stateOf(s, 'api')).toBe('created');
+    expect(stateOf(s, 'db')).toBe('healthy');
+    expect(s.fakes.followEvents.only().stopped).toBe(false);
+  });
+
+  it('the stack ended by itself, then a service started again before the drain ended: watching again, no ending', async () => {
+    const s = startSession();
+    await toAttached(s);
+    play(s, engine.die('api', 0), engine.die('db', 0));
+    await at(s, endedValue);
+    s.clock.increment(1_999);
+    play(s, engine.start('api'));
+    await at(s, attachedValue);
+    expect(statuses(s)['api']).toMatchObject({ state: 'running', active: true, restarts: 1 });
+    s.clock.increment(3_600_000);
+    expect(snapshot(s).value).toStrictEqual(attachedValue);
+    expect(s.fakes.teardown.calls).toHaveLength(0);
+    expect(snapshot(s).context.stopCause).toBeUndefined();
   });
 });
 
@@ -1236,13 +1301,29 @@ describe('attached: the log stream', () => {
       { action: 'create', service: 'api', container: 'api-1', time: '2026-01-02T03:04:01.5Z' },
       { action: 'start', service: 'api', container: 'api-1', time: '2026-01-02T03:04:02.5Z' },
     );
-    s.fakes.start.only().resolve();
+    await attachSeeded(s, psRunning('api'));
     await at(s, attachedValue);
     play(s, engine.create('db'));
     s.fakes.followLogs.endLogs(cursor1);
     s.clock.increment(500);
     await at(s, attachedValue);
     expect(s.fakes.followLogs.calls.map((c) => c.input.floor)).toStrictEqual(['2026-01-02T03:04:01.5Z', '2026-01-02T03:04:01.5Z']);
+  });
+
+  it('with no engine event yet (no floor), the re-attach follows from a cursor without since: all again', async () => {
+    const s = startSession();
+    await toStarting(s);
+    await attachSeeded(s, psShop);
+    await at(s, attachedValue);
+    expect(snapshot(s).context.firstEventTime).toBeUndefined();
+    expect(s.fakes.followLogs.only().input).toStrictEqual({ plan: s.plan, cursor: undefined, floor: undefined });
+    const noSince: LogCursor = { since: undefined, seen: { 'api-1': '2026-01-02T03:04:05.000000001Z' } };
+    s.fakes.followLogs.endLogs(noSince);
+    await at(s, { attached: { logs: 'between', engine: 'watching' } });
+    s.clock.increment(500);
+    await at(s, attachedValue);
+    expect(s.fakes.followLogs.nth(1, 2).input).toStrictEqual({ plan: s.plan, cursor: noSince, floor: undefined });
+    expect(s.emitted.at(-1)).toStrictEqual({ type: 'logsReattaching', since: undefined });
   });
 
   it('a stream that ended before any line keeps the cursor it had', async () => {
@@ -1275,7 +1356,7 @@ describe('attached: the log stream', () => {
     const s = startSession({}, [svc('api', { restart: { kind: 'always' } })]);
     await toStarting(s);
     up(s, 'api');
-    s.fakes.start.only().resolve();
+    await attachSeeded(s, psRunning('api'));
     await at(s, attachedValue);
     play(s, engine.die('api', 1));
     expect(s.fakes.followLogs.reattachRequests()).toBe(0);
@@ -1293,7 +1374,7 @@ describe('attached: the log stream', () => {
     const s = startSession({}, [svc('api', { restart: { kind: 'always' } })]);
     await toStarting(s);
     up(s, 'api');
-    s.fakes.start.only().resolve();
+    await attachSeeded(s, psRunning('api'));
     await at(s, attachedValue);
     s.fakes.followLogs.endLogs(cursor1);
     await at(s, { attached: { logs: 'between', engine: 'watching' } });
@@ -1312,15 +1393,7 @@ describe('attached: the log stream', () => {
     s.fakes.start.only().resolve();
     await at(s, { stopping: 'graceful' });
     s.fakes.teardown.only().resolve();
-    expect(await output(s)).toStrictEqual({
-      ...foreground,
-      finalState: 'stopped',
-      exitCode: 3,
-      failure: { kind: 'internal', message: bug.stack },
-      teardownFailure: undefined,
-      signal: undefined,
-      leftBehind: undefined,
-    });
+    expect(await output(s)).toStrictEqual(stoppedOutput(3, { failure: { kind: 'internal', message: bug.stack as string } }));
   });
 });
 
@@ -1328,7 +1401,6 @@ describe('attached: the events stream ending (SPEC §4)', () => {
   it('EVENTS_ENDED → resyncing: one `ps` read updates the services, then the stream is followed again', async () => {
     const s = startSession();
     await toAttached(s);
-    s.fakes.observeServices.only().resolve({});
     s.fakes.followEvents.endEvents('the engine restarted');
     await at(s, { attached: { logs: 'following', engine: 'resyncing' } });
     expect(snapshot(s).context.eventsLost).toBe(1);
@@ -1336,8 +1408,11 @@ describe('attached: the events stream ending (SPEC §4)', () => {
     expect(s.fakes.observeServices.nth(1, 2).input).toStrictEqual(s.plan);
     expect(s.fakes.followEvents.calls).toHaveLength(1);
 
-    s.fakes.observeServices.nth(1, 2).resolve({});
+    s.fakes.observeServices.nth(1, 2).resolve(psShop);
     await at(s, attachedValue);
+    // Exactly one `ps` read per resync: watching reads nothing more.
+    expect(s.fakes.observeServices.calls).toHaveLength(2);
+    expect(snapshot(s).context.eventsRestarts).toBe(1);
     expect(s.fakes.followEvents.nth(0, 2).stopped).toBe(true);
     expect(s.fakes.followEvents.nth(1, 2).input).toStrictEqual(s.plan);
     expect(s.fakes.followEvents.nth(1, 2).stopped).toBe(false);
@@ -1346,17 +1421,22 @@ describe('attached: the events stream ending (SPEC §4)', () => {
     await stackEndedThenDrained(s);
   });
 
-  it('the resync reaches a service the events never did (still pending)', async () => {
+  it('the stream ending while the `ps` read after `up` runs: that read is cancelled, the resync is the one read, and reaches a service the events never did', async () => {
     const s = startSession();
     await toStarting(s);
     up(s, 'api');
     s.fakes.start.only().resolve();
-    await at(s, attachedValue);
-    s.fakes.followEvents.endEvents();
+    await at(s, seedingValue);
+    s.fakes.followEvents.endEvents('the engine restarted');
     await at(s, { attached: { logs: 'following', engine: 'resyncing' } });
+    expect(s.emitted.at(-1)).toStrictEqual({ type: 'eventsLost', reason: 'the engine restarted' });
+    expect(s.fakes.observeServices.nth(0, 2).signal.aborted).toBe(true);
     s.fakes.observeServices.nth(1, 2).resolve({ db: { container: 'db-1', state: 'running', health: 'starting', exitCode: 0 } });
     await at(s, attachedValue);
     expect(stateOf(s, 'db')).toBe('starting');
+    expect(stateOf(s, 'api')).toBe('running');
+    expect(s.fakes.observeServices.calls).toHaveLength(2);
+    expect(s.fakes.followEvents.nth(1, 2).stopped).toBe(false);
   });
 
   it('the resync brings a service the events knew up to date: it exited while the stream was down', async () => {
@@ -1389,6 +1469,8 @@ describe('attached: the events stream ending (SPEC §4)', () => {
       await at(s, attachedValue);
     }
     expect(s.fakes.followEvents.calls).toHaveLength(maxEventsRestarts + 1);
+    // The read after `up`, then one per resync.
+    expect(s.fakes.observeServices.calls).toHaveLength(1 + maxEventsRestarts);
     s.fakes.followEvents.endEvents();
     await at(s, { stopping: 'graceful' });
     expect(snapshot(s).context.stopCause).toBe('events-lost');
@@ -1419,6 +1501,215 @@ describe('attached: the events stream ending (SPEC §4)', () => {
     await at(s, { stopping: 'graceful' });
     s.fakes.teardown.only().resolve();
     expect(await output(s)).toMatchObject({ finalState: 'stopped', exitCode: 2, failure: psFailed });
+  });
+});
+
+describe('attached: services stopped by someone (compose stop, restart, docker stop)', () => {
+  it('`compose restart` of every service (kill and die for all, then start for all before logDrainTimeout) does not end the session', async () => {
+    const s = startSession();
+    await toAttached(s);
+    // compose restart: every container is killed and dies...
+    play(s, engine.kill('api'), engine.die('api', 143), engine.kill('db'));
+    expect(snapshot(s).value).toStrictEqual(attachedValue);
+    play(s, engine.die('db', 0));
+    expect(stateOf(s, 'api')).toBe('stopped');
+    expect(stateOf(s, 'db')).toBe('stopped');
+    await at(s, endedValue);
+    // ...compose ends the log stream, as no container runs: not the end, someone stopped them.
+    s.fakes.followLogs.endLogs(cursor1);
+    await at(s, { attached: { logs: 'between', engine: 'ended' } });
+    s.clock.increment(500);
+    await at(s, endedValue);
+    expect(s.emitted.at(-1)).toStrictEqual({ type: 'logsReattaching', since: cursor1.since });
+    // ...and starts every one again, before logDrainTimeout (2 s after the last died).
+    s.clock.increment(1_499);
+    expect(snapshot(s).value).toStrictEqual(endedValue);
+    play(s, engine.start('api'));
+    await at(s, attachedValue);
+    play(s, engine.start('db'), engine.healthy('db'));
+    expect(statuses(s)).toStrictEqual({
+      api: { service: 'api', state: 'running', ready: true, active: true, failed: false, exitCode: 143, restarts: 1, container: 'api-1', healthcheck: false },
+      db: { service: 'db', state: 'healthy', ready: true, active: true, failed: false, exitCode: 0, restarts: 1, container: 'db-1', healthcheck: true },
+    });
+    // The restarted containers' logs: the follower is asked to re-attach, once per start.
+    expect(s.fakes.followLogs.nth(1, 2).received).toStrictEqual([{ type: 'REATTACH_LOGS' }, { type: 'REATTACH_LOGS' }]);
+    s.clock.increment(3_600_000);
+    expect(snapshot(s).value).toStrictEqual(attachedValue);
+    expect(s.fakes.teardown.calls).toHaveLength(0);
+    expect(snapshot(s).context.stopCause).toBeUndefined();
+    expect(snapshot(s).context.failure).toBeUndefined();
+    expect(s.emitted.some((e) => e.type === 'stopping')).toBe(false);
+
+    s.actor.send({ type: 'STOP', signal: 'SIGINT' });
+    await at(s, { stopping: 'graceful' });
+    s.fakes.teardown.only().resolve();
+    expect(await output(s)).toStrictEqual(stoppedOutput(130, { signal: 'SIGINT' }));
+  });
+
+  it('every service stopped by someone and not started again: its log stream ending is not the end; after logDrainTimeout, stopping with 0 (no services-failed)', async () => {
+    const s = startSession();
+    await toAttached(s);
+    play(s, engine.kill('api'), engine.die('api', 137), engine.kill('db'), engine.die('db', 143));
+    await at(s, endedValue);
+    s.fakes.followLogs.endLogs(cursor1);
+    await at(s, { attached: { logs: 'between', engine: 'ended' } });
+    expect(s.fakes.teardown.calls).toHaveLength(0);
+    s.clock.increment(1_999);
+    // The logs were followed again after reattachDelay; the stack is still ended.
+    expect(snapshot(s).value).toStrictEqual(endedValue);
+    expect(s.fakes.followLogs.calls).toHaveLength(2);
+    expect(s.fakes.teardown.calls).toHaveLength(0);
+    s.clock.increment(1);
+    await at(s, { stopping: 'graceful' });
+    expect(snapshot(s).context.stopCause).toBe('stack-ended');
+    expect(s.emitted.at(-1)).toStrictEqual({ type: 'stopping', projectName: 'shop', cause: 'stack-ended', signal: undefined });
+    expect(s.fakes.followLogs.calls.every((c) => c.stopped)).toBe(true);
+    s.fakes.teardown.only().resolve();
+    expect(await output(s)).toStrictEqual(stoppedOutput(0));
+  });
+
+  it('one service exited 3 by itself, the other was stopped: not ended by itself (logDrainTimeout decides), and the exit 3 still fails it (2)', async () => {
+    const s = startSession({}, [svc('api'), svc('worker')]);
+    await toStarting(s);
+    up(s, 'api');
+    up(s, 'worker');
+    await attachSeeded(s, psRunning('api', 'worker'));
+    await at(s, attachedValue);
+    play(s, engine.die('worker', 3), engine.kill('api'), engine.die('api', 143));
+    await at(s, endedValue);
+    s.fakes.followLogs.endLogs(undefined);
+    await at(s, { attached: { logs: 'between', engine: 'ended' } });
+    s.clock.increment(2_000);
+    await at(s, { stopping: 'graceful' });
+    s.fakes.teardown.only().resolve();
+    expect(await output(s)).toStrictEqual(stoppedOutput(2, { failure: { kind: 'services-failed', services: [{ service: 'worker', state: 'exited', exitCode: 3 }] } }));
+  });
+
+  it('the events stream ending while the stack drains: resyncing (one read), then ended again with a new drain', async () => {
+    const s = startSession();
+    await toAttached(s);
+    play(s, engine.die('api', 0), engine.die('db', 0));
+    await at(s, endedValue);
+    s.clock.increment(1_500);
+    s.fakes.followEvents.endEvents('the engine restarted');
+    await at(s, { attached: { logs: 'following', engine: 'resyncing' } });
+    s.fakes.observeServices.nth(1, 2).resolve({
+      api: { container: 'api-1', state: 'exited', health: '', exitCode: 0 },
+      db: { container: 'db-1', state: 'exited', health: '', exitCode: 0 },
+    });
+    await at(s, endedValue);
+    expect(s.fakes.observeServices.calls).toHaveLength(2);
+    s.clock.increment(1_999);
+    expect(snapshot(s).value).toStrictEqual(endedValue);
+    s.clock.increment(1);
+    await at(s, { stopping: 'graceful' });
+    s.fakes.teardown.only().resolve();
+    expect(await output(s)).toMatchObject({ finalState: 'stopped', exitCode: 0, failure: undefined });
+  });
+});
+
+describe('the events stream ending while `up` runs', () => {
+  it('is only counted while starting: nothing announced, the session stays starting', async () => {
+    const s = startSession();
+    await toStarting(s);
+    s.fakes.followEvents.endEvents('the engine restarted');
+    expect(snapshot(s).value).toBe('starting');
+    expect(snapshot(s).context.eventsLost).toBe(1);
+    expect(snapshot(s).context.eventsRestarts).toBe(0);
+    expect(s.emitted.some((e) => e.type === 'eventsLost')).toBe(false);
+    expect(s.fakes.followEvents.calls).toHaveLength(1);
+  });
+
+  it('up failing after it (compose missing) fails with what up says; no eventsLost announced', async () => {
+    const failure: SessionFailure = { kind: 'compose-unavailable', message: 'docker compose is not installed' };
+    const s = startSession();
+    await toStarting(s);
+    s.fakes.followEvents.endEvents('exec: docker: not found');
+    s.fakes.start.only().reject(failure);
+    expect(await output(s)).toStrictEqual({
+      ...foreground,
+      finalState: 'failed',
+      exitCode: 2,
+      failure,
+      teardownFailure: undefined,
+      signal: undefined,
+      leftBehind: undefined,
+    });
+    expect(s.emitted.some((e) => e.type === 'eventsLost')).toBe(false);
+    expect(s.fakes.followEvents.calls).toHaveLength(1);
+  });
+
+  it('up succeeding: the seeding read resyncs every service (not only the pending ones) and the stream is followed again', async () => {
+    const s = startSession();
+    await toStarting(s);
+    // The stream saw api created, then ended; api started while nobody listened.
+    play(s, engine.create('api'));
+    s.fakes.followEvents.endEvents('the engine restarted');
+    s.fakes.start.only().resolve();
+    await at(s, seedingValue);
+    expect(s.fakes.followEvents.calls).toHaveLength(1);
+    s.fakes.observeServices.only().resolve(psShop);
+    await at(s, attachedValue);
+    // A seeding read would have left api created (see above); the resync takes what ps saw.
+    expect(stateOf(s, 'api')).toBe('running');
+    expect(stateOf(s, 'db')).toBe('healthy');
+    expect(s.fakes.followEvents.nth(0, 2).stopped).toBe(true);
+    expect(s.fakes.followEvents.nth(1, 2).input).toStrictEqual(s.plan);
+    expect(s.fakes.followEvents.nth(1, 2).stopped).toBe(false);
+    expect(snapshot(s).context.eventsLost).toBe(1);
+    expect(snapshot(s).context.eventsRestarts).toBe(1);
+    // One read: the resync is the seeding read.
+    expect(s.fakes.observeServices.calls).toHaveLength(1);
+    expect(s.emitted.some((e) => e.type === 'eventsLost')).toBe(false);
+    // The new stream drives the services.
+    play(s, engine.die('api', 0), engine.die('db', 0));
+    await stackEndedThenDrained(s);
+    s.fakes.teardown.only().resolve();
+    expect(await output(s)).toMatchObject({ finalState: 'stopped', exitCode: 0, failure: undefined });
+  });
+
+  it('with --wait: the read after `up` resyncs every service and the stream is followed again; ready, detached with 0', async () => {
+    const s = startSession({ mode: 'detach', wait: true }, waitServices);
+    await toStarting(s);
+    play(s, engine.create('api'));
+    s.fakes.followEvents.endEvents();
+    s.fakes.start.only().resolve();
+    await at(s, observing);
+    s.fakes.observeServices.only().resolve({
+      ...psShop,
+      migrate: { container: 'migrate-1', state: 'exited', health: '', exitCode: 0 },
+    });
+    expect(await output(s)).toStrictEqual({
+      ...detach,
+      finalState: 'detached',
+      exitCode: 0,
+      failure: undefined,
+      teardownFailure: undefined,
+      signal: undefined,
+      leftBehind: teardownArgv,
+    });
+    expect(stateOf(s, 'api')).toBe('running');
+    expect(s.fakes.followEvents.calls).toHaveLength(2);
+    expect(s.fakes.followEvents.calls.every((c) => c.stopped)).toBe(true);
+    expect(snapshot(s).context.eventsRestarts).toBe(1);
+    expect(s.fakes.observeServices.calls).toHaveLength(1);
+  });
+
+  it('with --wait and no stream lost: the read after `up` leaves api as the events have it (created), so it is still waited for', async () => {
+    const s = startSession({ mode: 'detach', wait: true }, waitServices);
+    await toStarting(s);
+    play(s, engine.create('api'));
+    s.fakes.start.only().resolve();
+    await at(s, observing);
+    s.fakes.observeServices.only().resolve({
+      ...psShop,
+      migrate: { container: 'migrate-1', state: 'exited', health: '', exitCode: 0 },
+    });
+    await at(s, watching);
+    expect(stateOf(s, 'api')).toBe('created');
+    expect(s.fakes.followEvents.only().stopped).toBe(false);
+    play(s, engine.start('api'));
+    expect(await output(s)).toMatchObject({ finalState: 'detached', exitCode: 0 });
   });
 });
 
@@ -1476,15 +1767,7 @@ describe('STOP', () => {
       { type: 'forcing', cause: 'signal' },
     ]);
     s.fakes.forcedTeardown.only().resolve();
-    expect(await output(s)).toStrictEqual({
-      ...foreground,
-      finalState: 'stopped',
-      exitCode: 143,
-      failure: undefined,
-      teardownFailure: undefined,
-      signal: 'SIGTERM',
-      leftBehind: undefined,
-    });
+    expect(await output(s)).toStrictEqual(stoppedOutput(143, { signal: 'SIGTERM' }));
     expect(s.records.calls.slice(-3)).toStrictEqual([
       { action: 'record', state: 'stopping.graceful' },
       { action: 'record', state: 'stopping.forced' },

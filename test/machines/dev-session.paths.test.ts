@@ -20,6 +20,9 @@
 // one story (below) whose next status is offered one at a time; the first STOP of a path comes
 // with each of SIGINT, SIGTERM and SIGHUP, a later one with one other signal; and each variant
 // offers only the engine events it is about (the story, the log stream, the events stream).
+// The `ps` read after `up` (attached.engine.seeding) is a short moment: neither the story nor
+// the log stream goes on in it, only its answer, a STOP, and the events stream ending. A stream
+// ends once: EVENTS_ENDED comes only from one followed since it last ended.
 import { getShortestPaths, getSimplePaths, getStateNodes } from 'xstate/graph';
 import { devSessionMachine, maxEventsRestarts, type ObservedServices } from '../../machines/dev-session.machine.js';
 import type {
@@ -87,7 +90,9 @@ const mark = (s: ServiceStatus | undefined): string =>
  * The services' story: the next statuses from where `api|job` are. Both report `pending` as
  * they are spawned (before `up` answers); `job` runs and exits (0: done, ready; 1: failed);
  * then `api` starts, turns healthy or unhealthy, and once healthy dies: with 1 it restarts
- * (on-failure:1) and dies for good with 1, with 0 it exits for good.
+ * (on-failure:1) and dies for good with 1, with 0 it exits for good; or someone stops it
+ * (kill: stopping, die 143: stopped), and maybe starts it again (`compose restart`), after
+ * which it dies for good with 1.
  */
 function storyAfter(services: Readonly<Record<string, ServiceStatus>>): readonly ServiceStatus[] {
   const [a, j] = [mark(services['api']), mark(services['job'])];
@@ -101,10 +106,16 @@ function storyAfter(services: Readonly<Record<string, ServiceStatus>>): readonly
     case 'starting':
       return [api('healthy'), api('unhealthy')];
     case 'healthy':
-      return [api('restarting', 1), api('exited', 0)];
+      return [api('restarting', 1), api('exited', 0), api('stopping')];
     case 'restarting1':
       return [api('starting', 1, 1)];
     case 'starting1r1':
+      return [api('exited', 1, 1)];
+    case 'stopping':
+      return [api('stopped', 143)];
+    case 'stopped143':
+      return [api('starting', 143, 1)];
+    case 'starting143r1':
       return [api('exited', 1, 1)];
     default:
       return [];
@@ -180,7 +191,10 @@ function storyEvents(snapshot: SessionSnapshot, knobs: Knobs): ModelEvent[] {
 /** The events of one atomic state (a parallel state offers the union of its regions'). */
 function eventsOf(state: string, snapshot: SessionSnapshot, plan: DevPlan, knobs: Knobs): ModelEvent[] {
   const f = knobs.failures;
-  const ends = snapshot.context.eventsLost < knobs.eventsEnds ? [{ type: 'EVENTS_ENDED', reason: 'it ended' } as const] : [];
+  // A stream ends once: only one followed since it last ended can end (the session follows
+  // it again after a resync, or after the read that follows `up` when it ended while `up` ran).
+  const streamUp = snapshot.context.eventsLost === snapshot.context.eventsRestarts;
+  const ends = streamUp && snapshot.context.eventsLost < knobs.eventsEnds ? [{ type: 'EVENTS_ENDED', reason: 'it ended' } as const] : [];
   switch (state) {
     case 'validating':
       return [done('validate', plan), ...(f ? [error('validate', failure('input')), error('validate', bug('validate'))] : [])];
@@ -194,10 +208,13 @@ function eventsOf(state: string, snapshot: SessionSnapshot, plan: DevPlan, knobs
     case 'starting': {
       // The service machines report `pending` as they are spawned, before anything else.
       if (!allReported(snapshot)) return storyAfter(snapshot.context.services).map(changed);
-      const story = knobs.storyWhileStarting ? storyEvents(snapshot, knobs) : [];
+      // Nobody stops a service while `up` runs (bounding: it is stopped once attached).
+      const story = knobs.storyWhileStarting ? storyEvents(snapshot, knobs).filter((e) => e.type !== 'SERVICE_CHANGED' || e.status.state !== 'stopping') : [];
       return [
         done('start', undefined),
         ...(f ? [error('start', startFailed), error('start', failure('engine-unreachable')), error('start', bug('start'))] : []),
+        // The events stream may end while `up` runs: the read after `up` then resyncs.
+        ...ends,
         ...story,
       ];
     }
@@ -208,21 +225,27 @@ function eventsOf(state: string, snapshot: SessionSnapshot, plan: DevPlan, knobs
         ...ends,
         ...storyEvents(snapshot, knobs),
       ];
+    // The one `ps` read after `up`: its answer goes to the service machines only (OBSERVED).
+    // A short moment (bounding: the story goes on before and after it, not in it).
+    case 'attached.engine.seeding':
+      return [done('observeServices', observed), ...(f ? [error('observeServices', failure('command-failed'))] : []), ...ends];
     case 'waiting.watching':
     case 'attached.engine.watching':
-      // The first `ps` read's answer goes to the service machines only (OBSERVED): the session's
-      // snapshot does not change, so the graph has no step for it; its fake stays pending.
       return [...ends, ...storyEvents(snapshot, knobs)];
     case 'waiting.resyncing':
       return [done('resync', observed), error('resync', failure('command-failed'))];
     case 'attached.engine.resyncing':
       return [done('resync', observed), error('resync', failure('command-failed'))];
+    // A service stopped by someone may be started again (`compose restart`): watching again.
     case 'attached.engine.ended':
-      return [after('logDrainTimeout', 'attached.engine.ended')];
+      return [after('logDrainTimeout', 'attached.engine.ended'), ...ends, ...storyEvents(snapshot, knobs)];
     case 'attached.logs.following': {
-      // compose ends the stream once while the stack runs, and once more when it has ended.
+      // compose ends the stream once while the stack runs, and once more when it has ended;
+      // not while the read after `up` is under way (a short moment).
       const first = snapshot.context.logCursor === undefined;
-      if (!knobs.logs || (!first && !stateNames(snapshot).includes('attached.engine.ended'))) return [];
+      const names = stateNames(snapshot);
+      if (!knobs.logs || names.includes('attached.engine.seeding')) return [];
+      if (!first && !names.includes('attached.engine.ended')) return [];
       return [{ type: 'LOGS_ENDED', cursor: cursor(first ? '2026-01-02T03:04:05Z' : '2026-01-02T03:04:09Z') }];
     }
     case 'attached.logs.between':
@@ -246,9 +269,10 @@ function modelEvents(snapshot: SessionSnapshot, plan: DevPlan, knobs: Knobs): re
   if (snapshot.status !== 'active') return [];
   const names = stateNames(snapshot);
   const own = names.flatMap((name) => eventsOf(name, snapshot, plan, knobs));
-  // A follower that fails to start: only when it starts with the first `attached`.
+  // A follower that fails to start: only as it starts with the first `attached` (the engine's
+  // read after `up` still under way, nothing else happened since).
   const followerFails =
-    knobs.logs && knobs.failures && names.includes('attached.logs.following') && snapshot.context.logCursor === undefined
+    knobs.logs && knobs.failures && names.includes('attached.logs.following') && names.includes('attached.engine.seeding') && snapshot.context.logCursor === undefined
       ? [error('followLogs', bug('followLogs'))]
       : [];
   const waitTimeout = names[0]?.startsWith('waiting.') ? [after('waitTimeout', 'waiting')] : [];
@@ -334,11 +358,22 @@ function factsOf(steps: readonly ModelStep[]): PathFacts {
     }
     // The events stream kept ending: the session gives up.
     if (left(from, to, 'attached') && eventsEnded > maxEventsRestarts) firstFailure ??= 'command-failed';
-    // The stack has ended (every service exited for good): 0 when all exited 0, else 2 (SPEC §4).
-    if (stateNames(to).includes('attached.engine.ended') && !stateNames(from).includes('attached.engine.ended')) {
-      const all = Object.values(services);
-      expect(all.length > 0 && all.every((s) => !s.active)).toBe(true);
-      if (all.some((s) => s.failed)) firstFailure ??= 'services-failed';
+    // No service is active (every one exited for good, or was stopped): the stack has ended,
+    // unless one comes back; the engine waits in `ended` exactly then (SPEC §4).
+    const all = Object.values(services);
+    const ended = all.length > 0 && all.every((s) => !s.active);
+    const names = stateNames(to);
+    if (names.includes('attached.engine.ended')) expect(ended).toBe(true);
+    if (names.includes('attached.engine.watching')) expect(ended).toBe(false);
+    // The ended stack goes: at once when its log stream ends, if it ended by itself (no service
+    // stopped by someone); after logDrainTimeout in any case. 0 when no service exited non-zero,
+    // else 2 (SPEC §4); a stopped service is no failure.
+    const byLogs = event.type === 'LOGS_ENDED' && stateName(to).startsWith('stopping');
+    const byDrain = event.type.startsWith('xstate.after.logDrainTimeout.');
+    if (byLogs) expect(all.every((s) => s.state !== 'stopped')).toBe(true);
+    if (byLogs || byDrain) {
+      expect(ended).toBe(true);
+      if (all.some((s) => s.state === 'exited' && s.exitCode !== 0)) firstFailure ??= 'services-failed';
     }
   }
   return { firstSignal, firstFailure, teardownFailed, startFailed, earlyFailure, restartsWhileFollowing };
@@ -580,6 +615,25 @@ describe('the traversal itself', () => {
       .map((node) => node.path.join('.'))
       .sort();
     expect([...visited].sort()).toStrictEqual(all);
+  });
+
+  it('the services\' paths hold a `compose restart` (ended, then watching again) and a stack stopped by someone ended by logDrainTimeout', () => {
+    const services = pathsOf(variants.find((v) => v.name === 'foreground: the services') as Variant);
+    const engineOf = (snapshot: SessionSnapshot): string | undefined => stateNames(snapshot).find((name) => name.startsWith('attached.engine.'));
+    const cameBack = services.filter((steps) =>
+      steps.some((step, i) => i > 0 && engineOf((steps[i - 1] as ModelStep).state) === 'attached.engine.ended' && engineOf(step.state) === 'attached.engine.watching'),
+    );
+    expect(cameBack.length).toBeGreaterThan(0);
+    for (const steps of cameBack) expect(describePath(steps)).toContain('api:stopped143 → api:starting143r1');
+    const drainedStopped = services.filter((steps) => /api:stopped143 → after:logDrainTimeout/.test(describePath(steps)));
+    expect(drainedStopped.length).toBeGreaterThan(0);
+  });
+
+  it('the events stream\'s paths hold a stream lost while `up` ran, resynced by the read after it', () => {
+    for (const name of ['foreground: the events stream', 'detach --wait: the events stream']) {
+      const paths = pathsOf(variants.find((v) => v.name === name) as Variant).map(describePath);
+      expect(paths.filter((path) => path.includes('EVENTS_ENDED → done:start → done:observeServices')).length).toBeGreaterThan(0);
+    }
   });
 
   it('an engine event for a service compose.yaml does not name spawns a machine for it', async () => {

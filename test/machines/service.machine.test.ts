@@ -10,7 +10,7 @@ import {
   type ServiceContext,
   type ServiceEvent,
 } from '../../machines/service.machine.js';
-import type { RestartPolicy, ServiceSpec, ServiceState, ServiceStatus } from '../../machines/service.types.js';
+import { waitingFor, type RestartPolicy, type ServiceSpec, type ServiceState, type ServiceStatus } from '../../machines/service.types.js';
 
 function spec(name: string, overrides: Partial<ServiceSpec> = {}): ServiceSpec {
   return { name, healthcheck: false, restart: { kind: 'no' }, profiled: false, ...overrides };
@@ -255,8 +255,8 @@ describe('restart policies: a death the engine will follow with a start is `rest
   });
 });
 
-describe('stopped on purpose: kill → stopping → exited', () => {
-  it('a scaled service being stopped has exited only once its last replica died', () => {
+describe('stopped on purpose: kill → stopping → stopped', () => {
+  it('a scaled service being stopped is stopped only once its last replica died', () => {
     const s = startService(spec('api', { restart: { kind: 'always' } }));
     s.send(start('c1'));
     s.send(start('c2'));
@@ -265,11 +265,11 @@ describe('stopped on purpose: kill → stopping → exited', () => {
     expect(s.state()).toBe('stopping');
     s.send(kill('c2'));
     s.send(die(143, 'c2'));
-    expect(s.state()).toBe('exited');
+    expect(s.state()).toBe('stopped');
     expect(s.last().exitCode).toBe(143);
   });
 
-  it('a killed service that dies has exited for good, whatever its restart policy', () => {
+  it('a killed service that dies is stopped: neither active, nor ready, nor failed, whatever its exit code and restart policy', () => {
     const s = startService(spec('api', { restart: { kind: 'always' } }));
     s.send(start());
     s.send(kill());
@@ -278,10 +278,50 @@ describe('stopped on purpose: kill → stopping → exited', () => {
       status('api', 'stopping', { ready: false, active: true, failed: false, exitCode: undefined, restarts: 0, container: 'c1', healthcheck: false }),
     );
     s.send(die(137));
-    expect(s.state()).toBe('exited');
+    expect(s.state()).toBe('stopped');
     expect(s.last()).toStrictEqual(
-      status('api', 'exited', { ready: false, active: false, failed: true, exitCode: 137, restarts: 0, container: 'c1', healthcheck: false }),
+      status('api', 'stopped', { ready: false, active: false, failed: false, exitCode: 137, restarts: 0, container: 'c1', healthcheck: false }),
     );
+    expect(s.reports().map((r) => r.state)).toStrictEqual(['pending', 'running', 'stopping', 'stopped']);
+  });
+
+  it('a healthy service stopped with exit 0 is stopped, not exited (a one-shot that ends by itself is exited)', () => {
+    const s = startService(spec('db', { healthcheck: true }));
+    s.send(start());
+    s.send(healthy());
+    s.send(kill());
+    s.send(die(0));
+    expect(s.state()).toBe('stopped');
+    expect(s.last()).toStrictEqual(
+      status('db', 'stopped', { ready: false, active: false, failed: false, exitCode: 0, restarts: 0, container: 'c1', healthcheck: true }),
+    );
+  });
+
+  it('`compose restart`: kill, die, start → running again, the start counted as a restart', () => {
+    const s = startService(spec('api'));
+    s.send(start());
+    s.send(kill());
+    s.send(die(143));
+    expect(s.state()).toBe('stopped');
+    s.send(start());
+    expect(s.state()).toBe('running');
+    expect(s.last()).toStrictEqual(
+      status('api', 'running', { ready: true, active: true, failed: false, exitCode: 143, restarts: 1, container: 'c1', healthcheck: false }),
+    );
+    expect(s.reports().map((r) => r.state)).toStrictEqual(['pending', 'running', 'stopping', 'stopped', 'running']);
+  });
+
+  it('with a healthcheck, a stopped service started again is starting (not ready) until healthy', () => {
+    const s = startService(spec('db', { healthcheck: true }));
+    s.send(start());
+    s.send(healthy());
+    s.send(kill());
+    s.send(die(0));
+    s.send(start());
+    expect(s.state()).toBe('starting');
+    expect(s.last()).toMatchObject({ state: 'starting', ready: false, active: true, failed: false, restarts: 1 });
+    s.send(healthy());
+    expect(s.last()).toMatchObject({ state: 'healthy', ready: true, active: true, restarts: 1 });
   });
 
   it('destroy → removed (neither active nor failed); create → created again', () => {
@@ -289,6 +329,7 @@ describe('stopped on purpose: kill → stopping → exited', () => {
     s.send(start());
     s.send(kill());
     s.send(die(0));
+    expect(s.state()).toBe('stopped');
     s.send(destroy());
     expect(s.state()).toBe('removed');
     expect(s.last()).toStrictEqual(
@@ -426,6 +467,7 @@ describe('statusOf: ready, active and failed by SPEC §4', () => {
     ['unhealthy', false, true, true],
     ['stopping', false, true, false],
     ['restarting', false, true, false],
+    ['stopped', false, false, false],
     ['removed', false, false, false],
   ])('%s: ready %s, active %s, failed %s', (state, ready, active, failed) => {
     expect(statusOf(state, context())).toMatchObject({ state, ready, active, failed });
@@ -435,5 +477,34 @@ describe('statusOf: ready, active and failed by SPEC §4', () => {
     expect(statusOf('exited', context({ exitCode: 0 }))).toMatchObject({ ready: true, failed: false, active: false });
     expect(statusOf('exited', context({ exitCode: 1 }))).toMatchObject({ ready: false, failed: true, active: false });
     expect(statusOf('exited', context())).toMatchObject({ ready: false, failed: true, active: false });
+  });
+
+  it('stopped: never ready nor failed, whatever its exit code', () => {
+    for (const exitCode of [0, 1, 137, 143, undefined]) {
+      expect(statusOf('stopped', context({ exitCode }))).toMatchObject({ ready: false, failed: false, active: false, exitCode });
+    }
+  });
+});
+
+describe('waitingFor: why a service that is not ready is not', () => {
+  const at = (state: ServiceState, fields: Partial<ServiceStatus> = {}): ServiceStatus =>
+    status('api', state, { ready: false, active: true, failed: false, exitCode: undefined, restarts: 0, container: 'c1', healthcheck: false, ...fields });
+
+  it.each<[ServiceState, Partial<ServiceStatus>, string]>([
+    ['pending', {}, 'not created yet'],
+    ['created', {}, 'created, not started'],
+    ['starting', {}, 'waiting for healthy'],
+    ['unhealthy', {}, 'unhealthy'],
+    ['restarting', { restarts: 2 }, 'restarting (2)'],
+    ['stopping', {}, 'being stopped'],
+    ['exited', { exitCode: 3 }, 'exited with code 3'],
+    ['exited', {}, 'exited with code ?'],
+    ['stopped', { exitCode: 143 }, 'stopped (exit code 143)'],
+    ['stopped', {}, 'stopped (exit code ?)'],
+    ['removed', {}, 'its container was removed'],
+    ['running', {}, 'ready'],
+    ['healthy', {}, 'ready'],
+  ])('%s %j → %s', (state, fields, why) => {
+    expect(waitingFor(at(state, fields))).toBe(why);
   });
 });

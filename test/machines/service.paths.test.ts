@@ -7,7 +7,8 @@
 //     each thing one `ps` read can say (running with each health, created, restarting, exited 0
 //     and 2, and `paused`, which it has no mapping for): one path to every reachable state;
 //   - getSimplePaths over the stories the engine tells (create, start, health checks, deaths,
-//     restarts, compose stopping it, removal), a state told apart by its name and restart count:
+//     restarts, compose stopping it and maybe starting it again, removal), a state told apart
+//     by its name and restart count:
 //     every way a container's life can go, the restart loop included.
 // Bounding: START is offered only while fewer than 2 restarts were counted, so the restart
 // loop of `always` ends. The graph is walked with the parent report stubbed (a standalone
@@ -93,6 +94,9 @@ function engineStory(snapshot: ServiceSnapshot): readonly ServiceEvent[] {
       return [die(0), die(137)];
     case 'restarting':
       return [...starts(snapshot), kill];
+    // Stopped by someone: `compose restart` starts it again, `compose down` removes it.
+    case 'stopped':
+      return [...starts(snapshot), destroy];
     case 'exited':
       return [destroy];
     case 'removed':
@@ -132,8 +136,10 @@ function next(spec: ServiceSpec, was: Expected, event: ServiceEvent): Expected {
     case 'START':
       return at(spec.healthcheck ? 'starting' : 'running', { restarts: was.exitCode === undefined ? was.restarts : was.restarts + 1 });
     case 'DIE': {
-      // Stopped on purpose (compose down, docker stop): dead for good, whatever the policy.
-      const restarting = was.state !== 'stopping' && engineRestarts(spec.restart, event.exitCode, was.restarts);
+      // Stopped on purpose (compose stop/restart/down, docker stop): stopped, whatever the
+      // policy and exit code; it is not the service ending by itself.
+      if (was.state === 'stopping') return at('stopped', { exitCode: event.exitCode });
+      const restarting = engineRestarts(spec.restart, event.exitCode, was.restarts);
       return at(restarting ? 'restarting' : 'exited', { exitCode: event.exitCode });
     }
     case 'HEALTHY':
@@ -168,7 +174,7 @@ function expectedStatus(spec: ServiceSpec, where: Expected): ServiceStatus {
     service: spec.name,
     state,
     ready: state === 'healthy' || (state === 'running' && !spec.healthcheck) || (state === 'exited' && exitCode === 0),
-    active: state !== 'exited' && state !== 'removed',
+    active: state !== 'exited' && state !== 'stopped' && state !== 'removed',
     failed: state === 'unhealthy' || (state === 'exited' && exitCode !== 0),
     exitCode,
     restarts: where.restarts,
@@ -292,7 +298,7 @@ describe(`service machine paths (${counts})`, () => {
       finals.add(String(final.value));
     }
     // Every state of the machine is reached.
-    expect([...finals].sort()).toStrictEqual(['created', 'exited', 'healthy', 'pending', 'removed', 'restarting', 'running', 'starting', 'stopping', 'unhealthy']);
+    expect([...finals].sort()).toStrictEqual(['created', 'exited', 'healthy', 'pending', 'removed', 'restarting', 'running', 'starting', 'stopped', 'stopping', 'unhealthy']);
   });
 
   it.each(traversals.map((t) => [t.spec.name, t] as const))('%s: every simple path of the engine stories replays as SPEC §4 says, step by step', (_, { spec, simple, replayed }) => {
@@ -329,9 +335,18 @@ describe('stories the simple paths hold, with their outcome', () => {
     expect(storyOf(plainOnFailure, [create, start, die(0)])).toMatchObject({ state: 'exited', ready: true, failed: false, exitCode: 0 });
   });
 
-  it('always restarts every death, until compose stops it: then the death is for good', () => {
+  it('always restarts every death, until compose stops it: then it is stopped, neither active nor failed', () => {
     expect(storyOf(plainAlways, [create, start, die(0), start, die(1), start])).toMatchObject({ state: 'running', ready: true, active: true, exitCode: 1, restarts: 2 });
-    expect(storyOf(checkedAlways, [create, start, healthy, kill, die(137)])).toMatchObject({ state: 'exited', ready: false, active: false, failed: true, exitCode: 137, restarts: 0 });
+    expect(storyOf(checkedAlways, [create, start, healthy, kill, die(137)])).toStrictEqual({
+      service: 'checked-always', state: 'stopped', ready: false, active: false, failed: false, exitCode: 137, restarts: 0, container, healthcheck: true,
+    });
+  });
+
+  it('`compose restart`: stopped, then started again, counted as a restart', () => {
+    expect(storyOf(plainNo, [create, start, kill, die(137), start])).toStrictEqual({
+      service: 'plain-no', state: 'running', ready: true, active: true, failed: false, exitCode: 137, restarts: 1, container, healthcheck: false,
+    });
+    expect(storyOf(checkedOnFailure, [create, start, healthy, kill, die(0), start])).toMatchObject({ state: 'starting', ready: false, active: true, failed: false, restarts: 1 });
   });
 
   it('with a healthcheck, ready means healthy: starting is not, unhealthy has failed while still active', () => {
@@ -340,7 +355,8 @@ describe('stories the simple paths hold, with their outcome', () => {
     expect(storyOf(checkedNo, [create, start, healthy, unhealthy])).toMatchObject({ state: 'unhealthy', ready: false, failed: true, active: true });
   });
 
-  it('removed after it exited: neither active nor failed', () => {
+  it('removed after it was stopped or exited: neither active nor failed', () => {
     expect(storyOf(checkedNo, [create, start, kill, die(0), destroy])).toMatchObject({ state: 'removed', ready: false, active: false, failed: false, exitCode: 0 });
+    expect(storyOf(plainNo, [create, start, die(1), destroy])).toMatchObject({ state: 'removed', ready: false, active: false, failed: false, exitCode: 1 });
   });
 });

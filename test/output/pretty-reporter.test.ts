@@ -206,6 +206,12 @@ describe('PrettyReporter: services as they change (SPEC §4)', () => {
       changed(status('restarting', { exitCode: 1, restarts: 1 }), status('running', { restarts: 1 })),
       'api exited with code 1; restarting (2)',
     ],
+    [
+      'stopped by someone (compose stop, restart, docker stop)',
+      changed(status('stopped', { exitCode: 143, active: false }), status('stopping')),
+      'api was stopped (exit code 143)',
+    ],
+    ['stopped, its exit code never read', changed(status('stopped', { active: false }), status('stopping')), 'api was stopped (exit code ?)'],
     ['turning unhealthy', changed(status('unhealthy', { failed: true }), status('starting')), 'api is unhealthy'],
     ['healthy again', changed(status('healthy', { ready: true }), status('unhealthy')), 'api is healthy'],
   ])('%s: one line on stderr', (_what, event, line) => {
@@ -225,6 +231,8 @@ describe('PrettyReporter: services as they change (SPEC §4)', () => {
       changed(status('running', { healthcheck: false, ready: true }), status('created')),
       changed(status('stopping'), status('running')),
       changed(status('removed', { active: false }), status('exited', { active: false })),
+      // Started again after it was stopped (`compose restart`): running, nothing to say.
+      changed(status('running', { healthcheck: false, ready: true, restarts: 1, exitCode: 143 }), status('stopped', { active: false, exitCode: 143 })),
     );
     expect(r.stderr.text).toBe('');
   });
