@@ -92,6 +92,7 @@ describe('--inspect', () => {
           'validating',
           'claiming',
           'starting',
+          { attached: { logs: 'following', engine: 'seeding' } },
           { attached: { logs: 'following', engine: 'watching' } },
           { stopping: 'graceful' },
           'stopped',

@@ -80,7 +80,7 @@ describe('devCommand', () => {
     events.output(say('migrate', 'create', 'start') + say('db', 'create', 'start'));
     const logs = await runner.waitForFollow('attach');
     logs.output('\u001b[2Kmigrate-1  | 2026-12-01T15:24:10.3758Z migrated\n');
-    events.output(say('migrate', 'die:0') + say('db', 'kill', 'die:0'));
+    events.output(say('migrate', 'die:0') + say('db', 'die:0'));
     logs.end();
 
     expect(await exitCode).toBe(0);
