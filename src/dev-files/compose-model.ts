@@ -17,6 +17,8 @@ export interface ComposeService {
   readonly restart: RestartPolicy;
   /** `deploy.replicas: 0` (or `scale: 0`): compose creates no container for it. */
   readonly noReplicas: boolean;
+  /** `stop_grace_period` in whole seconds, rounded up; undefined when not given (compose's default is 10 s). */
+  readonly stopGraceSeconds: number | undefined;
 }
 
 /** What stagecraft reads from compose.yaml: the project name and the services. */
@@ -80,6 +82,7 @@ function readServices(root: Record<string, unknown>, file: string): ComposeServi
       healthcheck: hasHealthcheck(service['healthcheck']),
       restart: restartPolicy(service),
       noReplicas: replicas(service) === 0,
+      stopGraceSeconds: stopGracePeriod(service['stop_grace_period']),
     };
   });
 }
@@ -109,6 +112,30 @@ function restartPolicy(service: Record<string, unknown>): RestartPolicy {
   if (condition === 'any') return { kind: 'always' };
   if (condition === 'on-failure') return typeof attempts === 'number' ? { kind: 'on-failure', maxRetries: attempts } : { kind: 'on-failure' };
   return { kind: 'no' };
+}
+
+/** Milliseconds per unit of a compose duration. */
+const durationUnits: Readonly<Record<string, number>> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A compose duration (Go's syntax: `10s`, `1m30s`, `500ms`, `1.5h`, `0`) in seconds;
+ * undefined for anything else (compose itself rejects such a file).
+ */
+export function parseComposeDuration(text: string): number | undefined {
+  if (text === '0') return 0;
+  if (!/^((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$/.test(text)) return undefined;
+  let milliseconds = 0;
+  for (const [, value, unit] of text.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) {
+    milliseconds += Number(value) * (durationUnits[unit ?? ''] ?? 0);
+  }
+  // Whole microseconds: `3000ms` is 3 s exactly, not 3.0000000000000004.
+  return Math.round(milliseconds * 1000) / 1_000_000;
+}
+
+/** `stop_grace_period: 1m30s` → 90; a fraction of a second counts as a whole one. */
+function stopGracePeriod(value: unknown): number | undefined {
+  const seconds = typeof value === 'string' ? parseComposeDuration(value.trim()) : undefined;
+  return seconds === undefined ? undefined : Math.ceil(seconds);
 }
 
 function replicas(service: Record<string, unknown>): number | undefined {

@@ -1,4 +1,4 @@
-import { parseComposeModel } from '../../src/dev-files/compose-model.js';
+import { parseComposeDuration, parseComposeModel } from '../../src/dev-files/compose-model.js';
 
 const file = '.stagecraft/dev/compose.yaml';
 
@@ -23,6 +23,7 @@ const read = (name: string, image: string | undefined, more: Record<string, unkn
   healthcheck: false,
   restart: { kind: 'no' },
   noReplicas: false,
+  stopGraceSeconds: undefined,
   ...more,
 });
 
@@ -125,7 +126,7 @@ describe('parseComposeModel: what it reads', () => {
 
 describe('parseComposeModel: healthcheck, restart policy, replicas', () => {
   /** One service's field, from its compose.yaml body (indented under the service). */
-  const field = <K extends 'healthcheck' | 'restart' | 'noReplicas'>(key: K, body: string[]) => {
+  const field = <K extends 'healthcheck' | 'restart' | 'noReplicas' | 'stopGraceSeconds'>(key: K, body: string[]) => {
     const yaml = ['services:', '  api:', '    image: shop/api', ...body.map((line) => `    ${line}`), ''].join('\n');
     return parseComposeModel(yaml, file).services[0]?.[key];
   };
@@ -182,6 +183,42 @@ describe('parseComposeModel: healthcheck, restart policy, replicas', () => {
     ['neither', [], false],
   ])('%s: no replicas is %p', (_what, body, noReplicas) => {
     expect(field('noReplicas', body)).toBe(noReplicas);
+  });
+
+  it.each([
+    ['stop_grace_period: 15s', ['stop_grace_period: 15s'], 15],
+    ['stop_grace_period: 1m30s', ['stop_grace_period: 1m30s'], 90],
+    ['stop_grace_period: 500ms (a fraction counts as a whole second)', ['stop_grace_period: 500ms'], 1],
+    ['stop_grace_period: 3000ms', ['stop_grace_period: 3000ms'], 3],
+    ['stop_grace_period: 1h', ['stop_grace_period: 1h'], 3600],
+    ['stop_grace_period: "0"', ['stop_grace_period: "0"'], 0],
+    ['no stop_grace_period', [], undefined],
+    ['a duration compose would refuse', ['stop_grace_period: soon'], undefined],
+    ['a bare number (not a duration)', ['stop_grace_period: 15'], undefined],
+  ])('%s: stop grace %p s', (_what, body, seconds) => {
+    expect(field('stopGraceSeconds', body)).toBe(seconds);
+  });
+});
+
+describe('parseComposeDuration', () => {
+  it.each([
+    ['10s', 10],
+    ['1m30s', 90],
+    ['500ms', 0.5],
+    ['1h', 3600],
+    ['1h2m3s', 3723],
+    ['1.5s', 1.5],
+    ['.5m', 30],
+    ['250us', 0.00025],
+    ['2000000ns', 0.002],
+    ['0', 0],
+    ['0s', 0],
+  ])('%s is %p s', (text, seconds) => {
+    expect(parseComposeDuration(text)).toBe(seconds);
+  });
+
+  it.each(['', '10', 's', '10 s', '-5s', '5d', '1m 30s', '10S', 'ten seconds'])('%j is not a duration', (text) => {
+    expect(parseComposeDuration(text)).toBeUndefined();
   });
 });
 

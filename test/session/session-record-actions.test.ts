@@ -13,7 +13,7 @@ import { shopPlan } from '../fixtures/shop-session.js';
 import { testProjectLock } from '../fixtures/test-engine.js';
 
 const plan = shopPlan(defaultDevOptions, [
-  { name: 'api', traefik: false, profiled: false, image: 'shop/api', healthcheck: false, restart: { kind: 'no' }, noReplicas: false },
+  { name: 'api', traefik: false, profiled: false, image: 'shop/api', healthcheck: false, restart: { kind: 'no' }, noReplicas: false, stopGraceSeconds: undefined },
 ]);
 
 /** A store that records each call and answers `restoreUnreconciled` with `restores`. */
