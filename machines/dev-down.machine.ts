@@ -18,11 +18,11 @@ import type {
   SessionHolder,
   SignalResult,
 } from './dev-down.types.js';
-import type { DevPlan, SessionFailure, StopSignal } from './dev-session.types.js';
+import { defaultStopGraceSeconds, type DevPlan, type SessionFailure, type StopSignal } from './dev-session.types.js';
 
 export interface DevDownInput {
-  /** `--grace` of this command: bounds the wait for a holder's own teardown. */
-  readonly graceSeconds: number;
+  /** `--grace` of this command (unset: the plan's longest `stop_grace_period`): bounds the wait for a holder's own teardown. */
+  readonly graceSeconds: number | undefined;
   readonly exitCodes: ExitCodeTable;
 }
 
@@ -65,7 +65,8 @@ function failureOf(error: unknown, exitCodes: ExitCodeTable): SessionFailure {
 
 // The holder's own teardown is bounded by its grace + 30 s before it forces itself; a forced
 // teardown (kill, down --timeout 0) takes seconds.
-const stopTimeoutSeconds = (context: DevDownContext): number => context.graceSeconds + 60;
+const stopTimeoutSeconds = (context: DevDownContext): number =>
+  (context.graceSeconds ?? context.plan?.stopGraceSeconds ?? defaultStopGraceSeconds) + 60;
 const forceTimeoutSeconds = 30;
 const teardownTimeoutSeconds = (context: DevDownContext): number => stopTimeoutSeconds(context) + forceTimeoutSeconds;
 

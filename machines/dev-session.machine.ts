@@ -173,7 +173,8 @@ const sessionSetup = setup({
   delays: {
     // A graceful teardown that hangs (daemon wedged, container ignoring SIGKILL) must not hold
     // the terminal forever: compose has its own per-container timeout, this bounds the whole.
-    teardownDeadline: ({ context }) => (context.options.graceSeconds + 30) * 1000,
+    // Unset --grace: the longest stop_grace_period of the plan's services holds.
+    teardownDeadline: ({ context }) => ((context.options.graceSeconds ?? planOf({ context }).stopGraceSeconds) + 30) * 1000,
     waitTimeout: ({ context }) => context.options.waitTimeoutSeconds * 1000,
     // compose ends `logs --follow` when no container runs (one restarting, say): follow again
     // after a moment, from where it stopped, rather than spin.

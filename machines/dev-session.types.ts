@@ -20,6 +20,9 @@ export interface PlannedCommand {
   readonly argv: readonly string[];
 }
 
+/** compose's stop timeout for a service that sets no `stop_grace_period`. */
+export const defaultStopGraceSeconds = 10;
+
 /** The whole deterministic plan of one session (SPEC §3). */
 export interface DevPlan {
   readonly projectName: string;
@@ -31,8 +34,13 @@ export interface DevPlan {
   readonly start: PlannedCommand;
   /** `logs --follow --timestamps`; re-attached with `--since <time>` appended. */
   readonly attach: PlannedCommand;
-  /** `--grace`: the stop timeout the teardown gives every service. */
-  readonly graceSeconds: number;
+  /**
+   * `--grace`: the stop timeout the teardown gives every service; absent when unset (each one's
+   * `stop_grace_period` holds), so the plan reads back from session.json as it was written.
+   */
+  readonly graceSeconds?: number;
+  /** The longest `stop_grace_period` of compose.yaml's services (compose's default, 10 s, for one that sets none). */
+  readonly stopGraceSeconds: number;
   /** `kill`, then `down --timeout 0`. */
   readonly forcedTeardown: readonly [PlannedCommand, PlannedCommand];
   readonly teardown: PlannedCommand;
@@ -45,9 +53,9 @@ export interface DevPlan {
   readonly explain: PlannedCommand;
   /** Every service of compose.yaml, sorted: what readiness and the ended stack are judged by. */
   readonly services: readonly ServiceSpec[];
-  /** Services scaled to 0 by `--no-traefik`, sorted. */
-  readonly scaledToZero: readonly string[];
-  /** Services `up` should leave running or exited 0: not scaled to 0, no inactive profile. */
+  /** Traefik services `--no-traefik` leaves out of `up`'s service list, sorted. */
+  readonly leftOut: readonly string[];
+  /** Services `up` should leave running or exited 0: not left out by --no-traefik, no `deploy.replicas: 0`, no profile. */
   readonly expectedServices: readonly string[];
   /** The `image:` of each expected service that names one, to tell which one compose failed on. */
   readonly serviceImages: Readonly<Record<string, string>>;
@@ -63,7 +71,8 @@ export interface DevOptions {
   readonly noTraefik: boolean;
   readonly wait: boolean;
   readonly waitTimeoutSeconds: number;
-  readonly graceSeconds: number;
+  /** `--grace`; undefined (the default): each service's `stop_grace_period` holds. */
+  readonly graceSeconds: number | undefined;
   readonly keepOnFailure: boolean;
   readonly composeCommand: string;
 }

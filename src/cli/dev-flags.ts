@@ -17,10 +17,15 @@ export const devFlags = {
   'dev-dir': { type: 'string', default: '.stagecraft/dev', describe: 'where the dev files are', requiresArg: true },
   'project-name': { alias: 'p', type: 'string', describe: "compose project name (default: compose.yaml's `name`)", requiresArg: true },
   detach: { alias: 'd', type: 'boolean', default: false, describe: 'start, wait as asked, exit; the stack keeps running' },
-  'no-traefik': { type: 'boolean', default: false, describe: 'do not start Traefik services (scales them to 0)' },
+  'no-traefik': { type: 'boolean', default: false, describe: 'never start (nor pull, nor build) Traefik services: up names the others' },
   wait: { type: 'boolean', default: false, describe: 'wait for services to be running/healthy before reporting up' },
   'wait-timeout': { type: 'string', coerce: seconds, default: 120, describe: 'bound for --wait, in whole seconds', requiresArg: true },
-  grace: { type: 'string', coerce: seconds, default: 10, describe: 'stop timeout given to compose on graceful teardown, in whole seconds', requiresArg: true },
+  grace: {
+    type: 'string',
+    coerce: seconds,
+    describe: "stop timeout for every service on graceful teardown, in whole seconds (default: each service's stop_grace_period)",
+    requiresArg: true,
+  },
   'keep-on-failure': { type: 'boolean', default: false, describe: 'when start fails, keep what was created instead of rolling back' },
   verbose: { alias: 'v', type: 'boolean', default: false, describe: 'print every command, the dev dir, the compose file and each state transition' },
   'dry-run': { type: 'boolean', default: false, describe: 'print the plan, run nothing' },
@@ -90,7 +95,7 @@ export interface DevFlagValues {
   readonly 'no-traefik': boolean;
   readonly wait: boolean;
   readonly 'wait-timeout': number;
-  readonly grace: number;
+  readonly grace: number | undefined;
   readonly 'keep-on-failure': boolean;
   readonly verbose: boolean;
   readonly 'dry-run': boolean;

@@ -45,9 +45,9 @@ export class PrettyReporter implements Reporter {
         this.#say(`project: ${event.plan.projectName}`);
         if (event.options.noTraefik) {
           this.#say(
-            event.plan.scaledToZero.length === 0
-              ? '--no-traefik: no Traefik service in compose.yaml, nothing to scale to 0'
-              : `--no-traefik: scaling ${event.plan.scaledToZero.join(', ')} to 0`,
+            event.plan.leftOut.length === 0
+              ? '--no-traefik: no Traefik service in compose.yaml, nothing left out'
+              : `--no-traefik: leaving out ${event.plan.leftOut.join(', ')} (never pulled nor started)`,
           );
         }
         return;

@@ -1,4 +1,4 @@
-import type { DevOptions, DevPlan, Phase, PlannedCommand } from '../../machines/dev-session.types.js';
+import { defaultStopGraceSeconds, type DevOptions, type DevPlan, type Phase, type PlannedCommand } from '../../machines/dev-session.types.js';
 import type { DevFiles } from '../dev-files/read-dev-files.js';
 import { inputFailure } from '../util/input-failure.js';
 import { checkFlags, checkProjectName, composeArgv } from './check-flags.js';
@@ -26,9 +26,14 @@ function engineOf(compose: readonly string[]): readonly string[] {
   return compose.length > 1 && compose.at(-1) === 'compose' ? compose.slice(0, -1) : ['docker'];
 }
 
-/** `down` with the stop timeout a teardown gives every service. */
-function downArgs(graceSeconds: number): string[] {
-  return ['down', '--remove-orphans', '--timeout', String(graceSeconds)];
+/** `down`, with a stop timeout for every service only when `--grace` gave one. */
+function downArgs(graceSeconds: number | undefined): string[] {
+  return graceSeconds === undefined ? ['down', '--remove-orphans'] : ['down', '--remove-orphans', '--timeout', String(graceSeconds)];
+}
+
+/** `graceSeconds` only when `--grace` gave one: JSON (session.json) keeps no undefined key. */
+function graceOf(graceSeconds: number | undefined): { graceSeconds?: number } {
+  return graceSeconds === undefined ? {} : { graceSeconds };
 }
 
 /**
@@ -40,19 +45,21 @@ export function buildPlan(files: DevFiles, options: DevOptions): DevPlan {
   checkFlags(options);
   const compose = composeArgv(options.composeCommand);
   const projectName = projectNameOf(files, options);
-  const scaledToZero = options.noTraefik ? files.services.filter((s) => s.traefik).map((s) => s.name) : [];
+  const leftOut = options.noTraefik ? files.services.filter((s) => s.traefik).map((s) => s.name) : [];
   const project = [...compose, '-p', projectName, '-f', files.composeFile];
   const command = (phase: Phase, ...args: string[]): PlannedCommand => ({ phase, argv: [...project, ...args] });
-  const expected = files.services.filter((s) => !s.profiled && !s.noReplicas && !scaledToZero.includes(s.name));
-  const scale = scaledToZero.flatMap((service) => ['--scale', `${service}=0`]);
+  const expected = files.services.filter((s) => !s.profiled && !s.noReplicas && !leftOut.includes(s.name));
+  // `--no-traefik` names the services to start, so compose never pulls nor builds Traefik's image.
+  const selected = options.noTraefik ? files.services.filter((s) => !s.traefik && !s.profiled).map((s) => s.name) : [];
   return {
     projectName,
     compose,
     composeFile: files.composeFile,
     events: command('events', 'events', '--json'),
-    start: command('start', 'up', '--detach', '--remove-orphans', ...scale),
+    start: command('start', 'up', '--detach', '--remove-orphans', ...selected),
     attach: command('attach', 'logs', '--follow', '--timestamps'),
-    graceSeconds: options.graceSeconds,
+    ...graceOf(options.graceSeconds),
+    stopGraceSeconds: Math.max(0, ...files.services.map((s) => s.stopGraceSeconds ?? defaultStopGraceSeconds)),
     teardown: command('teardown', ...downArgs(options.graceSeconds)),
     forcedTeardown: [
       command('forcedTeardown', 'kill'),
@@ -63,9 +70,9 @@ export function buildPlan(files: DevFiles, options: DevOptions): DevPlan {
     health: { phase: 'health', argv: [...engineOf(compose), 'inspect', '--format', '{{json .State.Health}}'] },
     explain: { phase: 'explain', argv: [...compose, 'version'] },
     services: files.services
-      .filter((s) => !s.noReplicas && !scaledToZero.includes(s.name))
+      .filter((s) => !s.noReplicas && !leftOut.includes(s.name))
       .map((s) => ({ name: s.name, healthcheck: s.healthcheck, restart: s.restart, profiled: s.profiled })),
-    scaledToZero,
+    leftOut,
     expectedServices: expected.map((s) => s.name),
     serviceImages: Object.fromEntries(expected.flatMap((s) => (s.image === undefined ? [] : [[s.name, s.image]]))),
   };
@@ -74,21 +81,22 @@ export function buildPlan(files: DevFiles, options: DevOptions): DevPlan {
 /**
  * `plan` for another project of the same dev files and flags (a stale session's, read from
  * its record): every command's `-p` names `project` instead, and the teardown gives
- * `graceSeconds` (that session's own grace, a number read from its record). Nothing else is
+ * `graceSeconds` (that session's own grace, read from its record; undefined: no `--timeout`). Nothing else is
  * taken from the record, so no argv from session.json is ever run. Throws an `input`
  * failure, naming `source`, for a project name compose would refuse.
  */
-export function planForProjectOf(plan: DevPlan, project: string, source: string, graceSeconds = plan.graceSeconds): DevPlan {
+export function planForProjectOf(plan: DevPlan, project: string, source: string, graceSeconds: number | undefined = plan.graceSeconds): DevPlan {
   checkProjectName(project, source);
   const at = plan.compose.length;
   const retarget = (command: PlannedCommand): PlannedCommand =>
     command.argv[at] === '-p' && command.argv[at + 1] === plan.projectName
       ? { ...command, argv: [...command.argv.slice(0, at + 1), project, ...command.argv.slice(at + 2)] }
       : command;
+  const { graceSeconds: _currentGrace, ...rest } = plan;
   return {
-    ...plan,
+    ...rest,
     projectName: project,
-    graceSeconds,
+    ...graceOf(graceSeconds),
     events: retarget(plan.events),
     start: retarget(plan.start),
     attach: retarget(plan.attach),

@@ -33,7 +33,7 @@ function checkSeconds(flag: string, value: number, min: number): void {
 
 /** Checks the flags that need no dev files. Throws an `input` failure naming the flag. */
 export function checkFlags(options: DevOptions): void {
-  checkSeconds('--grace', options.graceSeconds, 0);
+  if (options.graceSeconds !== undefined) checkSeconds('--grace', options.graceSeconds, 0);
   checkSeconds('--wait-timeout', options.waitTimeoutSeconds, 1);
   composeArgv(options.composeCommand);
   if (options.projectName !== undefined) checkProjectName(options.projectName, '--project-name');

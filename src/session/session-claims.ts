@@ -46,7 +46,8 @@ export function lockedFailure(held: ProjectHeld): Extract<SessionFailure, { kind
  * the record holds. Throws an `input` failure naming `file` for a project compose would refuse.
  */
 export function staleSession(record: SessionRecord, current: DevPlan, file: string): StaleSession {
-  // That session's own grace, when its record holds a sane one (a number is data, not argv).
+  // That session's own grace, when its record holds a sane one (a number is data, not argv);
+  // else this command's (undefined: no --timeout, each service's stop_grace_period holds).
   const recorded = (record.plan as Partial<DevPlan> | undefined)?.graceSeconds;
   const grace = typeof recorded === 'number' && Number.isInteger(recorded) && recorded >= 0 && recorded <= maxGraceSeconds ? recorded : current.graceSeconds;
   const plan = planForProjectOf(current, record.project, `the project named by the session file ${file}`, grace);

@@ -14,7 +14,7 @@ export function composeFor(project: string, compose: readonly string[] = ['compo
     follow: [...p, 'logs', '--follow', '--timestamps'],
     /** The log stream followed again from where it got to. */
     followSince: (time: string) => [...p, 'logs', '--follow', '--timestamps', '--since', time],
-    down: (grace = 10) => [...p, 'down', '--remove-orphans', '--timeout', String(grace)],
+    down: (grace?: number) => [...p, 'down', '--remove-orphans', ...(grace === undefined ? [] : ['--timeout', String(grace)])],
     kill: [...p, 'kill'],
     forcedDown: [...p, 'down', '--remove-orphans', '--timeout', '0'],
     ps: [...p, 'ps', '--all', '--format', 'json'],

@@ -195,7 +195,7 @@ describe('stagecraft dev (foreground)', () => {
         `stagecraft dev: $ ${p} up --detach --remove-orphans`,
         `stagecraft dev: $ ${p} logs --follow --timestamps`,
         `stagecraft dev: $ ${p} ps --all --format json`,
-        `stagecraft dev: $ ${p} down --remove-orphans --timeout 10`,
+        `stagecraft dev: $ ${p} down --remove-orphans`,
         `stagecraft dev: $ ${p} kill`,
       ]);
       // Each hanging child was ended by stagecraft with SIGTERM.
@@ -613,15 +613,16 @@ describe('plan == execution', () => {
   // The compose command needs quoting when printed: the plan must still read back as the argv run.
   const flags = ['--no-traefik', '--grace', '5', '-p', 'other', '--compose-command', "docker --context 'my box' compose"];
   const other = composeFor('other', ['--context', 'my box', 'compose']);
-  /** app of project other started once `up` ran (Traefik is scaled to 0). */
+  /** app of project other started once `up` ran (`up` names it alone: Traefik is left out). */
   const appStarted: FakeBehaviour = { after: 'up', stdout: [composeEventLine('other', 'app', 'start')], untilDown: true };
 
   test.each([
-    ['traefik', ['app'], ['--scale', 'traefik=0']],
-    ['traefik-labelled', ['app'], ['--scale', 'edge=0', '--scale', 'proxy=0']],
+    // --no-traefik names the services to start: neither Traefik's nor a profiled one (tools).
+    ['traefik', ['app'], ['app']],
+    ['traefik-labelled', ['app'], ['app']],
   ])(
     '%s stack: every command `dev plan` prints is what a run executes',
-    async (stack, expectedServices, scale) => {
+    async (stack, expectedServices, selected) => {
       const planRun = await rig(stack).run(['plan', ...flags]);
       expect(planRun.code).toBe(0);
       const plan = sections(planRun.stdout);
@@ -644,7 +645,7 @@ describe('plan == execution', () => {
       expect([...plan.keys()]).toEqual([events, 'start', states, attach, teardown, forcedTeardown, diagnostics, rollback]);
       // The plan itself, spelled out once, so plan and run cannot be wrong together.
       expect(section(events)).toEqual([other.events]);
-      expect(section('start')).toEqual([other.up(...scale)]);
+      expect(section('start')).toEqual([other.up(...selected)]);
       expect(section(states)).toEqual([other.ps]);
       expect(section(attach)).toEqual([other.follow]);
       expect(section(teardown)).toEqual([other.down(5)]);
@@ -757,7 +758,7 @@ describe('flags and environment', () => {
       });
       expect(result.code).toBe(0);
       const envproj = composeFor('envproj');
-      expect(r.calls()).toEqual([envproj.up('--scale', 'traefik=0')]);
+      expect(r.calls()).toEqual([envproj.up('app')]);
     },
     timeout,
   );
@@ -815,7 +816,7 @@ describe('flags and environment', () => {
         `stagecraft dev: $ ${p} up --detach --remove-orphans`,
         `stagecraft dev: $ ${p} logs --follow --timestamps`,
         `stagecraft dev: $ ${p} ps --all --format json`,
-        `stagecraft dev: $ ${p} down --remove-orphans --timeout 10`,
+        `stagecraft dev: $ ${p} down --remove-orphans`,
       ]);
       // `up`'s own output comes after the line announcing it.
       const upLine = lines.indexOf(`stagecraft dev: $ ${p} up --detach --remove-orphans`);

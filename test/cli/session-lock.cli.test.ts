@@ -355,7 +355,7 @@ describe('a session killed with SIGKILL', () => {
       expectSteps(r.calls(), [...attachedSteps, minimal.down()]);
       expect(next.stderr).toContain(`found a stale session of project minimal (pid ${cli.pid} is gone, last state attached)`);
       expect(next.stderr).toContain(
-        `stagecraft dev: error: teardown of project minimal failed: \`${P} down --remove-orphans --timeout 10\` exited with code 1; run \`stagecraft dev down\` to retry`,
+        `stagecraft dev: error: teardown of project minimal failed: \`${P} down --remove-orphans\` exited with code 1; run \`stagecraft dev down\` to retry`,
       );
       // The stale stack may still run: the failed session puts the stale record back as it was,
       // says how to remove it, and the next `dev` (or `dev down`) deals with it.
@@ -375,7 +375,7 @@ describe('a session killed with SIGKILL', () => {
       const { record, followPid } = await killedSession(r);
       const failed = await r.run(['down'], { scenario: { down: { exitCode: 1, stderr: ['Error response from daemon: boom'] } } });
       expect(failed.code).toBe(2);
-      expect(failed.stderr).toContain(`stagecraft dev: error: teardown of project minimal failed: \`${P} down --remove-orphans --timeout 10\` exited with code 1`);
+      expect(failed.stderr).toContain(`stagecraft dev: error: teardown of project minimal failed: \`${P} down --remove-orphans\` exited with code 1`);
       expect(readSession(r)).toEqual(record);
       expect((await r.run(['down'])).code).toBe(0);
       expectSteps(r.calls(), [...attachedSteps, minimal.down(), minimal.down()]);
@@ -631,7 +631,7 @@ describe('signals in every phase', () => {
         `stagecraft dev: $ ${P} up --detach --remove-orphans`,
         `stagecraft dev: $ ${P} logs --follow --timestamps`,
         `stagecraft dev: $ ${P} ps --all --format json`,
-        `stagecraft dev: $ ${P} down --remove-orphans --timeout 10`,
+        `stagecraft dev: $ ${P} down --remove-orphans`,
       ]);
       expect(commands.slice(5)).toEqual(commands.length === 6 ? [`stagecraft dev: $ ${P} kill`] : []);
       expect(result.stderr.split('\n').filter((line) => line.startsWith('stagecraft dev: state: ')).slice(-3)).toEqual([

@@ -101,7 +101,7 @@ describe('devCommand', () => {
       `${P} up --detach --remove-orphans`,
       `${P} logs --follow --timestamps`,
       `${P} ps --all --format json`,
-      `${P} down --remove-orphans --timeout 10`,
+      `${P} down --remove-orphans`,
     ]);
     expect(counts()).toStrictEqual({ made: 1, released: 1 });
     expect(existsSync(sessionFile())).toBe(false);
@@ -121,7 +121,7 @@ describe('devCommand', () => {
       '',
     ]);
     // The teardown waits for earlier children; the command waits for anything cancelled before it answers.
-    expect(runner.log().slice(-3)).toStrictEqual(['idle', `run ${P} down --remove-orphans --timeout 10`, 'idle']);
+    expect(runner.log().slice(-3)).toStrictEqual(['idle', `run ${P} down --remove-orphans`, 'idle']);
     expect(existsSync(sessionFile())).toBe(false);
   });
 

@@ -20,7 +20,10 @@ import { killAll, spawnIdle } from '../session-file/live-process.js';
 import { testEngineEnv } from '../fixtures/test-engine.js';
 
 const composeFile = '.stagecraft/dev/compose.yaml';
-const down = (project: string, grace = 10) => ['compose', '-p', project, '-f', composeFile, 'down', '--remove-orphans', '--timeout', String(grace)];
+const down = (project: string, grace?: number) => [
+  ...['compose', '-p', project, '-f', composeFile, 'down', '--remove-orphans'],
+  ...(grace === undefined ? [] : ['--timeout', String(grace)]),
+];
 
 let root: string;
 let cwd: string;

@@ -78,13 +78,15 @@ describeE2e('stagecraft dev against a real engine', () => {
     expect(leftovers(project)).toEqual(nothingLeft);
   });
 
-  test('--no-traefik runs neither the traefik service nor the labelled one — notraefik', async () => {
+  test('--no-traefik runs neither the traefik service nor the labelled one, and never pulls their images — notraefik', async () => {
+    // Images that exist nowhere: a pull (or a start) of either would fail the run.
     dir = stackDir(
       stack(
-        ticking('traefik'),
-        ticking('router', '    labels:\n      dev.stagecraft.role: traefik\n'),
+        '  traefik:\n    image: stagecraft-e2e/absent-traefik:v3\n',
+        '  router:\n    image: stagecraft-e2e/absent-router:v3\n    labels:\n      dev.stagecraft.role: traefik\n',
         ticking('app'),
         ticking('api'),
+        ticking('tools', '    profiles: [debug]\n'),
       ),
     );
     const up = await runCli(dir, ['--detach', '--no-traefik', '-p', project]);
@@ -199,6 +201,27 @@ describeE2e('stagecraft dev against a real engine', () => {
     const forcedSeconds = (Date.now() - second) / 1000;
     expect(forcedSeconds).toBeLessThan(15); // well under the 30 s grace period
     expect(run.stderr()).toContain('forcing the teardown');
+    expect(leftovers(project)).toEqual(nothingLeft);
+  });
+
+  test("--grace unset: a service's stop_grace_period holds (15 s for one that needs 12 s to stop), so it exits by itself — stopgrace", async () => {
+    // On SIGTERM the service takes 12 s to stop, then writes `exited` to a bind-mounted file:
+    // a teardown with compose's default --timeout 10 would SIGKILL it first (`stopping` left).
+    const script = "trap 'echo stopping > /out/state; sleep 12; echo exited > /out/state; exit 0' TERM; echo slow ready; while true; do sleep 1; done";
+    dir = stackDir(
+      stack(`  slow:\n    image: ${busybox}\n    pull_policy: never\n    init: true\n    stop_grace_period: 15s\n    volumes: ["./out:/out"]\n    command: ["sh", "-c", ${JSON.stringify(script)}]\n`),
+    );
+    const state = path.join(dir, '.stagecraft/dev/out/state');
+    const run = startCli(dir, ['-p', project]);
+    await waitUntil('the service logging', () => /slow ready/.test(run.stdout()));
+    const stop = Date.now();
+    signalGroup(run, 'SIGINT');
+    expect(await run.exited).toBe(130);
+    const seconds = (Date.now() - stop) / 1000;
+    expect(readFileSync(state, 'utf8')).toBe('exited\n'); // the trap ran to its end: not SIGKILLed
+    expect(seconds).toBeGreaterThanOrEqual(11.5);
+    expect(seconds).toBeLessThan(15 + 30); // the machine's deadline: the longest stop_grace_period + 30 s
+    expect(run.stderr()).not.toContain('forcing the teardown');
     expect(leftovers(project)).toEqual(nothingLeft);
   });
 

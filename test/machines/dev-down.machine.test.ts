@@ -97,7 +97,7 @@ describe('dev down without a live holder', () => {
     await toOwnTeardown(d);
     expect(d.fakes.takeLock.only().input).toBe(plan);
     expect(d.fakes.teardown.only().input.teardown.argv).toStrictEqual([
-      'docker', 'compose', '-p', 'shop', '-f', '.stagecraft/dev/compose.yaml', 'down', '--remove-orphans', '--timeout', '10',
+      'docker', 'compose', '-p', 'shop', '-f', '.stagecraft/dev/compose.yaml', 'down', '--remove-orphans',
     ]);
     d.fakes.teardown.only().resolve();
     await at(d, 'releasing');

@@ -39,7 +39,7 @@ function devFilesWith(services: readonly ComposeService[]): DevFiles {
 }
 
 const F = ['docker', 'compose', '-p', 'shop', '-f', '.stagecraft/dev/compose.yaml'];
-const teardownArgv = [...F, 'down', '--remove-orphans', '--timeout', '10'];
+const teardownArgv = [...F, 'down', '--remove-orphans'];
 const forcedDownArgv = [...F, 'down', '--remove-orphans', '--timeout', '0'];
 
 const inputError: SessionFailure = {
@@ -1898,6 +1898,24 @@ describe('teardown deadline', () => {
     s.clock.increment(1);
     await at(s, { stopping: 'forced' });
     expect(s.fakes.teardown.only().signal.aborted).toBe(true);
+    expect(s.emitted.at(-1)).toStrictEqual({ type: 'forcing', cause: 'deadline' });
+    s.fakes.forcedTeardown.only().resolve();
+    expect(await output(s)).toMatchObject({ finalState: 'stopped', exitCode: 130, signal: 'SIGINT' });
+  });
+
+  it.each([
+    ["--grace unset, no stop_grace_period: compose's 10 s, 40 s", undefined, shopServices, 40_000],
+    ['--grace unset, a service with stop_grace_period: 15s (the longest): 45 s', undefined, [...shopServices, svc('slow', { stopGraceSeconds: 15 })], 45_000],
+    ['--grace 7 beats a stop_grace_period of 15s: 37 s', 7, [...shopServices, svc('slow', { stopGraceSeconds: 15 })], 37_000],
+  ] as const)('%s: forces the teardown at that deadline, not before', async (_what, graceSeconds, services, deadlineMs) => {
+    const s = startSession(graceSeconds === undefined ? {} : { graceSeconds }, services);
+    await toGraceful(s);
+    s.clock.increment(deadlineMs - 1);
+    expect(snapshot(s).value).toStrictEqual({ stopping: 'graceful' });
+    expect(s.fakes.forcedTeardown.calls).toHaveLength(0);
+
+    s.clock.increment(1);
+    await at(s, { stopping: 'forced' });
     expect(s.emitted.at(-1)).toStrictEqual({ type: 'forcing', cause: 'deadline' });
     s.fakes.forcedTeardown.only().resolve();
     expect(await output(s)).toMatchObject({ finalState: 'stopped', exitCode: 130, signal: 'SIGINT' });

@@ -59,7 +59,7 @@ const devFiles: DevFiles = {
   devDir: '.stagecraft/dev',
   composeFile: '.stagecraft/dev/compose.yaml',
   name: 'shop',
-  services: [apiSpec, jobSpec].map((spec) => ({ ...spec, traefik: false, image: undefined, noReplicas: false })),
+  services: [apiSpec, jobSpec].map((spec) => ({ ...spec, traefik: false, image: undefined, noReplicas: false, stopGraceSeconds: undefined })),
 };
 
 const planFor = (options: DevOptions): DevPlan => buildPlan(devFiles, options);
@@ -481,7 +481,8 @@ const variants: readonly Variant[] = [
 const delayMs = (options: DevOptions) => (delay: string): number => {
   switch (delay) {
     case 'teardownDeadline':
-      return (options.graceSeconds + 30) * 1000; // the grace period plus 30 s
+      // The grace period (unset: the plan's longest stop_grace_period, compose's 10 s here) plus 30 s.
+      return ((options.graceSeconds ?? planFor(options).stopGraceSeconds) + 30) * 1000;
     case 'waitTimeout':
       return options.waitTimeoutSeconds * 1000;
     case 'reattachDelay':

@@ -41,8 +41,8 @@ const files = {
   composeFile: '.stagecraft/dev/compose.yaml',
   name: 'shop',
   services: [
-    { name: 'api', traefik: false, profiled: false, image: undefined, healthcheck: true, restart: { kind: 'no' }, noReplicas: false },
-    { name: 'traefik', traefik: true, profiled: false, image: 'traefik:v3', healthcheck: false, restart: { kind: 'always' }, noReplicas: false },
+    { name: 'api', traefik: false, profiled: false, image: undefined, healthcheck: true, restart: { kind: 'no' }, noReplicas: false, stopGraceSeconds: undefined },
+    { name: 'traefik', traefik: true, profiled: false, image: 'traefik:v3', healthcheck: false, restart: { kind: 'always' }, noReplicas: false, stopGraceSeconds: undefined },
   ],
 } satisfies DevFiles;
 const plan = buildPlan(files, options);
@@ -277,7 +277,7 @@ describe('PrettyReporter: verbose', () => {
         'stagecraft dev: dev dir: .stagecraft/dev',
         'stagecraft dev: compose file: .stagecraft/dev/compose.yaml',
         'stagecraft dev: project: shop',
-        'stagecraft dev: --no-traefik: scaling traefik to 0',
+        'stagecraft dev: --no-traefik: leaving out traefik (never pulled nor started)',
         'stagecraft dev: state: validating',
         'stagecraft dev: state: validating → claiming',
         'stagecraft dev: log stream ended; following again since 2026-12-01T15:24:10.375866389Z',
@@ -295,7 +295,7 @@ describe('PrettyReporter: verbose', () => {
     const noTraefikPlan = buildPlan({ ...files, services: [files.services[0]!] }, noTraefikOptions);
     r.report({ type: 'planned', plan: noTraefikPlan, options: noTraefikOptions });
     expect(r.stderr.text.split('\n').at(-2)).toBe(
-      'stagecraft dev: --no-traefik: no Traefik service in compose.yaml, nothing to scale to 0',
+      'stagecraft dev: --no-traefik: no Traefik service in compose.yaml, nothing left out',
     );
   });
 
@@ -390,7 +390,7 @@ describe('PrettyReporter: the end of a session', () => {
         `  ${next}`,
         'stagecraft dev: error: teardown of project shop failed',
         'stagecraft dev: the stack of project shop may still be there; remove it with: stagecraft dev down -p shop',
-        'stagecraft dev:   or by hand: docker compose -p shop -f .stagecraft/dev/compose.yaml down --remove-orphans --timeout 10',
+        'stagecraft dev:   or by hand: docker compose -p shop -f .stagecraft/dev/compose.yaml down --remove-orphans',
         '',
       ].join('\n'),
     );

@@ -71,17 +71,17 @@ describe('buildPlan: the full flag matrix', () => {
     mode: SessionMode;
     noTraefik: boolean;
     wait: boolean;
-    grace: number;
+    grace: number | undefined;
     nameFrom: 'flag' | 'compose';
   }> = [];
   for (const mode of ['foreground', 'detach'] as const)
     for (const noTraefik of [false, true])
       for (const wait of [false, true])
-        for (const grace of [0, 10])
+        for (const grace of [undefined, 0, 10])
           for (const nameFrom of ['flag', 'compose'] as const) cases.push({ mode, noTraefik, wait, grace, nameFrom });
 
-  it('has 32 cases', () => {
-    expect(cases).toHaveLength(32);
+  it('has 48 cases', () => {
+    expect(cases).toHaveLength(48);
   });
 
   it.each(cases)(
@@ -96,8 +96,10 @@ describe('buildPlan: the full flag matrix', () => {
       });
       const P = nameFrom === 'flag' ? 'flag-name' : 'compose-name';
       const project = ['docker', 'compose', '-p', P, '-f', composeFile];
-      const scaleArgs = noTraefik ? ['--scale', 'traefik=0'] : [];
-      const teardown = [...project, 'down', '--remove-orphans', '--timeout', String(grace)];
+      // --no-traefik names every other service; else no service list.
+      const selected = noTraefik ? ['api', 'db'] : [];
+      // Unset --grace: no --timeout, each service's stop_grace_period holds.
+      const teardown = [...project, 'down', '--remove-orphans', ...(grace === undefined ? [] : ['--timeout', String(grace)])];
       const api = { name: 'api', healthcheck: true, restart: { kind: 'on-failure', maxRetries: 2 }, profiled: false } as const;
       const db = { name: 'db', healthcheck: true, restart: { kind: 'always' }, profiled: false } as const;
       const traefik = { name: 'traefik', healthcheck: false, restart: { kind: 'unless-stopped' }, profiled: false } as const;
@@ -110,9 +112,11 @@ describe('buildPlan: the full flag matrix', () => {
         compose: ['docker', 'compose'],
         composeFile,
         events: { phase: 'events', argv: [...project, 'events', '--json'] },
-        start: { phase: 'start', argv: [...project, 'up', '--detach', '--remove-orphans', ...scaleArgs] },
+        start: { phase: 'start', argv: [...project, 'up', '--detach', '--remove-orphans', ...selected] },
         attach: { phase: 'attach', argv: [...project, 'logs', '--follow', '--timestamps'] },
-        graceSeconds: grace,
+        // Absent when unset, so the plan reads back from session.json as it was.
+        ...(grace === undefined ? {} : { graceSeconds: grace }),
+        stopGraceSeconds: 10,
         teardown: { phase: 'teardown', argv: teardown },
         forcedTeardown: [
           { phase: 'forcedTeardown', argv: [...project, 'kill'] },
@@ -123,7 +127,7 @@ describe('buildPlan: the full flag matrix', () => {
         health: { phase: 'health', argv: ['docker', 'inspect', '--format', '{{json .State.Health}}'] },
         explain: { phase: 'explain', argv: ['docker', 'compose', 'version'] },
         services: noTraefik ? [api, db] : [api, db, traefik],
-        scaledToZero: noTraefik ? ['traefik'] : [],
+        leftOut: noTraefik ? ['traefik'] : [],
         expectedServices: noTraefik ? ['api', 'db'] : ['api', 'db', 'traefik'],
         serviceImages: noTraefik ? { db: 'postgres:16' } : { db: 'postgres:16', traefik: 'traefik:v3' },
       } satisfies DevPlan);
@@ -232,6 +236,31 @@ describe('buildPlan: options outside the matrix', () => {
   });
 });
 
+describe('buildPlan: stop grace', () => {
+  const yaml = (...bodies: string[]) =>
+    ['name: shop', 'services:', ...bodies.flatMap((body, i) => [`  s${i}:`, '    image: busybox', ...(body === '' ? [] : [`    ${body}`])]), ''].join('\n');
+  const down = ['docker', 'compose', '-p', 'shop', '-f', composeFile, 'down', '--remove-orphans'];
+
+  it("--grace unset: no --timeout; the longest service's stop_grace_period bounds the plan", () => {
+    const plan = buildPlan(filesFrom(yaml('stop_grace_period: 15s', 'stop_grace_period: 1m', '')), defaults);
+    expect(plan.teardown.argv).toStrictEqual(down);
+    expect(plan.graceSeconds).toBeUndefined();
+    expect(plan.stopGraceSeconds).toBe(60);
+  });
+
+  it("a service without stop_grace_period counts as compose's 10 s", () => {
+    expect(buildPlan(filesFrom(yaml('stop_grace_period: 2s', '')), defaults).stopGraceSeconds).toBe(10);
+    expect(buildPlan(filesFrom(yaml('stop_grace_period: 2s')), defaults).stopGraceSeconds).toBe(2);
+  });
+
+  it('--grace N: --timeout N for every service, the forced teardown still 0', () => {
+    const plan = buildPlan(filesFrom(yaml('stop_grace_period: 15s')), optionsWith({ graceSeconds: 7 }));
+    expect(plan.teardown.argv).toStrictEqual([...down, '--timeout', '7']);
+    expect(plan.forcedTeardown[1].argv).toStrictEqual([...down, '--timeout', '0']);
+    expect(plan.graceSeconds).toBe(7);
+  });
+});
+
 describe('buildPlan: Traefik services', () => {
   const startWith = (yaml: string): readonly string[] =>
     buildPlan(filesFrom(yaml), optionsWith({ noTraefik: true })).start.argv;
@@ -239,7 +268,7 @@ describe('buildPlan: Traefik services', () => {
 
   it('finds one by name', () => {
     const yaml = 'name: shop\nservices:\n  api: {image: api}\n  traefik: {image: traefik}\n';
-    expect(startWith(yaml)).toStrictEqual([...up, '--scale', 'traefik=0']);
+    expect(startWith(yaml)).toStrictEqual([...up, 'api']);
   });
 
   it('finds one by label, mapping form', () => {
@@ -253,7 +282,7 @@ describe('buildPlan: Traefik services', () => {
       '      dev.stagecraft.role: traefik',
       '',
     ].join('\n');
-    expect(startWith(yaml)).toStrictEqual([...up, '--scale', 'proxy=0']);
+    expect(startWith(yaml)).toStrictEqual([...up, 'api']);
   });
 
   it('finds one by label, list form', () => {
@@ -268,7 +297,7 @@ describe('buildPlan: Traefik services', () => {
       '      - dev.stagecraft.role=traefik',
       '',
     ].join('\n');
-    expect(startWith(yaml)).toStrictEqual([...up, '--scale', 'edge=0']);
+    expect(startWith(yaml)).toStrictEqual([...up, 'api']);
   });
 
   it('finds one named traefik that is also labelled, once', () => {
@@ -281,10 +310,10 @@ describe('buildPlan: Traefik services', () => {
       '  api: {image: api}',
       '',
     ].join('\n');
-    expect(startWith(yaml)).toStrictEqual([...up, '--scale', 'traefik=0']);
+    expect(startWith(yaml)).toStrictEqual([...up, 'api']);
   });
 
-  it('scales several, sorted by name, whatever their order in the file', () => {
+  it('leaves several out, naming the others sorted by name, whatever their order in the file', () => {
     const yaml = [
       'name: shop',
       'services:',
@@ -296,12 +325,32 @@ describe('buildPlan: Traefik services', () => {
       '    labels: [dev.stagecraft.role=traefik]',
       '',
     ].join('\n');
-    expect(startWith(yaml)).toStrictEqual([
-      ...up, '--scale', 'edge=0', '--scale', 'proxy=0', '--scale', 'traefik=0',
-    ]);
+    const plan = buildPlan(filesFrom(yaml), optionsWith({ noTraefik: true }));
+    expect(plan.start.argv).toStrictEqual([...up, 'api']);
+    expect(plan.leftOut).toStrictEqual(['edge', 'proxy', 'traefik']);
   });
 
-  it('adds nothing when there is none (another role label is not Traefik)', () => {
+  it('names neither a profiled service nor a Traefik one, with --no-traefik', () => {
+    const yaml = [
+      'name: shop',
+      'services:',
+      '  worker: {image: w}',
+      '  tools:',
+      '    image: t',
+      '    profiles: [debug]',
+      '  edge:',
+      '    image: traefik:v3',
+      '    labels: [dev.stagecraft.role=traefik]',
+      '  api: {image: api}',
+      '',
+    ].join('\n');
+    const plan = buildPlan(filesFrom(yaml), optionsWith({ noTraefik: true }));
+    expect(plan.start.argv).toStrictEqual([...up, 'api', 'worker']);
+    expect(plan.leftOut).toStrictEqual(['edge']);
+    expect(plan.expectedServices).toStrictEqual(['api', 'worker']);
+  });
+
+  it('leaves nothing out when there is none (another role label is not Traefik); still names the services', () => {
     const yaml = [
       'name: shop',
       'services:',
@@ -313,12 +362,12 @@ describe('buildPlan: Traefik services', () => {
       '',
     ].join('\n');
     const plan = buildPlan(filesFrom(yaml), optionsWith({ noTraefik: true }));
-    expect(plan.start.argv).toStrictEqual(up);
-    expect(plan.scaledToZero).toStrictEqual([]);
+    expect(plan.start.argv).toStrictEqual([...up, 'api', 'db', 'web']);
+    expect(plan.leftOut).toStrictEqual([]);
     expect(plan.expectedServices).toStrictEqual(['api', 'db', 'web']);
   });
 
-  it('does not scale Traefik without --no-traefik', () => {
+  it('names no service without --no-traefik', () => {
     const yaml = 'name: shop\nservices:\n  traefik: {image: traefik}\n';
     expect(buildPlan(filesFrom(yaml), defaults).start.argv).toStrictEqual(up);
   });
@@ -338,7 +387,7 @@ describe('buildPlan: --compose-command', () => {
     expect(plan.explain).toStrictEqual({ phase: 'explain', argv: [...compose, 'version'] });
     expect(plan.events.argv).toStrictEqual([...compose, '-p', 'compose-name', '-f', composeFile, 'events', '--json']);
     expect(plan.teardown.argv).toStrictEqual([
-      ...compose, '-p', 'compose-name', '-f', composeFile, 'down', '--remove-orphans', '--timeout', '10',
+      ...compose, '-p', 'compose-name', '-f', composeFile, 'down', '--remove-orphans',
     ]);
     // The health check is read from the engine the compose command talks to (its context too).
     expect(plan.health).toStrictEqual({ phase: 'health', argv: [...engine, 'inspect', '--format', '{{json .State.Health}}'] });
@@ -498,7 +547,7 @@ describe('formatPlan', () => {
         '# attach (foreground; re-attached with --since <last line time> when compose ends it early)',
         `${P} logs --follow --timestamps`,
         '# teardown (Ctrl+C, or the stack ended)',
-        `${P} down --remove-orphans --timeout 10`,
+        `${P} down --remove-orphans`,
         '# forced teardown (second Ctrl+C)',
         `${P} kill`,
         `${P} down --remove-orphans --timeout 0`,
@@ -506,7 +555,7 @@ describe('formatPlan', () => {
         `${P} logs --tail 50`,
         "docker inspect --format '{{json .State.Health}}'",
         '# rollback after a failed start',
-        `${P} down --remove-orphans --timeout 10`,
+        `${P} down --remove-orphans`,
         '',
       ].join('\n'),
     );
@@ -536,7 +585,7 @@ describe('formatPlan', () => {
         '# events (followed from before start until ready)',
         `${Q} events --json`,
         '# start',
-        `${Q} up --detach --remove-orphans --scale traefik=0`,
+        `${Q} up --detach --remove-orphans api db`,
         '# container states, once after start (for what the events missed)',
         `${Q} ps --all --format json`,
         `# ${diagnosticsTitle}`,

@@ -87,7 +87,7 @@ describe('describeFailure', () => {
   it('a failed teardown names the command to retry by hand', () => {
     expect(describeFailure(failure(plan.teardown, 'exit-non-zero', { exitCode: 1 }), plan)).toStrictEqual({
       kind: 'command-failed',
-      message: `teardown of project shop failed: \`${P} down --remove-orphans --timeout 10\` exited with code 1; run \`stagecraft dev down\` to retry, or by hand: ${P} down --remove-orphans --timeout 10`,
+      message: `teardown of project shop failed: \`${P} down --remove-orphans\` exited with code 1; run \`stagecraft dev down\` to retry, or by hand: ${P} down --remove-orphans`,
     });
   });
 
@@ -95,7 +95,7 @@ describe('describeFailure', () => {
     const down = plan.forcedTeardown[1];
     expect(describeFailure(failure(down, 'exit-non-zero', { exitCode: undefined, signal: 'SIGKILL' }), plan)).toStrictEqual({
       kind: 'command-failed',
-      message: `teardown of project shop failed: \`${P} down --remove-orphans --timeout 0\` was ended by SIGKILL; run \`stagecraft dev down\` to retry, or by hand: ${P} down --remove-orphans --timeout 10`,
+      message: `teardown of project shop failed: \`${P} down --remove-orphans --timeout 0\` was ended by SIGKILL; run \`stagecraft dev down\` to retry, or by hand: ${P} down --remove-orphans`,
     });
   });
 
@@ -141,7 +141,7 @@ describe('describeFailure', () => {
   it('a failed reconcile (the stale plan\'s teardown) names the retry', () => {
     expect(describeFailure(failure(plan.teardown, 'canceled', { exitCode: undefined }), plan)).toStrictEqual({
       kind: 'command-failed',
-      message: `teardown of project shop failed: \`${P} down --remove-orphans --timeout 10\` was canceled; run \`stagecraft dev down\` to retry, or by hand: ${P} down --remove-orphans --timeout 10`,
+      message: `teardown of project shop failed: \`${P} down --remove-orphans\` was canceled; run \`stagecraft dev down\` to retry, or by hand: ${P} down --remove-orphans`,
     });
   });
 
@@ -159,7 +159,7 @@ describe('describeFailure', () => {
     ].join('\n');
     expect(describeFailure(failure(plan.teardown, 'exit-non-zero', { stderrTail }), plan)).toStrictEqual({
       kind: 'command-failed',
-      message: `teardown of project shop failed: \`${P} down --remove-orphans --timeout 10\` exited with code 1; run \`stagecraft dev down\` to retry, or by hand: ${P} down --remove-orphans --timeout 10\n  e2\n  e3\n  e4\n  e5\n  e6`,
+      message: `teardown of project shop failed: \`${P} down --remove-orphans\` exited with code 1; run \`stagecraft dev down\` to retry, or by hand: ${P} down --remove-orphans\n  e2\n  e3\n  e4\n  e5\n  e6`,
     });
   });
 

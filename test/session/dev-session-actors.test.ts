@@ -19,7 +19,7 @@ import { shopRecord } from '../fixtures/shop-session.js';
 import { testProjectLock } from '../fixtures/test-engine.js';
 
 const options: DevOptions = defaultDevOptions;
-const none = { traefik: false, profiled: false, noReplicas: false } as const;
+const none = { traefik: false, profiled: false, noReplicas: false, stopGraceSeconds: undefined } as const;
 const plan = buildPlan(
   {
     devDir: '.stagecraft/dev',
@@ -228,7 +228,7 @@ describe('reconcile', () => {
     runner.answer('teardown', { fail: 'exit-non-zero', exitCode: 1 });
     await expect(run(actors.reconcile, { project: 'shop', pid: 6262, state: 'attached', plan })).rejects.toStrictEqual({
       kind: 'command-failed',
-      message: `teardown of project shop failed: \`${p} down --remove-orphans --timeout 10\` exited with code 1; run \`stagecraft dev down\` to retry, or by hand: ${p} down --remove-orphans --timeout 10`,
+      message: `teardown of project shop failed: \`${p} down --remove-orphans\` exited with code 1; run \`stagecraft dev down\` to retry, or by hand: ${p} down --remove-orphans`,
     });
     expect(lockCalls).toStrictEqual([]);
   });
@@ -623,7 +623,7 @@ describe('teardown and forcedTeardown', () => {
     expect(runner.log()).toStrictEqual(['idle']);
     release();
     await done;
-    expect(runner.log()).toStrictEqual(['idle', `run ${p} down --remove-orphans --timeout 10`]);
+    expect(runner.log()).toStrictEqual(['idle', `run ${p} down --remove-orphans`]);
   });
 
   it(`forcedTeardown waits at most ${forcedKillAfterMs} ms for them, then runs \`kill\` and \`down --timeout 0\``, async () => {
@@ -650,7 +650,7 @@ describe('teardown and forcedTeardown', () => {
     runner.answer('forcedTeardown', { fail: 'exit-non-zero', exitCode: 1 });
     await expect(run(actors.forcedTeardown, plan)).rejects.toStrictEqual({
       kind: 'command-failed',
-      message: `teardown of project shop failed: \`${p} down --remove-orphans --timeout 0\` exited with code 1; run \`stagecraft dev down\` to retry, or by hand: ${p} down --remove-orphans --timeout 10`,
+      message: `teardown of project shop failed: \`${p} down --remove-orphans --timeout 0\` exited with code 1; run \`stagecraft dev down\` to retry, or by hand: ${p} down --remove-orphans`,
     });
   });
 

@@ -95,7 +95,7 @@ describe('runDevSession: foreground', () => {
       `run ${P} ps --all --format json`,
       `stop ${P} events --json`,
       'idle',
-      `run ${P} down --remove-orphans --timeout 10`,
+      `run ${P} down --remove-orphans`,
     ]);
     expect(await stateOf()).toBeUndefined();
     expect(reported.filter((e) => e.type === 'logs')).toStrictEqual([{ type: 'logs', text: '\u001b[2Kweb-1  | hello\n' }]);
@@ -123,7 +123,7 @@ describe('runDevSession: foreground', () => {
     const output = await session;
     expect(output.exitCode).toBe(2);
     expect(output.failure).toStrictEqual({ kind: 'services-failed', services: [{ service: 'web', state: 'exited', exitCode: 111 }] });
-    expect(runner.log().at(-1)).toBe(`run ${P} down --remove-orphans --timeout 10`);
+    expect(runner.log().at(-1)).toBe(`run ${P} down --remove-orphans`);
   });
 
   it('SIGINT on the process: STOP, graceful teardown, exit 130; the record says stopping.graceful meanwhile', async () => {
@@ -145,7 +145,7 @@ describe('runDevSession: foreground', () => {
       'up --detach --remove-orphans',
       'logs --follow --timestamps',
       'ps --all --format json',
-      'down --remove-orphans --timeout 10',
+      'down --remove-orphans',
     ]);
     expect(reported.filter((e) => e.type === 'stopping')).toStrictEqual([
       { type: 'stopping', projectName: 'shop', cause: 'signal', signal: 'SIGINT' },
@@ -222,7 +222,7 @@ describe('runDevSession: --detach --wait', () => {
       failure: undefined,
       teardownFailure: undefined,
       signal: undefined,
-      leftBehind: ['docker', 'compose', '-p', 'shop', '-f', '.stagecraft/dev/compose.yaml', 'down', '--remove-orphans', '--timeout', '10'],
+      leftBehind: ['docker', 'compose', '-p', 'shop', '-f', '.stagecraft/dev/compose.yaml', 'down', '--remove-orphans'],
     });
     expect(events.stopped).toBe(true);
     expect(runner.log()).toStrictEqual([
@@ -266,7 +266,7 @@ describe('runDevSession: --detach --wait', () => {
       `follow ${P} logs --tail 50 db`,
       "run docker inspect --format {{json .State.Health}} c-db",
       'idle',
-      `run ${P} down --remove-orphans --timeout 10`,
+      `run ${P} down --remove-orphans`,
     ]);
     expect(reported.filter((e) => e.type === 'healthOutput')).toStrictEqual([
       { type: 'healthOutput', service: 'db', output: 'no response (exit code 2)' },
