@@ -161,7 +161,7 @@ export class ProjectLock {
     const name = lockName(project, this.#endpoint);
     if (!name.startsWith('\0')) mkdirSync(path.dirname(name), { recursive: true, mode: 0o700 });
     const whoAmI = JSON.stringify({ pid: process.pid, sessionFile });
-    for (let attempt = 0; attempt < 2; attempt += 1) {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
       const connections = new Set<net.Socket>();
       const bound = await bind(name, whoAmI, connections);
       if (bound !== 'in-use') {
@@ -170,8 +170,9 @@ export class ProjectLock {
       }
       const holder = await ask(name);
       if (holder !== 'refused') return holder;
-      // A socket file whose process is gone (never on Linux): take it over once.
-      rmSync(name, { force: true });
+      // Nobody listens any more: on Linux the holder let go just now (bind again); elsewhere
+      // it may be a socket file whose process is gone, which is taken over.
+      if (!name.startsWith('\0')) rmSync(name, { force: true });
     }
     return { pid: undefined, sessionFile: undefined };
   }
