@@ -265,7 +265,11 @@ const sessionSetup = setup({
       status: params.status,
       previous: context.services[params.status.service],
     })),
-    announceEventsLost: emit((_, params: { reason: string }) => ({ type: 'eventsLost' as const, reason: params.reason })),
+    /** The events stream ended: says why (the EVENTS_ENDED being handled). */
+    announceEventsLost: emit(({ event }) => ({
+      type: 'eventsLost' as const,
+      reason: event.type === 'EVENTS_ENDED' ? event.reason : 'it ended',
+    })),
     announceReattaching: emit(({ context }) => ({
       type: 'logsReattaching' as const,
       since: context.logCursor?.since,
@@ -379,7 +383,7 @@ export const devSessionMachine = withChildren.createMachine({
         { type: 'updateService', params: ({ event }) => ({ status: event.status }) },
       ],
     },
-    EVENTS_ENDED: { actions: ['noteEventsLost', { type: 'announceEventsLost', params: ({ event }) => ({ reason: event.reason }) }] },
+    EVENTS_ENDED: { actions: ['noteEventsLost', 'announceEventsLost'] },
   },
   states: {
     validating: {
@@ -476,11 +480,11 @@ export const devSessionMachine = withChildren.createMachine({
             // Only a safety net for events missed before the stream was listening.
             onError: { target: 'watching' },
           },
-          on: { EVENTS_ENDED: { target: 'resyncing', actions: ['noteEventsLost', { type: 'announceEventsLost', params: ({ event }) => ({ reason: event.reason }) }] } },
+          on: { EVENTS_ENDED: { target: 'resyncing', actions: ['noteEventsLost', 'announceEventsLost'] } },
         },
         watching: {
           always: { guard: 'allReady', target: '#devSession.ready' },
-          on: { EVENTS_ENDED: { target: 'resyncing', actions: ['noteEventsLost', { type: 'announceEventsLost', params: ({ event }) => ({ reason: event.reason }) }] } },
+          on: { EVENTS_ENDED: { target: 'resyncing', actions: ['noteEventsLost', 'announceEventsLost'] } },
         },
         resyncing: {
           invoke: {
@@ -549,12 +553,12 @@ export const devSessionMachine = withChildren.createMachine({
                 ],
                 onError: { target: 'watching' },
               },
-              on: { EVENTS_ENDED: { target: 'resyncing', actions: ['noteEventsLost', { type: 'announceEventsLost', params: ({ event }) => ({ reason: event.reason }) }] } },
+              on: { EVENTS_ENDED: { target: 'resyncing', actions: ['noteEventsLost', 'announceEventsLost'] } },
             },
             watching: {
               // Every service exited for good (SPEC §4), decided from the events.
               always: { guard: 'stackEnded', target: 'ended' },
-              on: { EVENTS_ENDED: { target: 'resyncing', actions: ['noteEventsLost', { type: 'announceEventsLost', params: ({ event }) => ({ reason: event.reason }) }] } },
+              on: { EVENTS_ENDED: { target: 'resyncing', actions: ['noteEventsLost', 'announceEventsLost'] } },
             },
             // The stack has ended, unless a service comes back (`compose restart` stops them
             // all for a moment): the log stream gets a moment to print the last lines (compose
@@ -562,7 +566,7 @@ export const devSessionMachine = withChildren.createMachine({
             ended: {
               always: { guard: not('stackEnded'), target: 'watching' },
               after: { logDrainTimeout: { target: '#devSession.stopping', actions: 'recordStackEnded' } },
-              on: { EVENTS_ENDED: { target: 'resyncing', actions: ['noteEventsLost', { type: 'announceEventsLost', params: ({ event }) => ({ reason: event.reason }) }] } },
+              on: { EVENTS_ENDED: { target: 'resyncing', actions: ['noteEventsLost', 'announceEventsLost'] } },
             },
             // The events stream ended (engine restarted?): one `ps` read says where things are.
             resyncing: {

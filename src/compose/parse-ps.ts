@@ -1,4 +1,4 @@
-import type { PlannedCommand, ServiceExit } from '../../machines/dev-session.types.js';
+import type { PlannedCommand } from '../../machines/dev-session.types.js';
 import { errorLines } from './compose-progress.js';
 
 /** One container as `compose ps --all --format json` describes it. */
@@ -53,13 +53,6 @@ export function parsePsOutput(command: PlannedCommand, stdout: string): Containe
       message: `could not read the output of \`${command.argv.join(' ')}\` as JSON; is the compose command compose v2?`,
     } as const;
   }
-}
-
-/** Each service's exit, for a stack that ended by itself; sorted by service. */
-export function serviceExits(containers: readonly ContainerState[]): ServiceExit[] {
-  return containers
-    .map((c) => ({ service: c.service, state: c.state, exitCode: c.exitCode }))
-    .sort((a, b) => a.service.localeCompare(b.service) || a.exitCode - b.exitCode);
 }
 
 /** What compose said when `up` failed, and how to recognise a service in it. */

@@ -1,4 +1,4 @@
-import { failedServices, parsePs, serviceExits, type ContainerState } from '../../src/compose/parse-ps.js';
+import { failedServices, parsePs, type ContainerState } from '../../src/compose/parse-ps.js';
 
 /** A line of `docker compose ps --all --format json` (compose ≥ 2.21), trimmed to realistic fields. */
 function psLine(service: string, state: string, exitCode: number, health = ''): string {
@@ -60,22 +60,6 @@ describe('parsePs', () => {
 
   it.each(['NAME   IMAGE   STATUS', '{"Service":"api"', '[{"Service":"api"}'])('throws a SyntaxError on %j', (stdout) => {
     expect(() => parsePs(stdout)).toThrow(SyntaxError);
-  });
-});
-
-describe('serviceExits', () => {
-  it('is each container as service, state and exit code, sorted by service then code', () => {
-    expect(
-      serviceExits([container('web', 'exited', 0), container('api', 'exited', 2), container('api', 'exited', 0)]),
-    ).toStrictEqual([
-      { service: 'api', state: 'exited', exitCode: 0 },
-      { service: 'api', state: 'exited', exitCode: 2 },
-      { service: 'web', state: 'exited', exitCode: 0 },
-    ]);
-  });
-
-  it('is empty for no containers', () => {
-    expect(serviceExits([])).toStrictEqual([]);
   });
 });
 
