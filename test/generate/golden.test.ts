@@ -3,18 +3,9 @@
 // intended change, regenerate them with UPDATE_GOLDEN=1 and review the diff.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseConfig } from '../../src/config/read-config.js';
-import { generateDevFiles } from '../../src/generate/generate-dev-files.js';
-import { filesUnder, goldenConfigs, goldenRoot } from '../fixtures/golden-configs.js';
+import { filesUnder, generateGolden as generated, goldenConfigs, goldenRoot } from '../fixtures/golden-configs.js';
 
 const update = process.env['UPDATE_GOLDEN'] === '1';
-
-function generated(name: string) {
-  const configDir = goldenConfigs[name] as string;
-  const config = parseConfig(readFileSync(path.join(configDir, 'stagecraft.yml'), 'utf8'), 'stagecraft.yml');
-  // As `stagecraft dev generate` run beside the config writes them: dev dir .stagecraft/dev.
-  return generateDevFiles(config, '../../stagecraft.yml');
-}
 
 describe.each(Object.keys(goldenConfigs))('golden dev files: %s', (name) => {
   const goldenDir = path.join(goldenRoot, name);
