@@ -9,7 +9,7 @@ import { sessionFilePath } from '../session-file/session-file.js';
 import { ProjectLock } from '../session-file/project-lock.js';
 import { SessionLock } from '../session-file/session-lock.js';
 import { runDevSession } from '../session/run-dev-session.js';
-import { inputFailure } from '../util/input-failure.js';
+import { fsFailure } from '../util/fs-failure.js';
 import { createReporter, type CliIo } from './cli-io.js';
 import { createRunner } from './cli-runner.js';
 import { planCommand } from './plan-command.js';
@@ -18,7 +18,7 @@ function openEventsFile(file: string, cwd: string): EventsFileReporter {
   try {
     return new EventsFileReporter(path.resolve(cwd, file));
   } catch (error) {
-    throw inputFailure(`cannot write the events file ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}); pass a writable path to --events`);
+    throw fsFailure(error, 'write', file, 'pass another file to --events');
   }
 }
 
@@ -71,6 +71,7 @@ export async function devCommand(
       ...(inspector === undefined ? {} : { inspect: inspector.inspect }),
     });
     reporter.report({ type: 'finished', output });
+    if (events?.problem !== undefined) pretty.report({ type: 'warning', message: `${events.problem}; the events file ends there` });
     // What a final state cancelled may still be exiting (SIGTERM, then SIGKILL after its
     // grace: a stuck forced `kill` after a third Ctrl+C): it does not outlive the session.
     await runner.idle();

@@ -70,7 +70,10 @@ export async function downCommand(flags: CliFlags, io: CliIo): Promise<number> {
     }
   }
   const { runner, release } = createRunner(reporter, io);
-  const lock = new SessionLock(sessionFile, 'down', { lock: locks });
+  // The stack must be removable even when the dev dir is read-only or full: a record that
+  // cannot be written is a warning here, not a failure.
+  const warnUnrecorded = (message: string): void => reporter.report({ type: 'warning', message });
+  const lock = new SessionLock(sessionFile, 'down', { lock: locks, warnUnrecorded });
   try {
     const actors = createDevDownActors({ ...base, runner, lock });
     const output = await runDevDown({ options: flags.options, actors, reporter, processLike: io.process });

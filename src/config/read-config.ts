@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import type { SessionFailure } from '../../machines/dev-session.types.js';
+import { fsFailure } from '../util/fs-failure.js';
 import { inputFailure } from '../util/input-failure.js';
 import { formatPath, type ConfigIssue, type ConfigPath } from './config-issues.js';
 import type { StagecraftConfig } from './stagecraft-config.js';
@@ -98,11 +98,6 @@ export async function readConfig(absolutePath: string, file: string): Promise<St
   } catch (error) {
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw readFailure(error, code, file);
+    throw fsFailure(error, 'read', file, 'pass another --config');
   }
-}
-
-function readFailure(error: unknown, code: string | undefined, file: string): SessionFailure | unknown {
-  if (code === 'EACCES' || code === 'EPERM') return inputFailure(`cannot read config ${file}: permission denied`);
-  return error;
 }

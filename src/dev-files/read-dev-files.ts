@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { SessionFailure } from '../../machines/dev-session.types.js';
+import { fsFailure } from '../util/fs-failure.js';
 import { inputFailure } from '../util/input-failure.js';
 import { parseComposeModel, type ComposeModel } from './compose-model.js';
 
@@ -15,6 +15,8 @@ export interface DevFiles extends ComposeModel {
 export const maxComposeFileBytes = 4 * 1024 * 1024;
 
 const generateHint = 'generate the dev files first';
+// In a directory with nothing yet: say how to begin.
+const missingHint = `${generateHint}: run \`stagecraft init\` to write a stagecraft.yml, then \`stagecraft dev\``;
 
 /** `<dev-dir>/compose.yaml`, as a relative path when the dev dir is relative (SPEC §3). */
 export function composeFileIn(devDir: string): string {
@@ -40,12 +42,12 @@ export async function readDevFiles(devDir: string, cwd: string): Promise<DevFile
   const absoluteFile = path.resolve(cwd, composeFile);
   try {
     const dirStat = await statOrUndefined(absoluteDir);
-    if (dirStat === undefined) throw inputFailure(`dev dir not found at ${devDir}; ${generateHint}`);
+    if (dirStat === undefined) throw inputFailure(`dev dir not found at ${devDir}; ${missingHint}`);
     if (!dirStat.isDirectory()) {
       throw inputFailure(`dev dir ${devDir} is not a directory; pass the directory that holds compose.yaml with --dev-dir`);
     }
     const fileStat = await statOrUndefined(absoluteFile);
-    if (fileStat === undefined) throw inputFailure(`compose file not found at ${composeFile}; ${generateHint}`);
+    if (fileStat === undefined) throw inputFailure(`compose file not found at ${composeFile}; ${missingHint}`);
     if (!fileStat.isFile()) throw inputFailure(`compose file ${composeFile} is not a regular file; ${generateHint}`);
     if (fileStat.size > maxComposeFileBytes) {
       const mb = (fileStat.size / 1024 / 1024).toFixed(1);
@@ -56,20 +58,6 @@ export async function readDevFiles(devDir: string, cwd: string): Promise<DevFile
     const text = await readFile(absoluteFile, 'utf8');
     return { devDir, composeFile, ...parseComposeModel(text, composeFile) };
   } catch (error) {
-    throw asInputFailure(error, composeFile);
+    throw fsFailure(error, 'read', composeFile, 'pass another --dev-dir');
   }
-}
-
-function asInputFailure(error: unknown, composeFile: string): SessionFailure | unknown {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'EACCES' || code === 'EPERM') {
-    return inputFailure(`cannot read ${composeFile}: permission denied; check the file's permissions`);
-  }
-  if (code === 'ELOOP') {
-    return inputFailure(`cannot read ${composeFile}: a symbolic link loop (ELOOP); point the link at the real file or generate the dev files again`);
-  }
-  if (code === 'EISDIR' || code === 'ENOTDIR') {
-    return inputFailure(`cannot read ${composeFile} (${code}); pass the dev dir that holds compose.yaml with --dev-dir`);
-  }
-  return error;
 }

@@ -1,7 +1,6 @@
 import path from 'node:path';
-import type { SessionFailure } from '../../machines/dev-session.types.js';
 import { readConfig } from '../config/read-config.js';
-import { inputFailure } from '../util/input-failure.js';
+import { fsFailure } from '../util/fs-failure.js';
 import { generateDevFiles } from './generate-dev-files.js';
 import { writeDevFiles, type WriteOutcome } from './write-dev-files.js';
 
@@ -39,20 +38,15 @@ export async function generateFromConfig(request: GenerateRequest): Promise<Gene
   }
 }
 
-function writeFailure(error: unknown, { devDir, cwd }: GenerateRequest): SessionFailure | unknown {
-  const { code, path: at } = (error ?? {}) as NodeJS.ErrnoException;
-  const where = at === undefined ? devDir : toPosix(path.relative(cwd, at));
-  switch (code) {
-    case 'ENOTDIR':
-    case 'EEXIST':
-      return inputFailure(`cannot write the dev files into ${devDir}: a part of that path is a file, not a directory; pass another --dev-dir`);
-    case 'EISDIR':
-      return inputFailure(`cannot write ${where}: it is a directory; remove it or pass another --dev-dir`);
-    case 'EACCES':
-    case 'EPERM':
-    case 'EROFS':
-      return inputFailure(`cannot write the dev files into ${devDir}: ${code === 'EROFS' ? 'read-only file system' : 'permission denied'}`);
-    default:
-      return error;
-  }
+/** The file the error names (relative to `cwd` when it is inside it), else the dev dir as given. */
+function failedPath(error: unknown, { devDir, cwd }: GenerateRequest): string {
+  const at = (error as NodeJS.ErrnoException | undefined)?.path;
+  if (at === undefined) return devDir;
+  const relative = path.relative(cwd, at);
+  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? at : toPosix(relative);
+}
+
+function writeFailure(error: unknown, request: GenerateRequest): unknown {
+  const action = (error as NodeJS.ErrnoException | undefined)?.syscall === 'mkdir' ? 'create' : 'write';
+  return fsFailure(error, action, failedPath(error, request), 'pass another --dev-dir');
 }

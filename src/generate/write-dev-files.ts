@@ -1,5 +1,6 @@
-import { mkdir, rmdir, unlink } from 'node:fs/promises';
+import { rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { makeDirectory } from '../util/make-directory.js';
 import { writeIfChanged } from '../util/write-file-atomic.js';
 import type { GeneratedFile } from './generate-dev-files.js';
 import { isRemovable, readManifest, writeManifest } from './generated-manifest.js';
@@ -55,7 +56,7 @@ function withPath(error: unknown, file: string): unknown {
  * file system's error (ENOTDIR, EACCES…) for the caller to word.
  */
 export async function writeDevFiles(devDir: string, files: readonly GeneratedFile[]): Promise<WriteOutcome> {
-  await mkdir(devDir, { recursive: true });
+  await makeDirectory(devDir);
   const current = files.map((file) => file.path);
   const previous = await readManifest(devDir);
   // Listed before anything is written, so an interrupted run still knows every file it may have left.
@@ -65,7 +66,7 @@ export async function writeDevFiles(devDir: string, files: readonly GeneratedFil
   for (const file of files) {
     const target = absolute(devDir, file.path);
     try {
-      await mkdir(path.dirname(target), { recursive: true });
+      await makeDirectory(path.dirname(target));
       (await writeIfChanged(target, file.content) ? written : unchanged).push(file.path);
     } catch (error) {
       throw withPath(error, target);

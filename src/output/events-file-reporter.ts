@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { fsProblem } from '../util/fs-failure.js';
 import { quoteArgv } from '../util/shell-words.js';
 import type { Reporter, SessionEvent } from './reporter.js';
 
@@ -9,18 +10,35 @@ import type { Reporter, SessionEvent } from './reporter.js';
  * Never holds environment values: only states, events, argv and exit codes.
  */
 export class EventsFileReporter implements Reporter {
+  readonly #file: string;
   readonly #fd: number;
   readonly #now: () => Date;
+  #problem: string | undefined;
 
   /** Opens (truncates) `file`; throws the fs error if it cannot. */
   constructor(file: string, now: () => Date = () => new Date()) {
     this.#fd = openSync(file, 'w');
+    this.#file = file;
     this.#now = now;
   }
 
+  /**
+   * Why the file stopped short (`cannot write <file>: no space left on device`), once a write
+   * failed: the session goes on, the file ends at its last whole line. Undefined while all is well.
+   */
+  get problem(): string | undefined {
+    return this.#problem;
+  }
+
   report(event: SessionEvent): void {
-    const line = this.#lineFor(event);
-    if (line !== undefined) writeSync(this.#fd, `${JSON.stringify({ time: this.#now().toISOString(), ...line })}\n`);
+    const line = this.#problem === undefined ? this.#lineFor(event) : undefined;
+    if (line === undefined) return;
+    try {
+      writeSync(this.#fd, `${JSON.stringify({ time: this.#now().toISOString(), ...line })}\n`);
+    } catch (error) {
+      this.#problem = fsProblem(error, 'write', this.#file);
+      if (this.#problem === undefined) throw error;
+    }
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { DevPlan, SessionMode } from '../../machines/dev-session.types.js';
+import { fsFailure } from '../util/fs-failure.js';
 import { writeFileAtomic } from '../util/write-file-atomic.js';
 import { recordProblem } from './record-check.js';
 
@@ -28,7 +29,7 @@ export function sessionFilePath(devDir: string, cwd: string): string {
   return path.resolve(cwd, devDir, sessionFileName);
 }
 
-/** The file's text; undefined when there is none. */
+/** The file's text; undefined when there is none. Rejects with an `input` failure when it cannot be read. */
 async function readText(file: string): Promise<string | undefined> {
   try {
     return await readFile(file, 'utf8');
@@ -36,11 +37,14 @@ async function readText(file: string): Promise<string | undefined> {
     // ENOTDIR: the dev dir is a file, so no session file can be there (the plan says what is wrong).
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw error;
+    throw fsFailure(error, 'read', file, 'pass another --dev-dir');
   }
 }
 
-/** Reads the session file; undefined when there is none or it is unreadable garbage. */
+/**
+ * Reads the session file; undefined when there is none or it is garbage. Rejects with an
+ * `input` failure naming the file when it cannot be read (a directory, a link loop, no permission).
+ */
 export async function readSessionFile(file: string): Promise<SessionRecord | undefined> {
   const text = await readText(file);
   if (text === undefined) return undefined;
@@ -53,13 +57,16 @@ export async function readSessionFile(file: string): Promise<SessionRecord | und
   }
 }
 
-/** Writes the file atomically: a temp file beside it, then rename over it. */
+/** Writes the file atomically: a temp file beside it, then rename over it. Rejects with the fs error (its path the file's). */
 export async function writeSessionFile(file: string, record: SessionRecord): Promise<void> {
   await writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`);
 }
 
+/** Removes the file; none is fine (nor is a dev dir that is a file). Rejects with the fs error. */
 export async function removeSessionFile(file: string): Promise<void> {
-  await rm(file, { force: true });
+  await rm(file, { force: true }).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOTDIR') throw error;
+  });
 }
 
 /** A session file read strictly: none, a record whose every field checks out, or a reason it does not. */
@@ -71,6 +78,7 @@ export type CheckedRecord =
 /**
  * Reads the session file for a command that may act on it (`dev down`): a torn, foreign or
  * crafted file comes back `invalid` with what is wrong, instead of reading as no session.
+ * Rejects with an `input` failure naming the file when it cannot be read.
  */
 export async function readCheckedSessionFile(file: string): Promise<CheckedRecord> {
   const text = await readText(file);

@@ -1,4 +1,5 @@
 import type { DevPlan, SessionMode } from '../../machines/dev-session.types.js';
+import { fsFailure, fsProblem, type FsAction } from '../util/fs-failure.js';
 import { currentProcess, isAlive } from './process-identity.js';
 import type { ProjectLock } from './project-lock.js';
 import { readSessionFile, removeSessionFile, writeSessionFile, type SessionRecord } from './session-file.js';
@@ -28,6 +29,20 @@ export function heldByAnother(record: SessionRecord): boolean {
   return record.pid !== process.pid && holderAlive(record);
 }
 
+/** What a session lock is built with. */
+export interface SessionLockOptions {
+  readonly now?: () => Date;
+  readonly lock: ProjectLock;
+  /**
+   * Given (`dev down`): a record that cannot be written or removed (a read-only or full dev dir)
+   * is told through this, one sentence, and the lock goes on without it: the stack must still
+   * be removable then. Not given (`dev`): such a failure rejects with an `input` failure.
+   */
+  readonly warnUnrecorded?: (message: string) => void;
+}
+
+const otherDevDir = 'pass another --dev-dir';
+
 /**
  * The session record and the project's lock (SPEC §6). `acquire` takes the project's lock on
  * its engine (src/session-file/project-lock.ts: one kernel-held lock, nothing else), then
@@ -40,16 +55,18 @@ export class SessionLock {
   readonly #mode: SessionMode | 'down';
   readonly #now: () => Date;
   readonly #lock: ProjectLock;
+  readonly #warnUnrecorded: ((message: string) => void) | undefined;
   #record: SessionRecord | undefined;
   /** The stale record `acquire` replaced, until `reconciled()` says its stack is gone. */
   #stale: SessionRecord | undefined;
   #writes: Promise<void> = Promise.resolve();
 
-  constructor(file: string, mode: SessionMode | 'down', options: { now?: () => Date; lock: ProjectLock }) {
+  constructor(file: string, mode: SessionMode | 'down', options: SessionLockOptions) {
     this.#file = file;
     this.#mode = mode;
     this.#now = options.now ?? (() => new Date());
     this.#lock = options.lock;
+    this.#warnUnrecorded = options.warnUnrecorded;
   }
 
   get file(): string {
@@ -107,7 +124,7 @@ export class SessionLock {
         updatedAt: now,
         plan,
       };
-      await writeSessionFile(this.#file, record);
+      await this.#recordOrWarn(() => writeSessionFile(this.#file, record), 'write', 'going on without a session record');
       this.#record = record;
       this.#stale = await this.#toReconcile(existing, plan);
       return { kind: 'acquired', stale: this.#stale };
@@ -142,8 +159,11 @@ export class SessionLock {
       if (mine === undefined || stale === undefined) return false;
       this.#record = undefined;
       this.#stale = undefined;
-      await writeSessionFile(this.#file, stale);
-      await this.#releaseClaim(mine);
+      try {
+        await this.#recordOrWarn(() => writeSessionFile(this.#file, stale), 'write', 'the stale session it held is not put back');
+      } finally {
+        await this.#releaseClaim(mine);
+      }
       return true;
     });
   }
@@ -152,8 +172,9 @@ export class SessionLock {
   update(state: string, tags?: readonly string[]): Promise<void> {
     return this.#serialize(async () => {
       if (this.#record === undefined || this.#record.state === state) return;
-      this.#record = { ...this.#record, state, ...(tags === undefined ? {} : { tags }), updatedAt: this.#now().toISOString() };
-      await writeSessionFile(this.#file, this.#record);
+      const record: SessionRecord = { ...this.#record, state, ...(tags === undefined ? {} : { tags }), updatedAt: this.#now().toISOString() };
+      this.#record = record;
+      await this.#recordOrWarn(() => writeSessionFile(this.#file, record), 'write', 'the session record is out of date');
     });
   }
 
@@ -168,8 +189,11 @@ export class SessionLock {
       const mine = this.#record;
       if (mine === undefined) return;
       this.#record = undefined;
-      await removeSessionFile(this.#file);
-      await this.#releaseClaim(mine);
+      try {
+        await this.#recordOrWarn(() => removeSessionFile(this.#file), 'remove', 'remove it by hand');
+      } finally {
+        await this.#releaseClaim(mine);
+      }
     });
   }
 
@@ -183,6 +207,21 @@ export class SessionLock {
       this.#record = undefined;
       if (mine !== undefined) await this.#releaseClaim(mine);
     });
+  }
+
+  /**
+   * Runs a write or removal of the record. A file-system failure (read-only, full…) is warned
+   * about, `then` saying what follows, when the lock was built to go on without its record;
+   * else it rejects as an `input` failure naming the file. Anything else is a bug: rethrown.
+   */
+  async #recordOrWarn(step: () => Promise<void>, action: FsAction, then: string): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      const problem = fsProblem(error, action, this.#file);
+      if (problem === undefined || this.#warnUnrecorded === undefined) throw fsFailure(error, action, this.#file, otherDevDir);
+      this.#warnUnrecorded(`${problem}; ${then}`);
+    }
   }
 
   /** Lets go of this session's project lock. */

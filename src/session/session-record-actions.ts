@@ -3,6 +3,7 @@
 // session. Writes are queued by the store, in order, when the action runs; `flush()` waits for them.
 import { devSessionMachine } from '../../machines/dev-session.machine.js';
 import type { Reporter } from '../output/reporter.js';
+import { isInputFailure } from '../util/input-failure.js';
 
 /** The writes the session machine's record actions need (SessionLock in production). */
 export interface SessionRecordStore {
@@ -33,7 +34,7 @@ type ActionImplementations = NonNullable<Parameters<typeof devSessionMachine.pro
 /** The `record`, `releaseRecord` and `leaveRecord` actions over `store`; a failed write is reported, not fatal. */
 export function createSessionRecordActions(store: SessionRecordStore, reporter: Reporter) {
   const reportFailure = (error: unknown): void =>
-    reporter.report({ type: 'notice', message: `could not update the session file: ${String(error)}` });
+    reporter.report({ type: 'notice', message: `could not update the session file: ${isInputFailure(error) ? error.message : String(error)}` });
   // Every write of a final state is queued at once, in order, so the `flush()` that follows
   // the machine's end waits for all of them (awaiting one before queueing the next let
   // `flush()` resolve first). A stale record this session replaced but did not reconcile

@@ -2,7 +2,11 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 
 let tempFiles = 0;
 
-/** Writes `content` to `file` through a temp file beside it and a rename: readers see the old file or the new one, never half of one. */
+/**
+ * Writes `content` to `file` through a temp file beside it and a rename: readers see the old
+ * file or the new one, never half of one. Rejects with the fs error, its `path` set to `file`
+ * (not the temp file's name, which would mean nothing to a user).
+ */
 export async function writeFileAtomic(file: string, content: string): Promise<void> {
   // Unique without randomness (node:crypto alone costs 2–4 ms to load, on every session's
   // start): no two live processes share a pid, and the counter keeps this process's apart.
@@ -11,9 +15,18 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
     await writeFile(temp, content, { mode: 0o644 });
     await rename(temp, file);
   } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
+    await rm(temp, { force: true }).catch(() => undefined); // a read-only dir refuses this too
+    throw atPath(error, file);
   }
+}
+
+function atPath(error: unknown, file: string): unknown {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const errno = error as NodeJS.ErrnoException & { dest?: string };
+    errno.path = file;
+    delete errno.dest;
+  }
+  return error;
 }
 
 /** The file's text, or undefined when there is no such file. */

@@ -771,7 +771,7 @@ describe('bad input: exit 1 (or SPEC §5), the problem named, nothing run, bound
     ['compose.yaml is a dangling symlink', [], (r) => symlinkSync('/nonexistent/stagecraft/compose.yaml', path.join(r.cwd, file)), 1,
       `compose file not found at ${file}; generate the dev files first`],
     ['compose.yaml is a symlink loop', [], (r) => symlinkSync('compose.yaml', path.join(r.cwd, file)), 1,
-      `cannot read ${file}: a symbolic link loop (ELOOP); point the link at the real file or generate the dev files again`],
+      `cannot read ${file}: a symbolic link loop; fix the link or pass another --dev-dir`],
     ['compose.yaml missing', [], () => undefined, 1, `compose file not found at ${file}; generate the dev files first`],
     ['the dev dir missing', ['--dev-dir', 'no/such/dir'], compose(named), 1, 'dev dir not found at no/such/dir; generate the dev files first'],
     ['the dev dir is a file', ['--dev-dir', 'a-file'], (r) => writeFileSync(path.join(r.cwd, 'a-file'), 'x'), 1,

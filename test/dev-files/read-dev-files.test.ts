@@ -56,7 +56,7 @@ describe('readDevFiles', () => {
 
   it('fails when the dev dir is missing', async () => {
     expect(await rejectionOf(readDevFiles(devDir, cwd))).toStrictEqual(
-      input('dev dir not found at .stagecraft/dev; generate the dev files first'),
+      input('dev dir not found at .stagecraft/dev; generate the dev files first: run `stagecraft init` to write a stagecraft.yml, then `stagecraft dev`'),
     );
   });
 
@@ -70,14 +70,14 @@ describe('readDevFiles', () => {
   it('fails when a parent of the dev dir is a file', async () => {
     await write('notes.txt', 'a file');
     expect(await rejectionOf(readDevFiles('notes.txt/dev', cwd))).toStrictEqual(
-      input('cannot read notes.txt/dev/compose.yaml (ENOTDIR); pass the dev dir that holds compose.yaml with --dev-dir'),
+      input('cannot read notes.txt/dev/compose.yaml: a part of the path is a file, not a directory; remove the file in the way or pass another --dev-dir'),
     );
   });
 
   it('fails when compose.yaml is missing', async () => {
     await mkdir(path.join(cwd, devDir), { recursive: true });
     expect(await rejectionOf(readDevFiles(devDir, cwd))).toStrictEqual(
-      input('compose file not found at .stagecraft/dev/compose.yaml; generate the dev files first'),
+      input('compose file not found at .stagecraft/dev/compose.yaml; generate the dev files first: run `stagecraft init` to write a stagecraft.yml, then `stagecraft dev`'),
     );
   });
 
@@ -92,7 +92,7 @@ describe('readDevFiles', () => {
     await mkdir(path.join(cwd, devDir), { recursive: true });
     await symlink('compose.yaml', path.join(cwd, composeFile));
     expect(await rejectionOf(readDevFiles(devDir, cwd))).toStrictEqual(
-      input('cannot read .stagecraft/dev/compose.yaml: a symbolic link loop (ELOOP); point the link at the real file or generate the dev files again'),
+      input('cannot read .stagecraft/dev/compose.yaml: a symbolic link loop; fix the link or pass another --dev-dir'),
     );
   });
 
@@ -100,7 +100,7 @@ describe('readDevFiles', () => {
     await mkdir(path.join(cwd, '.stagecraft'), { recursive: true });
     await symlink('dev', path.join(cwd, devDir));
     expect(await rejectionOf(readDevFiles(devDir, cwd))).toStrictEqual(
-      input('cannot read .stagecraft/dev/compose.yaml: a symbolic link loop (ELOOP); point the link at the real file or generate the dev files again'),
+      input('cannot read .stagecraft/dev/compose.yaml: a symbolic link loop; fix the link or pass another --dev-dir'),
     );
   });
 

@@ -87,7 +87,7 @@ describe('generateFromConfig', () => {
     await write('.stagecraft/dev', 'a file\n');
     expect(await rejectionOf(generateFromConfig({ configFile: 'stagecraft.yml', devDir: '.stagecraft/dev', cwd }))).toStrictEqual({
       kind: 'input',
-      message: 'cannot write the dev files into .stagecraft/dev: a part of that path is a file, not a directory; pass another --dev-dir',
+      message: 'cannot create .stagecraft/dev: a file is where a directory should be; remove the file in the way or pass another --dev-dir',
     });
   });
 
@@ -96,7 +96,7 @@ describe('generateFromConfig', () => {
     await mkdir(path.join(cwd, '.stagecraft/dev/compose.yaml'), { recursive: true });
     expect(await rejectionOf(generateFromConfig({ configFile: 'stagecraft.yml', devDir: '.stagecraft/dev', cwd }))).toStrictEqual({
       kind: 'input',
-      message: 'cannot write .stagecraft/dev/compose.yaml: it is a directory; remove it or pass another --dev-dir',
+      message: 'cannot write .stagecraft/dev/compose.yaml: it is a directory; remove that directory or pass another --dev-dir',
     });
   });
 });

@@ -1,5 +1,5 @@
 // session.json on disk: atomic writes, reads that treat a torn or foreign file as no lock.
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -103,9 +103,25 @@ describe('readSessionFile', () => {
     expect(await readSessionFile(path.join(dir, 'a-file', 'session.json'))).toBeUndefined();
   });
 
-  it('rejects on a read error other than ENOENT (session.json is a directory)', async () => {
+  it('rejects with an input failure naming the file on a read error other than ENOENT (session.json is a directory)', async () => {
     await mkdir(file);
-    await expect(readSessionFile(file)).rejects.toMatchObject({ code: 'EISDIR' });
+    await expect(readSessionFile(file)).rejects.toStrictEqual({
+      kind: 'input',
+      message: `cannot read ${file}: it is a directory; remove that directory or pass another --dev-dir`,
+    });
+    await expect(readCheckedSessionFile(file)).rejects.toStrictEqual({
+      kind: 'input',
+      message: `cannot read ${file}: it is a directory; remove that directory or pass another --dev-dir`,
+    });
+  });
+
+  it('rejects with an input failure naming the file on a symbolic link loop (ELOOP)', async () => {
+    await symlink('loop', file);
+    await symlink('session.json', path.join(dir, 'loop'));
+    await expect(readSessionFile(file)).rejects.toStrictEqual({
+      kind: 'input',
+      message: `cannot read ${file}: a symbolic link loop; fix the link or pass another --dev-dir`,
+    });
   });
 });
 

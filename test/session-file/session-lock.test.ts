@@ -229,10 +229,112 @@ describe('SessionLock.update, release, leave', () => {
     await rm(file);
     await mkdir(file); // rename over a directory fails
     await writeFile(path.join(file, 'x'), 'x');
-    await expect(lock.update('starting')).rejects.toBeDefined();
+    await expect(lock.update('starting')).rejects.toStrictEqual({
+      kind: 'input',
+      message: `cannot write ${file}: it is a directory; remove that directory or pass another --dev-dir`,
+    });
     await rm(file, { recursive: true });
     await lock.update('attached');
     expect((await readSessionFile(file))?.state).toBe('attached');
+  });
+});
+
+describe('a session record that cannot be read, written or removed (issue 14)', () => {
+  /** A dev dir that is a file: nothing can be read there, and no record written (ENOTDIR, as root too). */
+  async function underAFile(): Promise<string> {
+    await writeFile(path.join(dir, 'notes.txt'), 'a file');
+    return path.join(dir, 'notes.txt', 'session.json');
+  }
+  const notWritten = (at: string): string => `cannot write ${at}: a part of the path is a file, not a directory`;
+
+  /** Whether another session could take the project now. */
+  async function projectFree(): Promise<boolean> {
+    const probe = new SessionLock(path.join(dir, 'probe.json'), 'detach', { now: fixedNow, lock: projectLock() });
+    const result = await probe.acquire(plan, 'preflight');
+    await probe.release();
+    return result.kind === 'acquired';
+  }
+
+  it('`dev`: an unwritable record fails the claim as an input error naming the file, and lets the project go', async () => {
+    const at = await underAFile();
+    const lock = new SessionLock(at, 'foreground', { now: fixedNow, lock: projectLock() });
+    await expect(lock.acquire(plan, 'claiming')).rejects.toStrictEqual({
+      kind: 'input',
+      message: `${notWritten(at)}; remove the file in the way or pass another --dev-dir`,
+    });
+    expect(lock.held).toBe(false);
+    expect(await projectFree()).toBe(true);
+  });
+
+  it('a record that cannot be read (a directory) fails the claim in every mode, and lets the project go', async () => {
+    await mkdir(file);
+    for (const mode of ['foreground', 'down'] as const) {
+      const lock = new SessionLock(file, mode, { now: fixedNow, lock: projectLock(), warnUnrecorded: () => undefined });
+      await expect(lock.acquire(plan, 'claiming')).rejects.toStrictEqual({
+        kind: 'input',
+        message: `cannot read ${file}: it is a directory; remove that directory or pass another --dev-dir`,
+      });
+      expect(await projectFree()).toBe(true);
+    }
+  });
+
+  it('`dev down` (warnUnrecorded): an unwritable record is a warning; the project is held without it, then let go', async () => {
+    const at = await underAFile();
+    const warnings: string[] = [];
+    const lock = new SessionLock(at, 'down', { now: fixedNow, lock: projectLock(), warnUnrecorded: (m) => warnings.push(m) });
+    expect(await lock.acquire(plan, 'down')).toStrictEqual({ kind: 'acquired', stale: undefined });
+    expect(warnings).toStrictEqual([`${notWritten(at)}; going on without a session record`]);
+    expect(lock.held).toBe(true);
+    expect(await projectFree()).toBe(false);
+    await lock.release(); // nothing to remove under a file
+    expect(warnings).toHaveLength(1);
+    expect(lock.held).toBe(false);
+    expect(await projectFree()).toBe(true);
+  });
+
+  it('`dev down`: a record that cannot be removed is a warning, and the project is let go all the same', async () => {
+    const warnings: string[] = [];
+    const lock = new SessionLock(file, 'down', { now: fixedNow, lock: projectLock(), warnUnrecorded: (m) => warnings.push(m) });
+    await lock.acquire(plan, 'down');
+    await rm(file);
+    await mkdir(path.join(file, 'inside'), { recursive: true });
+    await lock.release();
+    expect(warnings).toStrictEqual([`cannot remove ${file}: it is a directory; remove it by hand`]);
+    expect(await projectFree()).toBe(true);
+  });
+
+  it('`dev`: a record that cannot be removed rejects the release, and the project is let go all the same', async () => {
+    const lock = new SessionLock(file, 'foreground', { now: fixedNow, lock: projectLock() });
+    await lock.acquire(plan, 'claiming');
+    await rm(file);
+    await mkdir(path.join(file, 'inside'), { recursive: true });
+    await expect(lock.release()).rejects.toStrictEqual({
+      kind: 'input',
+      message: `cannot remove ${file}: it is a directory; remove that directory or pass another --dev-dir`,
+    });
+    expect(await projectFree()).toBe(true);
+  });
+
+  it('`dev down`: a stale record that cannot be put back is a warning, and the project is let go', async () => {
+    const stale = recordOf(await deadPid(), 1, { project: 'other-project', state: 'attached' });
+    await writeSessionFile(file, stale);
+    const warnings: string[] = [];
+    const lock = new SessionLock(file, 'down', { now: fixedNow, lock: projectLock(), warnUnrecorded: (m) => warnings.push(m) });
+    expect(await lock.acquire(plan, 'down')).toStrictEqual({ kind: 'acquired', stale });
+    await rm(file);
+    await mkdir(path.join(file, 'inside'), { recursive: true });
+    expect(await lock.restoreUnreconciled()).toBe(true);
+    expect(warnings).toStrictEqual([`cannot write ${file}: it is a directory; the stale session it held is not put back`]);
+    expect(await projectFree()).toBe(true);
+  });
+
+  it('a bug is not a file-system error: it rejects as it is, even with warnUnrecorded', async () => {
+    // A plan JSON cannot hold: writing the record throws a TypeError, not an fs error.
+    const unwritable = { ...plan, bad: 1n } as unknown as typeof plan;
+    const lock = new SessionLock(file, 'down', { now: fixedNow, lock: projectLock(), warnUnrecorded: () => undefined });
+    await expect(lock.acquire(unwritable, 'down')).rejects.toThrow(TypeError);
+    expect(lock.held).toBe(false);
+    expect(await projectFree()).toBe(true);
   });
 });
 

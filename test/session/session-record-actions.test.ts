@@ -17,7 +17,7 @@ const plan = shopPlan(defaultDevOptions, [
 ]);
 
 /** A store that records each call and answers `restoreUnreconciled` with `restores`. */
-function recordingStore(restores = false, failing?: Error) {
+function recordingStore(restores = false, failing?: unknown) {
   const calls: string[] = [];
   const step = (call: string): Promise<void> => {
     calls.push(call);
@@ -113,6 +113,16 @@ describe('the record actions over a store', () => {
       { type: 'notice', message: 'could not update the session file: Error: EACCES: permission denied' },
       { type: 'notice', message: 'could not update the session file: Error: EACCES: permission denied' },
     ]);
+  });
+
+  // What SessionLock rejects with when the dev dir turned read-only or full mid-session.
+  it('a failed write of the file system is reported in its own sentence', async () => {
+    const message = 'cannot write /p/.stagecraft/dev/session.json: no space left on device; free some space or pass another --dev-dir';
+    const { store } = recordingStore(false, { kind: 'input', message });
+    const actions = actionsOver(store);
+    actions.record('attached');
+    await settle();
+    expect(actions.reported).toStrictEqual([{ type: 'notice', message: `could not update the session file: ${message}` }]);
   });
 });
 
