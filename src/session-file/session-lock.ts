@@ -1,5 +1,6 @@
 import type { DevPlan, SessionMode } from '../../machines/dev-session.types.js';
 import { fsFailure, fsProblem, type FsAction } from '../util/fs-failure.js';
+import { isInputFailure } from '../util/input-failure.js';
 import { currentProcess, isAlive } from './process-identity.js';
 import type { ProjectLock } from './project-lock.js';
 import { readSessionFile, removeSessionFile, writeSessionFile, type SessionRecord } from './session-file.js';
@@ -27,6 +28,12 @@ export function holderAlive(record: SessionRecord): boolean {
 /** True when the record names another process that still runs: a live session holds the file. */
 export function heldByAnother(record: SessionRecord): boolean {
   return record.pid !== process.pid && holderAlive(record);
+}
+
+/** An `input` failure (a record that cannot be read) as no record; anything else rethrown. */
+function unreadableAsNone(error: unknown): undefined {
+  if (isInputFailure(error)) return undefined;
+  throw error;
 }
 
 /** What a session lock is built with. */
@@ -92,7 +99,8 @@ export class SessionLock {
     const holder = await this.#lock.acquire(project, this.#file);
     if (holder !== undefined) {
       // A holder that did not answer (stopped) may still be named by this dev dir's record.
-      const record = await readSessionFile(holder.sessionFile ?? this.#file);
+      // Another session's record that cannot be read only means less to say about the holder.
+      const record = await readSessionFile(holder.sessionFile ?? this.#file).catch(unreadableAsNone);
       // The record names the holder; or, while the holder only checks it, the live session it found there.
       const named = record !== undefined && (record.pid === holder.pid || heldByAnother(record)) ? record : undefined;
       return {

@@ -328,6 +328,19 @@ describe('a session record that cannot be read, written or removed (issue 14)', 
     expect(await projectFree()).toBe(true);
   });
 
+  it("a holder whose record cannot be read is still a holder: held, told by pid and dev dir only", async () => {
+    const holder = new SessionLock(file, 'detach', { now: fixedNow, lock: projectLock() });
+    await holder.acquire(plan, 'detached');
+    await rm(file);
+    await mkdir(file);
+    const other = path.join(dir, 'other', 'session.json');
+    await mkdir(path.dirname(other));
+    const lock = new SessionLock(other, 'foreground', { now: fixedNow, lock: projectLock() });
+    expect(await lock.acquire(plan, 'claiming')).toStrictEqual({ kind: 'held', project: 'shop', holder: undefined, pid: process.pid, elsewhere: file });
+    await rm(file, { recursive: true });
+    await holder.release();
+  });
+
   it('a bug is not a file-system error: it rejects as it is, even with warnUnrecorded', async () => {
     // A plan JSON cannot hold: writing the record throws a TypeError, not an fs error.
     const unwritable = { ...plan, bad: 1n } as unknown as typeof plan;
