@@ -39,6 +39,13 @@ export interface AppService {
   readonly healthcheck: Healthcheck | undefined;
   /** Compose short volume syntax (`./src:/app/src:ro`, `data:/var/lib/x`); relative sources from stagecraft.yml's directory. */
   readonly volumes: readonly string[];
+  /**
+   * `compose:`: further compose keys for the generated service (`ports`, `depends_on`,
+   * `restart`, …), as compose.yaml would hold them; relative paths rebased as in extra
+   * services. None sets a key the section's own fields set; `labels` and `expose` are
+   * merged with stagecraft's own. Empty when not given.
+   */
+  readonly compose: Readonly<Record<string, unknown>>;
 }
 
 /** `dev.traefik`: `true`, `false` or `{ enabled, http, https }`. */
@@ -81,5 +88,10 @@ export const defaultTraefik: TraefikSettings = { enabled: true, http: 80, https:
 /** The config file `stagecraft dev` looks for in the working directory. */
 export const defaultConfigFile = 'stagecraft.yml';
 
-/** Service names stagecraft generates; extra services may not take them. */
+/** Service names stagecraft generates; extra services may not take them (`traefik` only while stagecraft's Traefik is on). */
 export const reservedServiceNames: readonly string[] = ['backend', 'frontend', 'traefik'];
+
+/** Service names an extra service may not take, given whether stagecraft generates its Traefik. */
+export function reservedNamesFor(traefikEnabled: boolean): readonly string[] {
+  return traefikEnabled ? reservedServiceNames : reservedServiceNames.filter((name) => name !== 'traefik');
+}

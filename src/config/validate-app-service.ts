@@ -1,9 +1,10 @@
-import type { ConfigIssues, ConfigPath } from './config-issues.js';
+import { formatPath, type ConfigIssues, type ConfigPath } from './config-issues.js';
 import {
   command,
   count,
   duration,
   environment,
+  isMapping,
   nonEmptyString,
   optional,
   port,
@@ -14,9 +15,23 @@ import {
   type Mapping,
   type Reader,
 } from './config-values.js';
+import { traefikRoleLabel } from '../dev-files/compose-model.js';
+import { labelMap } from './compose-labels.js';
+import { checkNetworks } from './validate-extra-services.js';
 import type { AppService, BuildSpec, Healthcheck } from './stagecraft-config.js';
 
-const appKeys = ['provider', 'image', 'build', 'command', 'workdir', 'env', 'port', 'healthcheck', 'volumes'] as const;
+const appKeys = ['provider', 'image', 'build', 'command', 'workdir', 'env', 'port', 'healthcheck', 'volumes', 'compose'] as const;
+
+/** The compose key each field of an app section writes: under `compose:`, each is given once or not at all. */
+const composeKeyOf: Readonly<Record<string, string>> = {
+  image: 'image',
+  build: 'build',
+  command: 'command',
+  workdir: 'working_dir',
+  env: 'environment',
+  healthcheck: 'healthcheck',
+  volumes: 'volumes',
+};
 const buildKeys = ['context', 'dockerfile'] as const;
 const healthcheckKeys = ['test', 'interval', 'timeout', 'retries', 'start_period'] as const;
 
@@ -80,7 +95,8 @@ export function validateAppService(value: unknown, path: ConfigPath, issues: Con
   const mapping = readMapping(value, path, issues, appKeys);
   if (mapping === undefined) return undefined;
   const service = readFields(mapping, path, issues);
-  if (absent(mapping['image']) && absent(mapping['build'])) {
+  const compose = service.compose;
+  if (absent(mapping['image']) && absent(mapping['build']) && absent(compose['image']) && absent(compose['build'])) {
     issues.add(path, 'needs an image or a build; add `image: <name>` or `build: { context: <dir> }`');
   }
   return issues.list.length === before ? service : undefined;
@@ -97,8 +113,35 @@ function readFields(mapping: Mapping, path: ConfigPath, issues: ConfigIssues): A
     port: required(mapping, 'port', path, issues, port) ?? 0,
     healthcheck: optional(mapping, 'healthcheck', path, issues, healthcheck),
     volumes: optional(mapping, 'volumes', path, issues, volumeList) ?? [],
+    compose: readCompose(mapping, path, issues),
   };
 }
+
+/**
+ * `compose:`: further compose keys, passed through. A key the section sets through its
+ * own field is refused (it would be given twice), as is stagecraft's role label, and
+ * every network but the project's own.
+ */
+function readCompose(mapping: Mapping, path: ConfigPath, issues: ConfigIssues): Mapping {
+  const value = mapping['compose'];
+  if (absent(value)) return {};
+  const composePath = [...path, 'compose'];
+  if (!isMapping(value)) {
+    issues.expected(composePath, 'a mapping of further compose keys for this service', value);
+    return {};
+  }
+  for (const [field, key] of Object.entries(composeKeyOf)) {
+    if (!absent(mapping[field]) && !absent(value[key])) {
+      issues.add([...composePath, key], `given twice, here and as ${formatPath([...path, field])}; keep one`);
+    }
+  }
+  if (Object.hasOwn(labelMap(value['labels']), traefikRoleLabel)) {
+    issues.add([...composePath, 'labels'], `${traefikRoleLabel} is stagecraft's own label (the role of the service); remove it`);
+  }
+  checkNetworks(value, composePath, issues);
+  return value;
+}
+
 
 const absolutePath = {
   expected: 'an absolute path inside the container, such as /app',

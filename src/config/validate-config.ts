@@ -5,6 +5,7 @@ import {
   appRoles,
   defaultDomains,
   defaultTraefik,
+  reservedNamesFor,
   type AppRole,
   type AppService,
   type DevSettings,
@@ -98,10 +99,11 @@ export function validateConfig(root: unknown): ConfigValidation {
   if (mapping === undefined) return { ok: false, issues: issues.list };
   const project = readProject(mapping, issues);
   const apps = readApps(mapping, issues);
+  const dev = readDev(mapping, issues);
+  // With stagecraft's Traefik off, the project may have a Traefik of its own named `traefik`.
   const services = mapping['services'] === undefined || mapping['services'] === null
     ? {}
-    : validateExtraServices(mapping['services'], ['services'], issues);
-  const dev = readDev(mapping, issues);
+    : validateExtraServices(mapping['services'], ['services'], issues, reservedNamesFor(dev.traefik.enabled));
   if (issues.list.length > 0 || project === undefined || services === undefined) return { ok: false, issues: issues.list };
   return { ok: true, config: { project, apps, services, dev } };
 }

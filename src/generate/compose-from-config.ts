@@ -1,6 +1,7 @@
 // Pure: stagecraft.yml (validated) → the compose.yaml document, as a plain value whose
 // key order is the order written. Services are sorted by name; maps stagecraft builds
 // (environment, labels, volumes) are sorted by key; lists keep the config's order.
+import { labelMap } from '../config/compose-labels.js';
 import { appRoles, type AppRole, type AppService, type StagecraftConfig } from '../config/stagecraft-config.js';
 import { traefikRoleLabel } from '../dev-files/compose-model.js';
 import { namedVolumeOf, rebaseExtraService, rebasePath, rebaseVolume } from './relocate-paths.js';
@@ -48,7 +49,26 @@ function appService(role: AppRole, app: AppService, base: string): ComposeServic
   const healthcheck = healthcheckOf(app);
   if (healthcheck !== undefined) service['healthcheck'] = healthcheck;
   service['labels'] = { [traefikRoleLabel]: role };
-  return service;
+  return withComposeKeys(service, rebaseExtraService(base, app.compose));
+}
+
+/**
+ * The app service with its `compose:` keys added (validation saw to it that none sets
+ * a key the section's own fields set): labels and expose are merged with stagecraft's
+ * own (its role label stays); any other key, `init` included, is taken as written.
+ */
+function withComposeKeys(service: ComposeService, compose: Readonly<Record<string, unknown>>): ComposeService {
+  const { labels, ...rest } = service;
+  const merged: ComposeService = rest;
+  let allLabels = labels as Record<string, string>;
+  for (const [key, value] of Object.entries(compose)) {
+    if (key === 'labels') allLabels = sortedRecord({ ...labelMap(value), ...allLabels });
+    else if (key === 'expose' && Array.isArray(value)) merged['expose'] = [...new Set([...(merged['expose'] as string[]), ...value.map(String)])];
+    else merged[key] = value;
+  }
+  // The role label last, as in every app service.
+  merged['labels'] = allLabels;
+  return merged;
 }
 
 /** Traefik with `<dev-dir>/traefik` mounted as its config dir, publishing the two entrypoints. */

@@ -33,6 +33,7 @@ describe('parseConfig: a valid config', () => {
           port: 8080,
           healthcheck: undefined,
           volumes: [],
+          compose: {},
         },
       },
       services: {},
@@ -61,6 +62,7 @@ describe('parseConfig: a valid config', () => {
       port: 8080,
       healthcheck: { test: ['CMD', 'true'], interval: '1s', timeout: '500ms', retries: 3, startPeriod: '1m30s' },
       volumes: ['./api:/app', 'cache:/cache'],
+      compose: {},
     });
   });
 
@@ -234,8 +236,8 @@ dev:
           '  stagecraft.yml:3:1: backend: needs an image or a build; add `image: <name>` or `build: { context: <dir> }`',
           '  stagecraft.yml:4:3: backend.provider: expected generic (the only provider so far), got "docker"',
           '  stagecraft.yml:5:3: backend.port: expected a port from 1 to 65535, got 70000',
-          '  stagecraft.yml:6:3: backend.prot: unknown key; expected one of provider, image, build, command, workdir, env, port, healthcheck, volumes',
-          '  stagecraft.yml:7:1: frontend: expected a mapping with keys provider, image, build, command, workdir, env, port, healthcheck, volumes, got "yes"',
+          '  stagecraft.yml:6:3: backend.prot: unknown key; expected one of provider, image, build, command, workdir, env, port, healthcheck, volumes, compose',
+          '  stagecraft.yml:7:1: frontend: expected a mapping with keys provider, image, build, command, workdir, env, port, healthcheck, volumes, compose, got "yes"',
           '  stagecraft.yml:9:24: dev.traefik.tls: unknown key; expected one of enabled, http, https',
         ].join('\n'),
       ),
