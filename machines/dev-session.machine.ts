@@ -57,7 +57,9 @@ export type DevSessionEmitted =
       readonly signal: StopSignal | undefined;
     }
   | { readonly type: 'forcing'; readonly cause: 'signal' | 'deadline' }
-  | { readonly type: 'rollingBack'; readonly keepOnFailure: boolean };
+  | { readonly type: 'rollingBack'; readonly keepOnFailure: boolean }
+  /** The rollback's teardown begins (its diagnostics are done). */
+  | { readonly type: 'rollbackTeardown'; readonly projectName: string };
 
 export interface DiagnoseInput {
   readonly plan: DevPlan;
@@ -290,6 +292,7 @@ const sessionSetup = setup({
     announceRollingBack: emit(
       ({ context }) => ({ type: 'rollingBack', keepOnFailure: context.options.keepOnFailure }) as const,
     ),
+    announceRollbackTeardown: emit(({ context }) => ({ type: 'rollbackTeardown' as const, projectName: planOf({ context }).projectName })),
   },
 });
 
@@ -677,7 +680,7 @@ export const devSessionMachine = withChildren.createMachine({
         },
         tearingDown: {
           tags: ['tearingDown'],
-          entry: recordAs('rollingBack.tearingDown'),
+          entry: ['announceRollbackTeardown', recordAs('rollingBack.tearingDown')],
           invoke: {
             id: 'teardown',
             src: 'teardown',

@@ -28,6 +28,8 @@ export const devFlags = {
   },
   'keep-on-failure': { type: 'boolean', default: false, describe: 'when start fails, keep what was created instead of rolling back' },
   verbose: { alias: 'v', type: 'boolean', default: false, describe: 'print every command, the dev dir, the compose file and each state transition' },
+  quiet: { alias: 'q', type: 'boolean', default: false, describe: 'print only errors and the final line (container logs still reach stdout)' },
+  'no-log-prefix': { type: 'boolean', default: false, describe: 'do not print the service name before each container log line' },
   'dry-run': { type: 'boolean', default: false, describe: 'print the plan, run nothing' },
   'compose-command': { type: 'string', default: 'docker compose', describe: 'the compose invocation, split into argv', requiresArg: true },
   inspect: {
@@ -80,6 +82,10 @@ export type DevArgs = Awaited<ReturnType<ReturnType<typeof withDevFlags>['parseA
 export interface CliFlags {
   readonly options: DevOptions;
   readonly verbose: boolean;
+  /** `--quiet`: only errors and the final line (unset: false). */
+  readonly quiet?: boolean;
+  /** `--no-log-prefix`: container log lines without compose's `api-1  | ` (unset: false). */
+  readonly noLogPrefix?: boolean;
   readonly dryRun: boolean;
   /** `--inspect`: '' for the Stately sky, a ws:// URL, or undefined (off). */
   readonly inspect: string | undefined;
@@ -98,6 +104,8 @@ export interface DevFlagValues {
   readonly grace: number | undefined;
   readonly 'keep-on-failure': boolean;
   readonly verbose: boolean;
+  readonly quiet: boolean;
+  readonly 'no-log-prefix': boolean;
   readonly 'dry-run': boolean;
   readonly 'compose-command': string;
   readonly inspect: string | undefined;
@@ -119,6 +127,8 @@ export function toCliFlags(args: DevFlagValues): CliFlags {
       composeCommand: args['compose-command'],
     },
     verbose: args.verbose,
+    quiet: args.quiet,
+    noLogPrefix: args['no-log-prefix'],
     dryRun: args['dry-run'],
     inspect: args.inspect,
     events: args.events,

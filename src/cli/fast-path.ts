@@ -34,6 +34,9 @@ const spellings: ReadonlyMap<string, { readonly name: string; readonly kind: Fla
   ['--keep-on-failure', { name: 'keep-on-failure', kind: 'boolean' }],
   ['--verbose', { name: 'verbose', kind: 'boolean' }],
   ['-v', { name: 'verbose', kind: 'boolean' }],
+  ['--quiet', { name: 'quiet', kind: 'boolean' }],
+  ['-q', { name: 'quiet', kind: 'boolean' }],
+  ['--no-log-prefix', { name: 'no-log-prefix', kind: 'boolean' }],
   ['--dry-run', { name: 'dry-run', kind: 'boolean' }],
 ]);
 

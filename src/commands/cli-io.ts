@@ -3,6 +3,9 @@
 import type { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { DevOptions } from '../../machines/dev-session.types.js';
+import { onGitHubActions } from '../output/github-actions.js';
+import { everyInterval, LiveRegion } from '../output/live-region.js';
+import type { ProgressStyle } from '../output/phase-display.js';
 import { PrettyReporter } from '../output/pretty-reporter.js';
 import type { Reporter } from '../output/reporter.js';
 import { quoteArgv } from '../util/shell-words.js';
@@ -31,8 +34,27 @@ export function downCommandFor(options: DevOptions): string {
   return quoteArgv(argv);
 }
 
+/** How much a command's reporter shows, and how (`--quiet`, `--no-log-prefix`). */
+export interface DisplayFlags {
+  readonly quiet?: boolean;
+  readonly noLogPrefix?: boolean;
+}
+
+/**
+ * Progress as a live region only on a colour terminal (SPEC §5): not on CI, nor through a
+ * pipe, nor with NO_COLOR or TERM=dumb, where it is one plain line per change.
+ */
+function progressStyle(io: CliIo, groups: boolean): ProgressStyle {
+  const terminal = io.stderr.isTTY === true && colorAllowed(io.env) && io.env['TERM'] !== 'dumb' && !groups;
+  if (!terminal) return { kind: 'plain' };
+  const stderr = io.stderr as CliIo['stderr'] & { readonly columns?: number };
+  return { kind: 'live', region: new LiveRegion({ stream: io.stderr, columns: () => stderr.columns ?? 80, now: Date.now, every: everyInterval }) };
+}
+
 /** The human reporter for a command, coloured only on a terminal without NO_COLOR. */
-export function createReporter(options: DevOptions, verbose: boolean, io: CliIo): Reporter {
+export function createReporter(options: DevOptions, verbose: boolean, io: CliIo, display: DisplayFlags = {}): Reporter {
+  const groups = onGitHubActions(io.env);
+  const colorLogs = colorAllowed(io.env) && io.stdout.isTTY === true;
   return new PrettyReporter({
     stdout: io.stdout,
     stderr: io.stderr,
@@ -40,5 +62,9 @@ export function createReporter(options: DevOptions, verbose: boolean, io: CliIo)
     stdoutIsTerminal: io.stdout.isTTY === true,
     verbose,
     downCommand: downCommandFor(options),
+    progress: progressStyle(io, groups),
+    quiet: display.quiet === true,
+    githubActions: groups,
+    logPrefix: display.noLogPrefix === true ? 'none' : colorLogs ? 'color' : 'plain',
   });
 }

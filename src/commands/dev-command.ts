@@ -43,7 +43,7 @@ export async function devCommand(
   makeRunner: (reporter: Reporter, io: CliIo) => { runner: ComposeRunner; release: () => void } = createRunner,
 ): Promise<number> {
   if (flags.dryRun) return planCommand(flags, io);
-  const pretty = createReporter(flags.options, flags.verbose, io);
+  const pretty = createReporter(flags.options, flags.verbose, io, flags);
   let events: EventsFileReporter | undefined;
   let inspector: Awaited<ReturnType<typeof connectInspector>> | undefined;
   try {

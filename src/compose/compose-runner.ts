@@ -33,6 +33,9 @@ export interface CommandResult {
   readonly stderrTail: string;
 }
 
+/** Receives each line a running command prints, as it prints it: compose's progress, as it goes. */
+export type LineListener = (line: string, stream: 'stdout' | 'stderr') => void;
+
 /** Receives a followed command's stdout as text made of whole lines only. */
 export type OutputSink = (text: string) => void;
 
@@ -53,8 +56,12 @@ export interface ComposeRunnerObserver {
 
 /** Runs planned commands; never builds argv itself (SPEC §3: what `plan` prints is what runs). */
 export interface ComposeRunner {
-  /** Runs to completion and captures stdout. Rejects with a `ComposeFailure` on any failure. */
-  run(command: PlannedCommand, signal: AbortSignal): Promise<CommandResult>;
+  /**
+   * Runs to completion and captures stdout. Rejects with a `ComposeFailure` on any failure.
+   * With `onLine`, each line of stdout and stderr is also passed on as it comes (and stdout's
+   * to the observer too, as compose's own output).
+   */
+  run(command: PlannedCommand, signal: AbortSignal, onLine?: LineListener): Promise<CommandResult>;
   /** Starts a long-running command whose stdout goes to `sink` as it arrives, whole lines only. */
   follow(command: PlannedCommand, sink: OutputSink): FollowedProcess;
   /**

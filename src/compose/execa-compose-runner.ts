@@ -11,6 +11,7 @@ import type {
   ComposeRunner,
   ComposeRunnerObserver,
   FollowedProcess,
+  LineListener,
   OutputSink,
 } from './compose-runner.js';
 import { ChunkBatcher } from './chunk-batcher.js';
@@ -53,20 +54,20 @@ export class ExecaComposeRunner implements ComposeRunner {
     this.#options = options;
   }
 
-  run(command: PlannedCommand, signal: AbortSignal): Promise<CommandResult> {
+  run(command: PlannedCommand, signal: AbortSignal, onLine?: LineListener): Promise<CommandResult> {
     // Canceled before it started: start nothing. (After a third Ctrl+C the forced
     // teardown's `down` would otherwise be spawned after giving up, only to be killed.)
     if (signal.aborted) {
       const end = { spawnCode: undefined, exitCode: undefined, signal: undefined, canceled: true, stderrTail: '' };
       return Promise.reject<CommandResult>(classifyEnd(command, end));
     }
-    const started = this.#start(command, { captureStdout: true, sink: undefined });
+    const started = this.#start(command, { captureStdout: true, sink: undefined, onLine });
     signal.addEventListener('abort', started.stop, { once: true });
     return started.done.finally(() => signal.removeEventListener('abort', started.stop));
   }
 
   follow(command: PlannedCommand, sink: OutputSink): FollowedProcess {
-    return this.#start(command, { captureStdout: false, sink });
+    return this.#start(command, { captureStdout: false, sink, onLine: undefined });
   }
 
   async idle(killAfterMs?: number): Promise<void> {
@@ -88,7 +89,7 @@ export class ExecaComposeRunner implements ComposeRunner {
     for (const pid of this.#live) signalGroup(pid, 'SIGKILL');
   }
 
-  #start(command: PlannedCommand, how: { captureStdout: boolean; sink: OutputSink | undefined }): Started {
+  #start(command: PlannedCommand, how: { captureStdout: boolean; sink: OutputSink | undefined; onLine: LineListener | undefined }): Started {
     const { observer } = this.#options;
     const [file, ...args] = command.argv;
     if (file === undefined) throw new Error(`empty argv for ${command.phase}`);
@@ -103,7 +104,8 @@ export class ExecaComposeRunner implements ComposeRunner {
       // execa hands any fd number to spawn() as it is; its types only list 0 to 9.
       stdout: pipe === undefined ? 'pipe' : (pipe.writeFd as 9),
       stderr: 'pipe',
-      buffer: { stdout: how.captureStdout, stderr: false },
+      // Lines passed on as they come are captured here, not by execa.
+      buffer: { stdout: how.captureStdout && how.onLine === undefined, stderr: false },
       detached: true,
       cleanup: false,
       reject: false,
@@ -119,7 +121,12 @@ export class ExecaComposeRunner implements ComposeRunner {
       for (const line of lines.slice(0, -1).split('\n')) {
         tail.add(line);
         observer.commandOutput(command, line);
+        how.onLine?.(line, 'stderr');
       }
+    });
+    const stdoutText = how.onLine === undefined ? undefined : passLines(child.stdout, (line) => {
+      observer.commandOutput(command, line);
+      how.onLine?.(line, 'stdout');
     });
     const stdoutLines =
       how.sink === undefined ? undefined : followLines(pipe === undefined ? child.stdout : pipeReader(pipe.readFd), how.sink);
@@ -145,7 +152,7 @@ export class ExecaComposeRunner implements ComposeRunner {
       if (failure !== undefined && !(how.sink !== undefined && failure.kind === 'canceled')) {
         return Promise.reject<CommandResult>(failure satisfies ComposeFailure);
       }
-      return { stdout: end.stdout, stderrTail: tail.toString() };
+      return { stdout: stdoutText?.() ?? end.stdout, stderrTail: tail.toString() };
     });
     const ended = done.then(
       () => undefined,
@@ -184,6 +191,16 @@ function readLines(stream: NodeJS.ReadableStream | null, emit: (lines: string) =
   stream.on('data', (chunk: string) => splitter.push(chunk));
   stream.on('end', () => splitter.flush());
   return splitter;
+}
+
+/** Passes on each line of `stream` as it comes; returns what reads all of it captured so far. */
+function passLines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): () => string {
+  let text = '';
+  readLines(stream, (lines) => {
+    text += lines;
+    for (const line of lines.slice(0, -1).split('\n')) onLine(line);
+  });
+  return () => text;
 }
 
 /** The read end of an OsPipe as a stream; destroyed (the fd closed) once it ends. */

@@ -62,6 +62,14 @@ export class EventsFileReporter implements Reporter {
           exitCode: event.status.exitCode ?? null,
           restarts: event.status.restarts,
         };
+      // What compose said each service was doing while `up` or `down` ran.
+      case 'progress':
+        return {
+          type: 'progress',
+          service: event.progress.service,
+          activity: event.progress.activity,
+          ...(event.progress.step === undefined ? {} : { step: event.progress.step }),
+        };
       case 'finished':
         return {
           type: 'finished',

@@ -2,6 +2,10 @@ import type { Writable } from 'node:stream';
 import type { DevSessionOutput, SessionFailure } from '../../machines/dev-session.types.js';
 import type { ServiceStatus } from '../../machines/service.types.js';
 import { quoteArgv } from '../util/shell-words.js';
+import { failureAnnotation } from './github-actions.js';
+import { styleLogPrefixes, type LogPrefixStyle } from './log-prefix.js';
+import { PhaseDisplay, type ProgressStyle } from './phase-display.js';
+import { shownWhenQuiet } from './quiet.js';
 import type { Reporter, SessionEvent } from './reporter.js';
 
 export interface PrettyReporterOptions {
@@ -14,6 +18,16 @@ export interface PrettyReporterOptions {
   readonly verbose: boolean;
   /** The `stagecraft dev down …` command that stops this project, for hints. */
   readonly downCommand: string;
+  /** Each service's progress while a phase works: a live region, plain lines (the default), or none. */
+  readonly progress?: ProgressStyle;
+  /** `--quiet`: only errors and the final line. */
+  readonly quiet?: boolean;
+  /** GitHub Actions: phases folded in groups, a failure as one `::error` annotation. */
+  readonly githubActions?: boolean;
+  /** How container log prefixes look; unset, as compose printed them. */
+  readonly logPrefix?: LogPrefixStyle;
+  /** Milliseconds, for progress timestamps. */
+  readonly now?: () => number;
 }
 
 const prefix = 'stagecraft dev:';
@@ -27,18 +41,32 @@ const eraseLine = '\u001b[2K';
  */
 export class PrettyReporter implements Reporter {
   readonly #o: PrettyReporterOptions;
+  readonly #phases: PhaseDisplay;
+  /** The services `up` starts: the start board's rows. */
+  #expected: readonly string[] = [];
 
   constructor(options: PrettyReporterOptions) {
     this.#o = options;
+    this.#phases = new PhaseDisplay({
+      progress: options.quiet === true ? { kind: 'none' } : (options.progress ?? { kind: 'plain' }),
+      groups: options.githubActions === true && options.quiet !== true,
+      write: (text) => options.stderr.write(text),
+      say: (line) => this.#say(line),
+      now: options.now ?? Date.now,
+    });
   }
 
   report(event: SessionEvent): void {
     const o = this.#o;
+    if (o.quiet === true && !shownWhenQuiet(event)) return;
     switch (event.type) {
-      case 'logs':
-        o.stdout.write(o.stdoutIsTerminal ? event.text : event.text.replaceAll(eraseLine, ''));
+      case 'logs': {
+        const text = o.logPrefix === undefined ? event.text : styleLogPrefixes(event.text, o.logPrefix);
+        this.#phases.above(() => o.stdout.write(o.stdoutIsTerminal ? text : text.replaceAll(eraseLine, '')));
         return;
+      }
       case 'planned':
+        this.#expected = event.plan.expectedServices;
         if (!o.verbose) return;
         this.#say(`dev dir: ${event.options.devDir}`);
         this.#say(`compose file: ${event.plan.composeFile}`);
@@ -58,7 +86,7 @@ export class PrettyReporter implements Reporter {
         if (o.verbose) this.#say(`$ ${quoteArgv(event.command.argv)}`);
         return;
       case 'commandOutput':
-        if (o.verbose) o.stderr.write(`${this.#dim('  │')} ${event.line.replaceAll(eraseLine, '')}\n`);
+        if (o.verbose) this.#phases.above(() => o.stderr.write(`${this.#dim('  │')} ${event.line.replaceAll(eraseLine, '')}\n`));
         return;
       case 'commandEnded':
         if (o.verbose && event.exitCode !== 0) {
@@ -66,14 +94,17 @@ export class PrettyReporter implements Reporter {
         }
         return;
       case 'reconciling':
+        this.#phases.begin('teardown', `teardown of the stale session of project ${event.stale.project}`);
         this.#warn(
           `found a stale session of project ${event.stale.project} (pid ${event.stale.pid} is gone, last state ${event.stale.state}); tearing it down before starting`,
         );
         return;
       case 'starting':
+        this.#phases.begin('start', `start project ${event.projectName}`, this.#expected);
         this.#say(`starting project ${event.projectName}…`);
         return;
       case 'started':
+        this.#phases.end();
         this.#say(
           event.mode === 'foreground'
             ? `project ${event.projectName} is up; streaming its logs (Ctrl+C stops and removes it)`
@@ -81,6 +112,7 @@ export class PrettyReporter implements Reporter {
         );
         return;
       case 'stopping':
+        this.#phases.begin('teardown', `teardown of project ${event.projectName}`);
         this.#say(
           event.cause === 'stack-ended'
             ? `every container of project ${event.projectName} has exited; removing the stack`
@@ -90,12 +122,20 @@ export class PrettyReporter implements Reporter {
         );
         return;
       case 'waiting':
+        this.#phases.begin('wait', `wait for ${event.services.join(', ') || 'the services'} (up to ${event.timeoutSeconds} s)`);
         if (event.services.length > 0) {
           this.#say(`waiting up to ${event.timeoutSeconds} s for ${event.services.join(', ')} to be ready…`);
         }
         return;
       case 'service':
-        this.#service(event.status, event.previous);
+        // A change said as news (an exit, a restart) needs no progress line too.
+        this.#phases.status(event.status, this.#service(event.status, event.previous));
+        return;
+      case 'progress':
+        this.#phases.compose(event.progress);
+        return;
+      case 'rollbackTeardown':
+        this.#phases.begin('teardown', `teardown of project ${event.projectName} (rollback)`);
         return;
       case 'eventsLost':
         this.#warn(`the engine's event stream ended (${event.reason}); reading the stack's state once`);
@@ -114,6 +154,7 @@ export class PrettyReporter implements Reporter {
         );
         return;
       case 'rollingBack':
+        this.#phases.begin('diagnostics', 'diagnostics: why the start failed');
         this.#warn(
           event.keepOnFailure
             ? 'start failed; keeping what was created for inspection (--keep-on-failure)'
@@ -124,10 +165,11 @@ export class PrettyReporter implements Reporter {
         this.#say(`last log lines of ${event.services.join(', ')}:`);
         return;
       case 'finished':
+        this.#phases.end();
         this.#finished(event.output);
         return;
       case 'error':
-        this.#error(event.failure);
+        this.#fail(event.failure);
         return;
       case 'notice':
         this.#say(event.message);
@@ -138,33 +180,38 @@ export class PrettyReporter implements Reporter {
     }
   }
 
-  /** Exits, restarts and health changes as they happen (SPEC §4); the rest only with --verbose. */
-  #service(status: ServiceStatus, previous: ServiceStatus | undefined): void {
-    if (previous?.state === status.state && previous.restarts === status.restarts) return;
+  /** Exits, restarts and health changes as they happen (SPEC §4); the rest only with --verbose. True when it said something. */
+  #service(status: ServiceStatus, previous: ServiceStatus | undefined): boolean {
+    if (previous?.state === status.state && previous.restarts === status.restarts) return false;
     switch (status.state) {
       case 'exited':
         this.#say(`${status.service} exited with code ${status.exitCode ?? '?'}`);
-        return;
+        return true;
       case 'restarting':
         this.#say(`${status.service} exited with code ${status.exitCode ?? '?'}; restarting (${status.restarts + 1})`);
-        return;
+        return true;
       case 'stopped':
         this.#say(`${status.service} was stopped (exit code ${status.exitCode ?? '?'})`);
-        return;
+        return true;
       case 'unhealthy':
         this.#warn(`${status.service} is unhealthy`);
-        return;
+        return true;
       case 'healthy':
-        if (previous?.state === 'unhealthy' || this.#o.verbose) this.#say(`${status.service} is healthy`);
-        return;
+        if (previous?.state !== 'unhealthy' && !this.#o.verbose) return false;
+        this.#say(`${status.service} is healthy`);
+        return true;
       default:
-        if (this.#o.verbose && status.state !== 'pending') this.#say(this.#dim(`${status.service}: ${status.state}`));
+        // A board shows these steps already.
+        if (!this.#o.verbose || status.state === 'pending' || this.#phases.showing()) return false;
+        this.#say(this.#dim(`${status.service}: ${status.state}`));
+        return true;
     }
   }
 
+
   #finished(output: DevSessionOutput): void {
     const { failure, teardownFailure, leftBehind, projectName } = output;
-    if (failure !== undefined) this.#error(failure);
+    if (failure !== undefined) this.#fail(failure, projectName);
     if (teardownFailure !== undefined) this.#error(teardownFailure);
     switch (output.finalState) {
       case 'detached':
@@ -194,6 +241,13 @@ export class PrettyReporter implements Reporter {
     this.#say(`  or by hand: ${quoteArgv(leftBehind)}`);
   }
 
+  /** The failure the run is about: one `::error` annotation on GitHub Actions, else an error line. */
+  #fail(failure: SessionFailure, projectName?: string): void {
+    if (this.#o.githubActions !== true) return this.#error(failure);
+    const text = failureAnnotation(failure, projectName, messageOf(failure));
+    this.#phases.above(() => this.#o.stderr.write(text));
+  }
+
   #error(failure: SessionFailure): void {
     this.#say(`${this.#paint('1;31', 'error:')} ${messageOf(failure)}`);
   }
@@ -203,7 +257,7 @@ export class PrettyReporter implements Reporter {
   }
 
   #say(line: string): void {
-    this.#o.stderr.write(`${this.#dim(prefix)} ${line}\n`);
+    this.#phases.above(() => this.#o.stderr.write(`${this.#dim(prefix)} ${line}\n`));
   }
 
   #dim(text: string): string {

@@ -1,5 +1,6 @@
 import type { DevSessionEmitted } from '../../machines/dev-session.machine.js';
 import type { DevSessionOutput, PlannedCommand, SessionFailure } from '../../machines/dev-session.types.js';
+import { ComposeProgressReader, type ComposeProgress } from '../compose/compose-progress-reader.js';
 import type { ComposeRunnerObserver } from '../compose/compose-runner.js';
 
 /** Everything a session tells its user, as data; reporters decide how it looks. */
@@ -15,6 +16,8 @@ export type SessionEvent =
   | { readonly type: 'command'; readonly command: PlannedCommand }
   | { readonly type: 'commandOutput'; readonly command: PlannedCommand; readonly line: string }
   | { readonly type: 'commandEnded'; readonly command: PlannedCommand; readonly exitCode: number | undefined }
+  /** What compose said a service is doing while `up` or `down` ran (pulling, building step k/n, removed…). */
+  | { readonly type: 'progress'; readonly progress: ComposeProgress }
   /** Container log text from compose: whole lines, each ending in a newline. */
   | { readonly type: 'logs'; readonly text: string }
   | { readonly type: 'diagnostics'; readonly services: readonly string[] }
@@ -30,11 +33,34 @@ export interface Reporter {
   report(event: SessionEvent): void;
 }
 
-/** Feeds the runner's command notifications into a reporter. */
+/** The project a compose command of the plan is about (`C -p P …`), if it names one. */
+function projectOf(command: PlannedCommand): string | undefined {
+  const at = command.argv.indexOf('-p');
+  return at === -1 ? undefined : command.argv[at + 1];
+}
+
+/** The phases whose compose output says how each service is getting on. */
+const progressPhases: ReadonlySet<PlannedCommand['phase']> = new Set(['start', 'teardown', 'forcedTeardown']);
+
+/**
+ * Feeds the runner's command notifications into a reporter, and reads the progress of each
+ * service out of the output of `up` and `down` (the lines compose prints as it works).
+ */
 export function observerFor(reporter: Reporter): ComposeRunnerObserver {
+  const readers = new Map<PlannedCommand, ComposeProgressReader>();
   return {
-    commandStarted: (command) => reporter.report({ type: 'command', command }),
-    commandOutput: (command, line) => reporter.report({ type: 'commandOutput', command, line }),
-    commandEnded: (command, exitCode) => reporter.report({ type: 'commandEnded', command, exitCode }),
+    commandStarted: (command) => {
+      const project = projectOf(command);
+      if (project !== undefined && progressPhases.has(command.phase)) readers.set(command, new ComposeProgressReader(project));
+      reporter.report({ type: 'command', command });
+    },
+    commandOutput: (command, line) => {
+      reporter.report({ type: 'commandOutput', command, line });
+      for (const progress of readers.get(command)?.read(line) ?? []) reporter.report({ type: 'progress', progress });
+    },
+    commandEnded: (command, exitCode) => {
+      readers.delete(command);
+      reporter.report({ type: 'commandEnded', command, exitCode });
+    },
   };
 }

@@ -22,7 +22,7 @@ function projectNameOf(files: DevFiles, options: DevOptions): string {
  * `compose` (`docker --context remote compose` → `docker --context remote`, `podman compose`
  * → `podman`), so it asks the same engine; else `docker` (a standalone `docker-compose`).
  */
-function engineOf(compose: readonly string[]): readonly string[] {
+export function engineOf(compose: readonly string[]): readonly string[] {
   return compose.length > 1 && compose.at(-1) === 'compose' ? compose.slice(0, -1) : ['docker'];
 }
 

@@ -17,6 +17,7 @@ import type { AcquireResult } from '../session-file/session-lock.js';
 import { lockedFailure, staleSession } from './session-claims.js';
 import { describeFailure, runPlanned } from './describe-failure.js';
 import { lastHealthOutput } from './health-output.js';
+import { runStart } from './run-start.js';
 
 /** How long a forced teardown waits for cancelled children before SIGKILLing them. */
 export const forcedKillAfterMs = 1000;
@@ -97,9 +98,7 @@ export function createDevSessionActors(deps: DevSessionDeps) {
       deps.lock.reconciled();
     }),
 
-    start: fromPromise<void, DevPlan>(async ({ input, signal }) => {
-      await runStep(input.start, input, signal);
-    }),
+    start: fromPromise<void, DevPlan>(({ input, signal }) => runStart(runner, input, deps.cwd, signal)),
 
     followEvents: fromCallback<DevSessionEvent, DevPlan>(({ input, sendBack }) => {
       let stopped = false;

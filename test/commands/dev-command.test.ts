@@ -70,6 +70,9 @@ function dev(overrides: Partial<DevOptions> = {}, more: Partial<CliFlags> = {}) 
 
 const sessionFile = () => path.join(cwd, '.stagecraft/dev/session.json');
 
+/** stderr with the progress lines' times (`+0.0s`, real time since the start) as `+T`. */
+const untimed = (text: string): string => text.replace(/^(stagecraft dev: )\+\d+\.\ds /gm, '$1+T ');
+
 describe('devCommand', () => {
   it('foreground, the stack ends by itself with every service exited 0: exit 0; logs on stdout, the story on stderr', async () => {
     const { stdout, stderr, runner, exitCode, say, counts } = dev();
@@ -85,9 +88,14 @@ describe('devCommand', () => {
 
     expect(await exitCode).toBe(0);
     expect(stdout.text).toBe('migrate-1  | migrated\n');
-    expect(stderr.text).toBe(
+    expect(untimed(stderr.text)).toBe(
       [
         'stagecraft dev: starting project shop…',
+        // Each service's progress while starting, then only news (SPEC §5).
+        'stagecraft dev: +T migrate: created',
+        'stagecraft dev: +T migrate: running',
+        'stagecraft dev: +T db: created',
+        'stagecraft dev: +T db: waiting for healthy',
         'stagecraft dev: project shop is up; streaming its logs (Ctrl+C stops and removes it)',
         'stagecraft dev: migrate exited with code 0',
         'stagecraft dev: db exited with code 0',
@@ -134,11 +142,16 @@ describe('devCommand', () => {
     events.output(say('migrate', 'create', 'start', 'die:0') + say('db', 'create', 'start', 'health_status: healthy'));
     expect(await exitCode).toBe(0);
     expect(events.stopped).toBe(true);
-    expect(stderr.text).toBe(
+    expect(untimed(stderr.text)).toBe(
       [
         'stagecraft dev: starting project shop…',
         'stagecraft dev: waiting up to 120 s for db, migrate to be ready…',
+        'stagecraft dev: +T migrate: created',
+        'stagecraft dev: +T migrate: running',
         'stagecraft dev: migrate exited with code 0',
+        'stagecraft dev: +T db: created',
+        'stagecraft dev: +T db: waiting for healthy',
+        'stagecraft dev: +T db: healthy',
         'stagecraft dev: project shop is running in the background; stop it with: stagecraft dev down',
         '',
       ].join('\n'),

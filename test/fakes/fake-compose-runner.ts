@@ -10,6 +10,7 @@ import type {
   ComposeFailureKind,
   ComposeRunner,
   FollowedProcess,
+  LineListener,
   OutputSink,
 } from '../../src/compose/compose-runner.js';
 
@@ -26,6 +27,8 @@ export interface RunCall {
   readonly command: PlannedCommand;
   readonly signal: AbortSignal;
   readonly settled: boolean;
+  /** Prints a line as compose would, to the caller's line listener (if it gave one). */
+  print(line: string, stream?: 'stdout' | 'stderr'): void;
   resolve(stdout?: string): void;
   /** Rejects with `failure` as given (a bug stand-in), or a ComposeFailure built from a RunAnswer. */
   reject(failure: unknown): void;
@@ -131,7 +134,7 @@ export class FakeComposeRunner implements ComposeRunner {
     return release;
   }
 
-  run(command: PlannedCommand, signal: AbortSignal): Promise<CommandResult> {
+  run(command: PlannedCommand, signal: AbortSignal, onLine?: LineListener): Promise<CommandResult> {
     this.calls.push({ method: 'run', command });
     const { done, resolve, reject } = deferred();
     let settled = false;
@@ -140,6 +143,10 @@ export class FakeComposeRunner implements ComposeRunner {
       signal,
       get settled() {
         return settled;
+      },
+      print: (line, stream = 'stderr') => {
+        if (settled) throw new Error(`output after the end of ${command.argv.join(' ')}`);
+        onLine?.(line, stream);
       },
       resolve: (stdout = '') => {
         if (settled) return;

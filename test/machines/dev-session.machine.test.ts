@@ -44,7 +44,7 @@ const forcedDownArgv = [...F, 'down', '--remove-orphans', '--timeout', '0'];
 
 const inputError: SessionFailure = {
   kind: 'input',
-  message: 'compose file not found at .stagecraft/dev/compose.yaml; generate the dev files first',
+  message: 'compose file not found at .stagecraft/dev/compose.yaml; generate the dev files first: run `stagecraft init` to write a stagecraft.yml, then `stagecraft dev`',
 };
 const locked: SessionFailure = {
   kind: 'locked',
@@ -580,6 +580,7 @@ describe('rollback after a failed start', () => {
       { type: 'planned', plan: s.plan, options: s.options },
       { type: 'starting', projectName: 'shop' },
       { type: 'rollingBack', keepOnFailure: false },
+      { type: 'rollbackTeardown', projectName: 'shop' },
     ]);
     expect(s.records.calls).toStrictEqual([
       { action: 'record', state: 'starting' },
