@@ -18,6 +18,8 @@ export interface CliCommands {
   readonly generate: (args: CommandArgs) => Promise<void>;
   readonly status: (args: CommandArgs, json: boolean) => Promise<void>;
   readonly machine: (format: 'mermaid' | 'json' | 'dot', name?: 'session' | 'down' | 'service') => Promise<void>;
+  /** `stagecraft init [--force]`. */
+  readonly init: (force: boolean) => Promise<void>;
 }
 
 type Command = (args: CommandArgs) => Promise<number>;
@@ -91,6 +93,10 @@ export function createCliCommands(io: CliIo): CliCommands {
     machine: async (format, name) => {
       const { machineCommand } = await import('../commands/machine-command.js');
       process.exitCode = machineCommand(format, io, name);
+    },
+    init: async (force) => {
+      const { initCommand } = await import('../commands/init-command.js');
+      process.exitCode = await initCommand({ force }, io);
     },
   };
 }

@@ -43,7 +43,13 @@ export function buildCli(argv: readonly string[], env: NodeJS.ProcessEnv, comman
         .example('$0 dev --detach --wait', 'start and wait until healthy, for CI')
         .example('$0 dev down', 'remove a detached stack'),
     )
-    .demandCommand(1, 'name a command: stagecraft dev')
+    .command(
+      'init',
+      'write a stagecraft.yml: from the compose file here, or a starter',
+      (y) => y.option('force', { type: 'boolean', default: false, describe: 'replace an existing stagecraft.yml' }),
+      (args) => commands.init(args.force),
+    )
+    .demandCommand(1, 'name a command: stagecraft dev or stagecraft init')
     .strict()
     .version(version())
     .help()

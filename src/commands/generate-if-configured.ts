@@ -14,7 +14,7 @@ import { createReporter, type CliIo } from './cli-io.js';
 export function missingConfig(choice: ConfigChoice) {
   return choice.explicit
     ? inputFailure(`config file not found at ${choice.file}; check --config (or STAGECRAFT_CONFIG)`)
-    : inputFailure(`no ${choice.file} in the working directory; write one (see examples/quickstart) or pass --config <file>`);
+    : inputFailure(`no ${choice.file} in the working directory; run \`stagecraft init\` to write one, or pass --config <file>`);
 }
 
 /**

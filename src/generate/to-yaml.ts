@@ -28,12 +28,22 @@ function ambiguous(text: string): boolean {
  * gets the same text back. Same value, same bytes.
  */
 export function toYaml(value: unknown, header: readonly string[]): string {
+  return yamlText(yamlDocument(value), header);
+}
+
+/** The document `toYaml` writes for `value`, before its text: callers may add comments to its nodes. */
+export function yamlDocument(value: unknown): Document {
   const doc = new Document(value, documentOptions);
   visit(doc, {
     Scalar(_key, node) {
       if (isScalar(node) && typeof node.value === 'string' && ambiguous(node.value)) node.type = 'QUOTE_DOUBLE';
     },
   });
+  return doc;
+}
+
+/** The text of a document from `yamlDocument`, `header` as `#` comment lines on top. */
+export function yamlText(doc: Document, header: readonly string[]): string {
   doc.commentBefore = header.map((line) => ` ${line}`).join('\n');
   return doc.toString(stringifyOptions);
 }

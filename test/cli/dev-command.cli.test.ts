@@ -548,7 +548,7 @@ describe('errors before anything runs', () => {
   );
 
   test.each([
-    ['compose.yaml is missing', undefined, 'compose file not found at .stagecraft/dev/compose.yaml; generate the dev files first'],
+    ['compose.yaml is missing', undefined, 'compose file not found at .stagecraft/dev/compose.yaml; generate the dev files first: run `stagecraft init` to write a stagecraft.yml, then `stagecraft dev`'],
     ['compose.yaml is not YAML', 'name: broken\nservices: [app\n', '.stagecraft/dev/compose.yaml is not valid YAML'],
     [
       'there is no name and no --project-name',

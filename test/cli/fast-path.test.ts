@@ -26,6 +26,9 @@ async function viaYargs(argv: readonly string[], env: NodeJS.ProcessEnv): Promis
     machine: async () => {
       parsed = { error: 'machine' };
     },
+    init: async () => {
+      parsed = { error: 'init' };
+    },
   };
   try {
     await buildCli(argv, env, commands, () => '0.0.0').parseAsync();

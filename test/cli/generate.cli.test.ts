@@ -87,7 +87,7 @@ describe('stagecraft dev generate', () => {
       expect(await r.run(['generate'])).toStrictEqual({
         code: 1,
         stdout: '',
-        stderr: `${prefix} error: no stagecraft.yml in the working directory; write one (see examples/quickstart) or pass --config <file>\n`,
+        stderr: `${prefix} error: no stagecraft.yml in the working directory; run \`stagecraft init\` to write one, or pass --config <file>\n`,
       });
       expect(await r.run(['generate', '--config', 'nope.yml'])).toStrictEqual({
         code: 1,

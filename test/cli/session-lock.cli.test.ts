@@ -769,11 +769,11 @@ describe('bad input: exit 1 (or SPEC §5), the problem named, nothing run, bound
       `compose file ${file} is not a regular file; generate the dev files first`],
     // Unreadable, honestly, as root (where mode 000 still reads): a dangling symlink (ENOENT) and a symlink loop (ELOOP).
     ['compose.yaml is a dangling symlink', [], (r) => symlinkSync('/nonexistent/stagecraft/compose.yaml', path.join(r.cwd, file)), 1,
-      `compose file not found at ${file}; generate the dev files first`],
+      `compose file not found at ${file}; generate the dev files first: run \`stagecraft init\` to write a stagecraft.yml, then \`stagecraft dev\``],
     ['compose.yaml is a symlink loop', [], (r) => symlinkSync('compose.yaml', path.join(r.cwd, file)), 1,
       `cannot read ${file}: a symbolic link loop; fix the link or pass another --dev-dir`],
-    ['compose.yaml missing', [], () => undefined, 1, `compose file not found at ${file}; generate the dev files first`],
-    ['the dev dir missing', ['--dev-dir', 'no/such/dir'], compose(named), 1, 'dev dir not found at no/such/dir; generate the dev files first'],
+    ['compose.yaml missing', [], () => undefined, 1, `compose file not found at ${file}; generate the dev files first: run \`stagecraft init\` to write a stagecraft.yml, then \`stagecraft dev\``],
+    ['the dev dir missing', ['--dev-dir', 'no/such/dir'], compose(named), 1, 'dev dir not found at no/such/dir; generate the dev files first: run `stagecraft init` to write a stagecraft.yml, then `stagecraft dev`'],
     ['the dev dir is a file', ['--dev-dir', 'a-file'], (r) => writeFileSync(path.join(r.cwd, 'a-file'), 'x'), 1,
       'dev dir a-file is not a directory; pass the directory that holds compose.yaml with --dev-dir'],
     ['an unknown flag', ['--bogus'], compose(named), 1, 'Unknown argument: bogus; see stagecraft dev --help'],
@@ -824,7 +824,7 @@ describe('bad input: exit 1 (or SPEC §5), the problem named, nothing run, bound
     ['`down` with a dev dir that is a file', ['down', '--dev-dir', 'a-file'], (r) => writeFileSync(path.join(r.cwd, 'a-file'), 'x'), 1,
       'dev dir a-file is not a directory; pass the directory that holds compose.yaml with --dev-dir'],
     ['`status` with an invalid -p', ['status', '--json', '-p', 'Shop'], compose(named), 1, invalidName('Shop', '--project-name')],
-    ['`status` with the dev dir missing', ['status', '--dev-dir', 'nope'], () => undefined, 1, 'dev dir not found at nope; generate the dev files first'],
+    ['`status` with the dev dir missing', ['status', '--dev-dir', 'nope'], () => undefined, 1, 'dev dir not found at nope; generate the dev files first: run `stagecraft init` to write a stagecraft.yml, then `stagecraft dev`'],
   ];
 
   test('the table has at least 25 cases', () => {

@@ -133,6 +133,7 @@ describe('`dev machine` through the yargs wiring', () => {
       machine: async (format, name) => {
         calls.push([format, name]);
       },
+      init: unexpected,
     };
     try {
       await buildCli(argv, {}, commands, () => '0.0.0').exitProcess(false).parseAsync();

@@ -105,7 +105,7 @@ describe('validate', () => {
     const { actors, runner } = setUp(path.join(os.tmpdir(), 'stagecraft-no-such-dir-for-validate'));
     await expect(run(actors.validate, options)).rejects.toStrictEqual({
       kind: 'input',
-      message: 'dev dir not found at .stagecraft/dev; generate the dev files first',
+      message: 'dev dir not found at .stagecraft/dev; generate the dev files first: run `stagecraft init` to write a stagecraft.yml, then `stagecraft dev`',
     });
     expect(runner.calls).toStrictEqual([]);
   });
