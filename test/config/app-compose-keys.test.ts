@@ -8,13 +8,9 @@ const file = 'stagecraft.yml';
 const project = 'project:\n  name: shop\n';
 const backend = (lines: string) => `${project}backend:\n  provider: generic\n  port: 8080\n${lines}`;
 
-function failureOf(text: string): unknown {
-  try {
-    parseConfig(text, file);
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected stagecraft.yml to be refused');
+/** Expects `text` to be refused with exactly this input failure. */
+function expectRefused(text: string, message: string): void {
+  expect(() => parseConfig(text, file)).toThrow(expect.objectContaining({ kind: 'input', message }));
 }
 
 const backendService = (text: string) => (composeFromConfig(parseConfig(text, file), '../..')['services'] as Record<string, unknown>)['backend'];
@@ -57,10 +53,10 @@ services:
       build: { context: '../../api', target: 'dev' },
       labels: { 'dev.stagecraft.role': 'backend' },
     });
-    expect(failureOf(backend('  compose:\n    restart: always\n'))).toStrictEqual({
-      kind: 'input',
-      message: 'stagecraft.yml:3:1: backend: needs an image or a build; add `image: <name>` or `build: { context: <dir> }`',
-    });
+    expectRefused(
+      backend('  compose:\n    restart: always\n'),
+      'stagecraft.yml:3:1: backend: needs an image or a build; add `image: <name>` or `build: { context: <dir> }`',
+    );
   });
 
   test('refuses a key given twice, the role label, other networks, and a compose: that is not a mapping, all at once', () => {
@@ -76,9 +72,9 @@ services:
     labels: { dev.stagecraft.role: frontend }
     networks: [default, back]
 `);
-    expect(failureOf(text)).toStrictEqual({
-      kind: 'input',
-      message: [
+    expectRefused(
+      text,
+      [
         'stagecraft.yml has 6 problems:',
         'stagecraft.yml:11:5: backend.compose.image: given twice, here and as backend.image; keep one',
         'stagecraft.yml:12:5: backend.compose.command: given twice, here and as backend.command; keep one',
@@ -87,11 +83,11 @@ services:
         "stagecraft.yml:15:5: backend.compose.labels: dev.stagecraft.role is stagecraft's own label (the role of the service); remove it",
         'stagecraft.yml:16:5: backend.compose.networks: expected only the project network `default` (stagecraft puts every service on it); remove the other networks',
       ].join('\n  '),
-    });
-    expect(failureOf(backend('  image: x\n  compose: [ports]\n'))).toStrictEqual({
-      kind: 'input',
-      message: 'stagecraft.yml:7:3: backend.compose: expected a mapping of further compose keys for this service, got a list',
-    });
+    );
+    expectRefused(
+      backend('  image: x\n  compose: [ports]\n'),
+      'stagecraft.yml:7:3: backend.compose: expected a mapping of further compose keys for this service, got a list',
+    );
   });
 });
 
@@ -106,9 +102,9 @@ describe('an extra service named traefik', () => {
   });
 
   test('is refused while stagecraft generates its own', () => {
-    expect(failureOf(withTraefik('true'))).toStrictEqual({
-      kind: 'input',
-      message: 'stagecraft.yml:8:3: services.traefik: the name traefik is taken by the service stagecraft generates; rename this service',
-    });
+    expectRefused(
+      withTraefik('true'),
+      'stagecraft.yml:8:3: services.traefik: the name traefik is taken by the service stagecraft generates; rename this service',
+    );
   });
 });
