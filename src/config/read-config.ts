@@ -1,8 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { LineCounter } from 'yaml';
 import { fsFailure } from '../util/fs-failure.js';
 import { inputFailure } from '../util/input-failure.js';
+import { maxAliasCount, parseYaml } from '../util/parse-yaml.js';
 import { formatPath, type ConfigIssue, type ConfigPath } from './config-issues.js';
+import { pathLocator } from './locate-path.js';
 import type { StagecraftConfig } from './stagecraft-config.js';
 import { validateConfig } from './validate-config.js';
 
@@ -12,16 +14,13 @@ export const maxConfigFileBytes = 1024 * 1024;
 /** Shown at most; the rest are counted. */
 const maxIssuesShown = 20;
 
-const parseOptions = { merge: true, maxAliasCount: 100, uniqueKeys: true, prettyErrors: true } as const;
-
 /**
  * Parses and validates stagecraft.yml text. Pure. Returns the config with its
  * defaults; throws an `input` failure naming `file`, the line and column, the
  * path to each bad key and what was expected there.
  */
 export function parseConfig(text: string, file: string): StagecraftConfig {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { ...parseOptions, lineCounter });
+  const { doc, lineCounter } = parseYaml(text);
   const syntaxError = doc.errors[0];
   if (syntaxError !== undefined) {
     const at = syntaxError.linePos?.[0];
@@ -31,13 +30,13 @@ export function parseConfig(text: string, file: string): StagecraftConfig {
   }
   let root: unknown;
   try {
-    root = doc.toJS({ maxAliasCount: parseOptions.maxAliasCount });
+    root = doc.toJS({ maxAliasCount });
   } catch (error) {
     throw inputFailure(`${file}: cannot be loaded: ${(error as Error).message.split('\n')[0] ?? ''}`);
   }
   const result = validateConfig(root);
   if (result.ok) return result.config;
-  throw inputFailure(formatIssues(result.issues, file, (path) => locate(doc, path), lineCounter));
+  throw inputFailure(formatIssues(result.issues, file, pathLocator(doc), lineCounter));
 }
 
 function formatIssues(issues: readonly ConfigIssue[], file: string, offsetOf: (path: ConfigPath) => number | undefined, lineCounter: LineCounter): string {
@@ -54,32 +53,6 @@ function formatIssues(issues: readonly ConfigIssue[], file: string, offsetOf: (p
   if (lines.length === 1) return lines[0] as string;
   const more = issues.length > maxIssuesShown ? [`… and ${issues.length - maxIssuesShown} more`] : [];
   return [`${file} has ${issues.length} problems:`, ...lines, ...more].join('\n  ');
-}
-
-/**
- * The offset of the key at `path` (of the list item, for an index). A path that
- * does not exist in the text (a merge key's, a missing key's) is placed at the
- * nearest ancestor that does.
- */
-function locate(doc: Document, path: ConfigPath): number | undefined {
-  let node: unknown = doc.contents;
-  let offset: number | undefined = doc.contents?.range?.[0];
-  for (const segment of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
-      if (pair === undefined) break;
-      offset = isScalar(pair.key) ? pair.key.range?.[0] : offset;
-      node = pair.value;
-    } else if (isSeq(node) && typeof segment === 'number') {
-      const item = node.items[segment] as { range?: [number, number, number] } | undefined;
-      if (item === undefined) break;
-      offset = item.range?.[0] ?? offset;
-      node = item;
-    } else {
-      break;
-    }
-  }
-  return offset;
 }
 
 /**

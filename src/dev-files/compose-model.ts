@@ -1,6 +1,6 @@
-import { parseDocument } from 'yaml';
 import type { RestartPolicy } from '../../machines/service.types.js';
 import { inputFailure } from '../util/input-failure.js';
+import { maxAliasCount, parseYaml } from '../util/parse-yaml.js';
 
 /** One service of compose.yaml, as far as stagecraft cares. */
 export interface ComposeService {
@@ -30,23 +30,22 @@ export interface ComposeModel {
 
 export const traefikRoleLabel = 'dev.stagecraft.role';
 
-// yaml's defaults already refuse alias bombs past 100 aliases; stated here so the
-// limit is visible. `merge` enables `<<:` merge keys, which compose files use.
-const parseOptions = { merge: true, maxAliasCount: 100, uniqueKeys: true, prettyErrors: true } as const;
+/** Compose's rule for service names (compose-spec's schema: `services` patternProperties). */
+export const composeServiceNamePattern = /^[a-zA-Z0-9._-]+$/;
 
 /**
  * Parses compose.yaml text. Returns the model; throws an `input` failure that
  * names `file` and what is wrong with it.
  */
 export function parseComposeModel(text: string, file: string): ComposeModel {
-  const doc = parseDocument(text, parseOptions);
+  const { doc } = parseYaml(text);
   const firstError = doc.errors[0];
   if (firstError !== undefined) {
     throw inputFailure(`${file} is not valid YAML: ${firstLine(firstError.message)}; fix the file or generate the dev files again`);
   }
   let root: unknown;
   try {
-    root = doc.toJS({ maxAliasCount: parseOptions.maxAliasCount });
+    root = doc.toJS({ maxAliasCount });
   } catch (error) {
     throw inputFailure(`${file} cannot be loaded: ${firstLine((error as Error).message)}; fix the file`);
   }
@@ -71,6 +70,12 @@ function readServices(root: Record<string, unknown>, file: string): ComposeServi
   if (!isPlainObject(services)) throw inputFailure(`${file}: \`services\` must be a mapping of service names`);
   const names = Object.keys(services).sort();
   if (names.length === 0) throw inputFailure(`${file}: \`services\` is empty; a dev stack needs at least one service`);
+  const invalid = names.find((name) => !composeServiceNamePattern.test(name));
+  if (invalid !== undefined) {
+    throw inputFailure(
+      `${file}: service name ${JSON.stringify(invalid)} is not one compose accepts (letters, digits, "_", "." and "-" only); rename the service`,
+    );
+  }
   return names.map((name) => {
     const service = services[name] ?? {};
     if (!isPlainObject(service)) throw inputFailure(`${file}: service \`${name}\` must be a mapping`);

@@ -265,6 +265,18 @@ describe('parseComposeModel: errors', () => {
     expect(thrownBy(() => parseComposeModel(yaml, file))).toStrictEqual(input(message));
   });
 
+  // Compose's rule (its schema's `services` patternProperties, `^[a-zA-Z0-9._-]+$`), checked with
+  // `docker compose config`: `my web`, `x@y` and `é` are refused; `_x`, `.x`, `-x` and `Web` are not.
+  it.each([['my web'], ['x@y'], ['é'], [''], ['a/b']])('rejects the service name %j, naming it', (name) => {
+    expect(thrownBy(() => parseComposeModel(`services:\n  ${JSON.stringify(name)}: {image: x}\n  web: {image: x}\n`, file))).toStrictEqual(
+      input(`${file}: service name ${JSON.stringify(name)} is not one compose accepts (letters, digits, "_", "." and "-" only); rename the service`),
+    );
+  });
+
+  it.each([['_x'], ['.x'], ['-x'], ['Web'], ['a.b-c_d'], ['1']])('accepts the service name %j, as compose does', (name) => {
+    expect(parseComposeModel(`services:\n  ${JSON.stringify(name)}: {image: x}\n`, file).services.map((s) => s.name)).toStrictEqual([name]);
+  });
+
   it('names the file it was given', () => {
     expect(thrownBy(() => parseComposeModel('services: {}\n', 'deploy/dev/compose.yaml'))).toStrictEqual(
       input('deploy/dev/compose.yaml: `services` is empty; a dev stack needs at least one service'),
