@@ -193,14 +193,17 @@ function readLines(stream: NodeJS.ReadableStream | null, emit: (lines: string) =
   return splitter;
 }
 
-/** Passes on each line of `stream` as it comes; returns what reads all of it captured so far. */
+/**
+ * Passes on each line of `stream` as it comes; returns what reads all of it captured so far,
+ * its last newline dropped as execa drops it from the stdout it captures.
+ */
 function passLines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): () => string {
   let text = '';
   readLines(stream, (lines) => {
     text += lines;
     for (const line of lines.slice(0, -1).split('\n')) onLine(line);
   });
-  return () => text;
+  return () => text.replace(/\n$/, '');
 }
 
 /** The read end of an OsPipe as a stream; destroyed (the fd closed) once it ends. */

@@ -99,6 +99,19 @@ function stagecraftLines(stderr: string): string[] {
   return stderr.split('\n').filter((line) => line !== '');
 }
 
+/** A progress line (SPEC §5): `stagecraft dev: +1.2s web: running`. */
+const progressLine = /^stagecraft dev: \+\d+\.\ds /;
+
+/** stagecraft's lines but progress lines. */
+function messageLines(stderr: string): string[] {
+  return stagecraftLines(stderr).filter((line) => !progressLine.test(line));
+}
+
+/** The progress lines, their times (real time since the start) as `+T`. */
+function progressLines(stderr: string): string[] {
+  return stagecraftLines(stderr).map((line) => line.replace(progressLine, 'stagecraft dev: +T '));
+}
+
 describe('stagecraft dev (foreground)', () => {
   test.each([
     ['SIGINT', 130],
@@ -307,13 +320,22 @@ describe('stagecraft dev (foreground)', () => {
       expect(result.code).toBe(130);
       expectCalls(r, [...attachedSteps(), minimal.down()]);
       expect(signalled(r)).toEqual(sigterms(r, minimal.events, minimal.follow));
-      // Running services say nothing without --verbose; only exits, restarts and health changes are news.
-      expect(stagecraftLines(result.stderr)).toEqual([
+      // Once attached, running services say nothing without --verbose; only exits, restarts and
+      // health changes are news. A service seen running while the start went on (its event may
+      // come before `up` returns or after: a race) is progress, said once.
+      expect(messageLines(result.stderr)).toEqual([
         'stagecraft dev: starting project minimal…',
         'stagecraft dev: project minimal is up; streaming its logs (Ctrl+C stops and removes it)',
         'stagecraft dev: got SIGINT: stopping project minimal (Ctrl+C again to force)',
         'stagecraft dev: stopped project minimal; nothing left running',
       ]);
+      const progress = progressLines(result.stderr).filter((line) => line.startsWith('stagecraft dev: +T '));
+      expect(progress.filter((line) => !['stagecraft dev: +T app: running', 'stagecraft dev: +T web: running'].includes(line))).toEqual([]);
+      expect(new Set(progress).size).toBe(progress.length);
+      const lines = stagecraftLines(result.stderr);
+      for (const line of lines.filter((l) => progressLine.test(l))) {
+        expect(lines.indexOf(line)).toBeLessThan(lines.indexOf('stagecraft dev: project minimal is up; streaming its logs (Ctrl+C stops and removes it)'));
+      }
     },
     timeout,
   );
@@ -449,10 +471,15 @@ describe('stagecraft dev --detach', () => {
       expect(r.log().filter((e) => e.signal !== undefined && e.pid === r.pidOf(minimal.events))).toEqual([
         { signal: 'SIGTERM', pid: r.pidOf(minimal.events) },
       ]);
-      expect(stagecraftLines(result.stderr)).toEqual([
+      // Each service's progress while waiting, in the order the events came; an exit is news.
+      expect(progressLines(result.stderr)).toEqual([
         'stagecraft dev: starting project minimal…',
         'stagecraft dev: waiting up to 120 s for db, migrate, web to be ready…',
+        'stagecraft dev: +T db: waiting for healthy',
+        'stagecraft dev: +T migrate: running',
+        'stagecraft dev: +T web: running',
         'stagecraft dev: migrate exited with code 0',
+        'stagecraft dev: +T db: healthy',
         'stagecraft dev: project minimal is running in the background; stop it with: stagecraft dev down',
       ]);
     },

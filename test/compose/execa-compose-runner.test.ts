@@ -110,6 +110,27 @@ function outcome<T>(promise: Promise<T>): Promise<{ resolved: T } | { rejected: 
 
 describe('ExecaComposeRunner.run', () => {
   test(
+    'with a line listener: each line of stdout and stderr as it comes, stdout\'s to the observer too; the same result',
+    async () => {
+      const { runner, observed } = rig({
+        version: { stdout: ['#5 [api 2/3] RUN make', '#5 0.412 done'], stderr: [' Container shop-api-1  Starting'] },
+      });
+      const lines: Array<[string, string]> = [];
+      const result = await runner.run(version, new AbortController().signal, (line, stream) => lines.push([stream, line]));
+      expect(result).toEqual({ stdout: '#5 [api 2/3] RUN make\n#5 0.412 done', stderrTail: ' Container shop-api-1  Starting' });
+      expect(lines.filter(([stream]) => stream === 'stdout')).toEqual([
+        ['stdout', '#5 [api 2/3] RUN make'],
+        ['stdout', '#5 0.412 done'],
+      ]);
+      expect(lines.filter(([stream]) => stream === 'stderr')).toEqual([['stderr', ' Container shop-api-1  Starting']]);
+      expect(observed.filter(([kind]) => kind === 'output').map((entry) => entry[2]).sort()).toEqual(
+        [' Container shop-api-1  Starting', '#5 0.412 done', '#5 [api 2/3] RUN make'],
+      );
+    },
+    timeout,
+  );
+
+  test(
     'resolves with the captured stdout and the stderr tail; tells the observer',
     async () => {
       const { runner, logFile, observed } = rig({
