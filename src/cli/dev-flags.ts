@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import type { DevOptions } from '../../machines/dev-session.types.js';
+import { minSeconds, secondsProblem } from '../plan/check-flags.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -12,6 +13,35 @@ function seconds(raw: string | number): number {
   return /^\s*-?[0-9]+(\.[0-9]+)?\s*$/.test(raw) ? Number(raw) : Number.NaN;
 }
 
+/**
+ * A `STAGECRAFT_*` variable's text as the default of a seconds flag. It is read (and checked)
+ * only when the flag is not given, as yargs coerces a default only then: a flag beats the
+ * environment, even a wrong one.
+ */
+interface SecondsFromEnv {
+  readonly variable: string;
+  readonly raw: string;
+}
+
+function isFromEnv(value: unknown): value is SecondsFromEnv {
+  return typeof value === 'object' && value !== null && 'variable' in value && 'raw' in value;
+}
+
+/**
+ * The `coerce` of a seconds flag: its text as typed → a number (the plan's flag check bounds
+ * it, naming the flag); a variable's text → a number in bounds, or a usage error naming the
+ * variable, as it was set.
+ */
+function secondsOf(flag: keyof typeof minSeconds): (raw: string | number | SecondsFromEnv) => number {
+  return (raw) => {
+    if (!isFromEnv(raw)) return seconds(raw);
+    const value = seconds(raw.raw);
+    const problem = secondsProblem(raw.variable, value, minSeconds[flag], JSON.stringify(raw.raw));
+    if (problem !== undefined) throw new UsageError(`${problem}; fix or unset it`);
+    return value;
+  };
+}
+
 /** The flags of SPEC §2 shared by `dev` and its subcommands. */
 export const devFlags = {
   'dev-dir': { type: 'string', default: '.stagecraft/dev', describe: 'where the dev files are', requiresArg: true },
@@ -19,10 +49,10 @@ export const devFlags = {
   detach: { alias: 'd', type: 'boolean', default: false, describe: 'start, wait as asked, exit; the stack keeps running' },
   'no-traefik': { type: 'boolean', default: false, describe: 'never start (nor pull, nor build) Traefik services: up names the others' },
   wait: { type: 'boolean', default: false, describe: 'wait for services to be running/healthy before reporting up' },
-  'wait-timeout': { type: 'string', coerce: seconds, default: 120, describe: 'bound for --wait, in whole seconds', requiresArg: true },
+  'wait-timeout': { type: 'string', coerce: secondsOf('wait-timeout'), default: 120, describe: 'bound for --wait, in whole seconds', requiresArg: true },
   grace: {
     type: 'string',
-    coerce: seconds,
+    coerce: secondsOf('grace'),
     describe: "stop timeout for every service on graceful teardown, in whole seconds (default: each service's stop_grace_period)",
     requiresArg: true,
   },
@@ -47,8 +77,8 @@ export function envVariableFor(flag: string): string {
 const trueWords = /^(1|true|yes|on)$/i;
 const falseWords = /^(0|false|no|off)$/i;
 
-function fromEnv(flag: string, spec: (typeof devFlags)[keyof typeof devFlags], raw: string): string | boolean | number {
-  if ('coerce' in spec) return spec.coerce(raw);
+function fromEnv(flag: string, spec: (typeof devFlags)[keyof typeof devFlags], raw: string): string | boolean | SecondsFromEnv {
+  if ('coerce' in spec) return { variable: envVariableFor(flag), raw };
   if (spec.type !== 'boolean') return raw;
   const word = raw.trim();
   if (trueWords.test(word)) return true;
@@ -65,7 +95,10 @@ export function devFlagsFrom(env: NodeJS.ProcessEnv): typeof devFlags {
   const entries = Object.entries(devFlags).map(([flag, spec]) => {
     const raw = env[envVariableFor(flag)];
     // An empty variable is an unset one (STAGECRAFT_INSPECT= must not mean "inspect").
-    return [flag, raw === undefined || raw.trim() === '' ? spec : { ...spec, default: fromEnv(flag, spec, raw) }];
+    if (raw === undefined || raw.trim() === '') return [flag, spec];
+    const value = fromEnv(flag, spec, raw);
+    // A seconds flag's variable is shown as set (its default is a SecondsFromEnv until read).
+    return [flag, { ...spec, default: value, ...(isFromEnv(value) ? { defaultDescription: `${raw} (${value.variable})` } : {}) }];
   });
   return Object.fromEntries(entries) as typeof devFlags;
 }

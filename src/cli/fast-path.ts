@@ -63,13 +63,19 @@ function readFlag(argv: readonly string[], at: number): { name: string; value: s
   return plainString.test(raw) ? { name: spelling.name, value: raw, next } : undefined;
 }
 
-/** The defaults yargs gives the dev flags: the specs' own, or the STAGECRAFT_* variables. */
-function defaults(env: NodeJS.ProcessEnv): Record<string, unknown> {
+/**
+ * The defaults yargs gives the dev flags not `given`: the specs' own, or the STAGECRAFT_*
+ * variables, coerced as yargs coerces a default (a seconds variable is checked then, and a
+ * wrong one throws the same usage error).
+ */
+function defaults(env: NodeJS.ProcessEnv, given: ReadonlyMap<string, unknown>): Record<string, unknown> {
   const specs = devFlagsFrom(env);
   const values: Record<string, unknown> = {};
   for (const flag of Object.keys(devFlags) as Array<keyof typeof devFlags>) {
+    if (given.has(flag)) continue;
     const spec = specs[flag];
-    values[flag] = 'default' in spec ? spec.default : undefined;
+    const value = 'default' in spec ? spec.default : undefined;
+    values[flag] = 'coerce' in spec && value !== undefined ? spec.coerce(value as Parameters<typeof spec.coerce>[0]) : value;
   }
   const config = env[envVariableFor('config')];
   values['config'] = config === undefined || config === '' ? undefined : config;
@@ -96,6 +102,6 @@ export function fastCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Fa
     given.set(flag.name, flag.value);
     at = flag.next;
   }
-  const args = { ...defaults(env), ...Object.fromEntries(given) } as unknown as DevFlagValues & { config: string | undefined };
+  const args = { ...defaults(env, given), ...Object.fromEntries(given) } as unknown as DevFlagValues & { config: string | undefined };
   return { command: plan ? 'plan' : 'dev', args };
 }

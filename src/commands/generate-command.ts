@@ -5,6 +5,7 @@ import type { CliFlags } from '../cli/dev-flags.js';
 import { generateFromConfig } from '../generate/generate-from-config.js';
 import type { WriteOutcome } from '../generate/write-dev-files.js';
 import type { Reporter } from '../output/reporter.js';
+import { checkFlags } from '../plan/check-flags.js';
 import { readSessionFile, sessionFilePath } from '../session-file/session-file.js';
 import { holderAlive } from '../session-file/session-lock.js';
 import { createReporter, type CliIo } from './cli-io.js';
@@ -32,6 +33,7 @@ async function generate(choice: ConfigChoice, flags: CliFlags, io: CliIo, report
 export async function generateCommand(choice: ConfigChoice, flags: CliFlags, io: CliIo): Promise<number> {
   const reporter = createReporter(flags.options, flags.verbose, io);
   try {
+    checkFlags(flags.options); // bad flags (an empty --dev-dir: the project root) fail before any file is written
     if ((await generate(choice, flags, io, reporter)) === 'missing') throw missingConfig(choice);
     return ExitCode.ok;
   } catch (error) {

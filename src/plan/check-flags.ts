@@ -23,18 +23,35 @@ export function composeArgv(composeCommand: string): string[] {
 export const maxSeconds = 86_400;
 export const maxGraceSeconds = maxSeconds;
 
+/** The shortest value of each flag in seconds: no grace at all is a choice, a wait of 0 s is not. */
+export const minSeconds = { grace: 0, 'wait-timeout': 1 } as const;
+
+/** A number as a message shows it; yargs has already turned text such as `soon` into NaN: say so in words. */
+function describeNumber(value: number): string {
+  return Number.isNaN(value) ? 'something that is not a number' : String(value);
+}
+
+/**
+ * `<name> must be a whole number of seconds from <min> to 86400 (got …)`, or undefined when
+ * `value` is one. `got` replaces the number as shown (a variable's text, as it was set).
+ */
+export function secondsProblem(name: string, value: number, min: number, got = describeNumber(value)): string | undefined {
+  if (Number.isInteger(value) && value >= min && value <= maxSeconds) return undefined;
+  return `${name} must be a whole number of seconds from ${min} to ${maxSeconds} (got ${got})`;
+}
+
 function checkSeconds(flag: string, value: number, min: number): void {
-  if (!Number.isInteger(value) || value < min || value > maxSeconds) {
-    // yargs has already turned text such as `soon` into NaN: say so in words.
-    const got = Number.isNaN(value) ? 'something that is not a number' : String(value);
-    throw inputFailure(`${flag} must be a whole number of seconds from ${min} to ${maxSeconds} (got ${got}); fix the flag or its STAGECRAFT_* variable`);
-  }
+  const problem = secondsProblem(flag, value, min);
+  if (problem !== undefined) throw inputFailure(`${problem}; fix the flag or its STAGECRAFT_* variable`);
 }
 
 /** Checks the flags that need no dev files. Throws an `input` failure naming the flag. */
 export function checkFlags(options: DevOptions): void {
-  if (options.graceSeconds !== undefined) checkSeconds('--grace', options.graceSeconds, 0);
-  checkSeconds('--wait-timeout', options.waitTimeoutSeconds, 1);
+  if (options.devDir === '') {
+    throw inputFailure('--dev-dir is empty; pass the directory that holds the dev files, e.g. --dev-dir .stagecraft/dev');
+  }
+  if (options.graceSeconds !== undefined) checkSeconds('--grace', options.graceSeconds, minSeconds.grace);
+  checkSeconds('--wait-timeout', options.waitTimeoutSeconds, minSeconds['wait-timeout']);
   composeArgv(options.composeCommand);
   if (options.projectName !== undefined) checkProjectName(options.projectName, '--project-name');
 }

@@ -38,8 +38,14 @@ async function viaYargs(argv: readonly string[], env: NodeJS.ProcessEnv): Promis
   return parsed ?? { error: 'no command ran' };
 }
 
+/** What the fast path answers for `argv`: the command and its flags, or the usage error (a wrong STAGECRAFT_* value). */
 function viaFastPath(argv: readonly string[], env: NodeJS.ProcessEnv): Parsed | undefined {
-  const fast = fastCommand(argv, env);
+  let fast: ReturnType<typeof fastCommand>;
+  try {
+    fast = fastCommand(argv, env);
+  } catch (error) {
+    return { error: String(error) };
+  }
   return fast === undefined ? undefined : view(fast.command, fast.args);
 }
 
@@ -61,6 +67,12 @@ const answered: ReadonlyArray<readonly [readonly string[], NodeJS.ProcessEnv]> =
   [['dev', 'plan', '--dry-run'], {}],
   [['dev', 'plan'], { STAGECRAFT_GRACE: '7', STAGECRAFT_PROJECT_NAME: 'envp', STAGECRAFT_CONFIG: 'env.yml' }],
   [['dev', 'plan', '--grace', '2'], { STAGECRAFT_GRACE: '7' }],
+  // A wrong seconds variable is a usage error naming it, unless the flag is given (a flag beats the environment).
+  [['dev', 'plan'], { STAGECRAFT_GRACE: 'x' }],
+  [['dev', 'plan'], { STAGECRAFT_WAIT_TIMEOUT: '0' }],
+  [['dev', 'plan'], { STAGECRAFT_GRACE: '99999999999999999999' }],
+  [['dev', 'plan', '--grace', '2'], { STAGECRAFT_GRACE: 'x' }],
+  [['dev', 'plan', '--wait-timeout=5'], { STAGECRAFT_WAIT_TIMEOUT: '-1' }],
   [['dev', 'plan'], { STAGECRAFT_GRACE: 'soon', STAGECRAFT_WAIT_TIMEOUT: '', STAGECRAFT_CONFIG: '' }],
   [['dev', 'plan'], { STAGECRAFT_VERBOSE: 'yes', STAGECRAFT_NO_TRAEFIK: 'off', STAGECRAFT_INSPECT: '' }],
   [['dev'], { STAGECRAFT_DRY_RUN: '1' }],
