@@ -102,23 +102,28 @@ function fromCompose(progress: ComposeProgress): Shown {
 
 /** The rows of one phase, in the order services first appeared (the plan's, sorted, first). */
 export class ServiceBoard {
-  readonly #rows = new Map<string, Shown & { settledAt: number | undefined }>();
+  readonly #rows = new Map<string, Shown & { settledAt: number | undefined; fromCompose: boolean }>();
   /** When the phase began (ms): each row's elapsed time counts from here. */
   readonly startedAt: number;
 
   constructor(startedAt: number, services: readonly string[] = []) {
     this.startedAt = startedAt;
-    for (const service of services) this.#rows.set(service, { ...fromStatus(pendingOf(service)), settledAt: undefined });
+    for (const service of services) this.#rows.set(service, { ...fromStatus(pendingOf(service)), settledAt: undefined, fromCompose: false });
   }
 
-  /** A status from the session machine: it always holds. Returns the row if its text changed. */
+  /**
+   * A status from the session machine. Its own story may go back (exited, then created again
+   * by a restart), but compose's lines and the engine's events race: a status that is behind
+   * what compose said last (`created` after compose's `Starting`) is old news. Returns the row
+   * if its text changed.
+   */
   status(status: ServiceStatus, now: number): BoardRow | undefined {
-    return this.#set(status.service, fromStatus(status), now, true);
+    return this.#set(status.service, fromStatus(status), now, false);
   }
 
-  /** What compose said: taken unless the row already got further (events and compose race). */
+  /** What compose said: taken unless the row already got further. */
   compose(progress: ComposeProgress, now: number): BoardRow | undefined {
-    return this.#set(progress.service, fromCompose(progress), now, false);
+    return this.#set(progress.service, fromCompose(progress), now, true);
   }
 
   rows(): BoardRow[] {
@@ -130,12 +135,12 @@ export class ServiceBoard {
     return [...this.#rows.values()].some((row) => row.mood === 'working');
   }
 
-  #set(service: string, shown: Shown, now: number, authoritative: boolean): BoardRow | undefined {
+  #set(service: string, shown: Shown, now: number, fromCompose: boolean): BoardRow | undefined {
     const row = this.#rows.get(service);
-    if (row !== undefined && !authoritative && shown.rank < row.rank) return undefined;
+    if (row !== undefined && (fromCompose || row.fromCompose) && shown.rank < row.rank) return undefined;
     if (row !== undefined && row.text === shown.text && row.mood === shown.mood) return undefined;
     const settledAt = shown.mood === 'working' ? undefined : (row?.mood === shown.mood ? row.settledAt : undefined) ?? now;
-    this.#rows.set(service, { ...shown, settledAt });
+    this.#rows.set(service, { ...shown, settledAt, fromCompose });
     return { service, text: shown.text, mood: shown.mood, settledAt };
   }
 }

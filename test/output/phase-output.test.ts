@@ -63,6 +63,8 @@ const startedSession: ReadonlyArray<readonly [number, SessionEvent]> = [
   [1200, progress({ service: 'api', activity: 'building', step: step(2, 2, 'RUN npm ci') })],
   [3000, progress({ service: 'api', activity: 'built' })],
   [3100, changed('api', 'created')],
+  [3100, progress({ service: 'db', activity: 'starting' })],
+  // The engine's event behind compose's word: old news, no line.
   [3100, changed('db', 'created')],
   // compose's word after the engine's has no news: db stays waiting for healthy.
   [3200, changed('db', 'starting')],
@@ -123,7 +125,7 @@ describe('plain progress (off a terminal): one line per change, time since the s
       'stagecraft dev: +1.2s api: building step 2/2 RUN npm ci',
       'stagecraft dev: +3.0s api: built',
       'stagecraft dev: +3.1s api: created',
-      'stagecraft dev: +3.1s db: created',
+      'stagecraft dev: +3.1s db: starting',
       'stagecraft dev: +3.2s db: waiting for healthy',
       'stagecraft dev: +3.2s api: running',
       'stagecraft dev: waiting up to 120 s for db to be ready…',
