@@ -138,12 +138,27 @@ describeE2e('a start you can watch, and a taken port named (SPEC §5)', () => {
     expect(leftovers(project)).toEqual(nothingLeft);
   });
 
-  test("a port held by another compose project's container: exit 2 naming it and how to stop it — otherport", async () => {
+  /** Another project (`<project>-<suffix>`, not started) whose `web` publishes a free port. */
+  async function holderStack(suffix: string): Promise<{ port: number; other: string; otherDir: string }> {
     const port = await freePort();
-    const other = `${project}-other`;
+    const other = `${project}-${suffix}`;
     others.push(other);
     const otherDir = stackDir(stack(publishing('web', port)));
     dirs.push(otherDir);
+    return { port, other, otherDir };
+  }
+
+  /** `dev --detach` of this test's project, its `web` on `port`: exit 2; what it said. */
+  async function startOnTakenPort(port: number): Promise<string> {
+    const dir = stackDir(stack(publishing('web', port)));
+    dirs.push(dir);
+    const result = await runCli(dir, ['--detach', '-p', project]);
+    expect(result.code).toBe(2);
+    return result.stderr;
+  }
+
+  test("a port held by another compose project's container: exit 2 naming it and how to stop it — otherport", async () => {
+    const { port, other, otherDir } = await holderStack('other');
     const otherUp = spawnSync('docker', ['compose', '-p', other, '-f', '.stagecraft/dev/compose.yaml', 'up', '--detach'], {
       cwd: otherDir,
       encoding: 'utf8',
@@ -151,11 +166,7 @@ describeE2e('a start you can watch, and a taken port named (SPEC §5)', () => {
     });
     expect(otherUp.status).toBe(0);
 
-    const dir = stackDir(stack(publishing('web', port)));
-    dirs.push(dir);
-    const result = await runCli(dir, ['--detach', '-p', project]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain(
+    expect(await startOnTakenPort(port)).toContain(
       `stagecraft dev: error: starting project ${project} failed: port 127.0.0.1:${port} of service web is taken by container ${other}-web-1 of compose project ${other}\n` +
         `  free it with: docker compose -p ${other} down\n`,
     );
@@ -164,25 +175,18 @@ describeE2e('a start you can watch, and a taken port named (SPEC §5)', () => {
   });
 
   test("a port held by a stagecraft session's container: the command that stops that session — sessionport", async () => {
-    const port = await freePort();
-    const other = `${project}-held`;
-    others.push(other);
-    const otherDir = stackDir(stack(publishing('web', port)));
-    dirs.push(otherDir);
+    const { port, other, otherDir } = await holderStack('held');
     expect((await runCli(otherDir, ['--detach', '-p', other])).code).toBe(0);
 
-    const dir = stackDir(stack(publishing('web', port)));
-    dirs.push(dir);
-    const result = await runCli(dir, ['--detach', '-p', project]);
-    expect(result.code).toBe(2);
+    const stderr = await startOnTakenPort(port);
     const devDir = path.join(otherDir, '.stagecraft/dev');
-    expect(result.stderr).toContain(
+    expect(stderr).toContain(
       `stagecraft dev: error: starting project ${project} failed: port 127.0.0.1:${port} of service web is taken by container ${other}-web-1 of project ${other}, a stagecraft session\n` +
         `  free it with: stagecraft dev down --dev-dir ${devDir} --project-name ${other}\n`,
     );
     expect(leftovers(project)).toEqual(nothingLeft);
     // The command it gives works: run from anywhere, it stops the holder.
-    expect((await runCli(dir, ['down', '--dev-dir', devDir, '--project-name', other])).code).toBe(0);
+    expect((await runCli(path.dirname(otherDir), ['down', '--dev-dir', devDir, '--project-name', other])).code).toBe(0);
     expect(leftovers(other)).toEqual(nothingLeft);
   });
 });

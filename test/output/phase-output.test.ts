@@ -1,28 +1,18 @@
 // The reporter on recorded event sequences of whole sessions (SPEC §5): plain lines off a
 // terminal, exact frames of the live region on one, GitHub Actions groups and annotation,
 // --quiet. The clock is the test's; the terminal is a fake stream of fixed width.
-import { Writable } from 'node:stream';
 import type { DevSessionOutput, SessionFailure } from '../../machines/dev-session.types.js';
 import type { ServiceState, ServiceStatus } from '../../machines/service.types.js';
 import type { ComposeProgress } from '../../src/compose/compose-progress-reader.js';
 import { LiveRegion } from '../../src/output/live-region.js';
 import { colorOf } from '../../src/output/log-prefix.js';
-import { PrettyReporter, type PrettyReporterOptions } from '../../src/output/pretty-reporter.js';
+import type { PrettyReporterOptions } from '../../src/output/pretty-reporter.js';
 import type { SessionEvent } from '../../src/output/reporter.js';
 import { composeService } from '../fixtures/compose-service.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
 import { shopPlan } from '../fixtures/shop-session.js';
+import { MemoryStream, prettyReporter, sessionOutput } from './reporter-rig.js';
 
-class MemoryStream extends Writable {
-  readonly writes: string[] = [];
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.writes.push(chunk.toString());
-    done();
-  }
-  get text(): string {
-    return this.writes.join('');
-  }
-}
 
 const options = { ...defaultDevOptions, mode: 'detach' as const, wait: true };
 const plan = shopPlan(options, [composeService('api'), composeService('db', { healthcheck: true })]);
@@ -42,17 +32,7 @@ const step = (index: number, total: number, text: string) => ({ index, total, te
 
 const finished = (overrides: Partial<DevSessionOutput>): SessionEvent => ({
   type: 'finished',
-  output: {
-    finalState: 'detached',
-    exitCode: 0,
-    projectName: 'shop',
-    mode: 'detach',
-    failure: undefined,
-    teardownFailure: undefined,
-    signal: undefined,
-    leftBehind: plan.exitCodes.argv,
-    ...overrides,
-  },
+  output: sessionOutput({ finalState: 'detached', mode: 'detach', leftBehind: plan.exitCodes.argv, ...overrides }),
 });
 
 /** A detached `--wait` start of `shop`: api built in two steps, db healthy after 9 s; [ms, event]. */
@@ -97,18 +77,7 @@ const failedSession: ReadonlyArray<readonly [number, SessionEvent]> = [
 
 function run(events: ReadonlyArray<readonly [number, SessionEvent]>, more: Partial<PrettyReporterOptions> = {}) {
   let now = 0;
-  const stdout = new MemoryStream();
-  const stderr = new MemoryStream();
-  const reporter = new PrettyReporter({
-    stdout,
-    stderr,
-    color: false,
-    stdoutIsTerminal: false,
-    verbose: false,
-    downCommand: 'stagecraft dev down -p shop',
-    now: () => now,
-    ...more,
-  });
+  const { reporter, stdout, stderr } = prettyReporter({ now: () => now, ...more });
   for (const [at, event] of events) {
     now = at;
     reporter.report(event);
@@ -272,17 +241,7 @@ describe('the live region (a terminal): exact frames', () => {
         return () => stopped.push(index);
       },
     });
-    const stdout = new MemoryStream();
-    const reporter = new PrettyReporter({
-      stdout,
-      stderr,
-      color: true,
-      stdoutIsTerminal: true,
-      verbose: false,
-      downCommand: 'stagecraft dev down -p shop',
-      progress: { kind: 'live', region },
-      now: () => now,
-    });
+    const { reporter, stdout } = prettyReporter({ stderr, color: true, stdoutIsTerminal: true, progress: { kind: 'live', region }, now: () => now });
     const at = (ms: number, event: SessionEvent): void => {
       now = ms;
       stderr.writes.length = 0;

@@ -1,34 +1,16 @@
-import { Writable } from 'node:stream';
 import type { DevOptions, DevSessionOutput, PlannedCommand } from '../../machines/dev-session.types.js';
 import type { ServiceState, ServiceStatus } from '../../machines/service.types.js';
-import { messageOf, PrettyReporter, type PrettyReporterOptions } from '../../src/output/pretty-reporter.js';
+import { messageOf, type PrettyReporterOptions } from '../../src/output/pretty-reporter.js';
 import type { SessionEvent } from '../../src/output/reporter.js';
 import type { DevFiles } from '../../src/dev-files/read-dev-files.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
+import { prettyReporter, sessionOutput } from './reporter-rig.js';
 
 const next = 'fix what compose reported and run stagecraft dev again (--keep-on-failure keeps what was created, for inspection)';
 
-class MemoryStream extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
 function reporter(options: Partial<Omit<PrettyReporterOptions, 'stdout' | 'stderr'>> = {}) {
-  const stdout = new MemoryStream();
-  const stderr = new MemoryStream();
-  const r = new PrettyReporter({
-    stdout,
-    stderr,
-    color: false,
-    stdoutIsTerminal: false,
-    verbose: false,
-    downCommand: 'stagecraft dev down -p shop',
-    ...options,
-  });
+  const { reporter: r, stdout, stderr } = prettyReporter(options);
   const report = (...events: SessionEvent[]) => {
     for (const event of events) r.report(event);
   };
@@ -49,17 +31,7 @@ const plan = buildPlan(files, options);
 const noTraefikOptions: DevOptions = { ...options, noTraefik: true };
 const start: PlannedCommand = plan.start;
 
-const output = (overrides: Partial<DevSessionOutput>): DevSessionOutput => ({
-  finalState: 'stopped',
-  exitCode: 0,
-  projectName: 'shop',
-  mode: 'foreground',
-  failure: undefined,
-  teardownFailure: undefined,
-  signal: undefined,
-  leftBehind: undefined,
-  ...overrides,
-});
+const output = sessionOutput;
 
 const logText = '\u001b[2K\u001b[36mapi-1  |\u001b[0m listening on :8080\n\u001b[2Kdb-1   | ready\n';
 
