@@ -3,6 +3,7 @@
 // --dev-dir, a compose service name compose itself refuses, and a wrong STAGECRAFT_*
 // variable, named as the variable (not as its flag).
 import { CliRig } from './cli-harness.js';
+import { expectRefused } from './expect-refused.js';
 
 const timeout = 30_000;
 const prefix = 'stagecraft dev: error:';
@@ -33,12 +34,7 @@ describe('seconds past a day, or past what a number holds', () => {
   ])(
     '%s: refused by dev, dev --detach, dev plan and dev down, before any docker call',
     async (_what, flag, expected) => {
-      const r = newRig();
-      for (const command of [[], ['--detach'], ['plan'], ['down']]) {
-        const result = await r.run([...command, ...flag]);
-        expect({ command, stderr: result.stderr, code: result.code }).toStrictEqual({ command, stderr: expected, code: 1 });
-      }
-      expect(r.calls()).toStrictEqual([]);
+      await expectRefused(newRig(), [flag, ['--detach', ...flag], ['plan', ...flag], ['down', ...flag]], expected);
     },
     timeout,
   );
@@ -59,16 +55,8 @@ describe('an empty --dev-dir (it would mean the project root)', () => {
   test(
     'refused by every command that reads the dev dir, before any file is read or written',
     async () => {
-      const r = newRig();
-      for (const command of [[], ['--detach'], ['plan'], ['down'], ['status'], ['generate']]) {
-        const result = await r.run([...command, '--dev-dir', '']);
-        expect({ command, stderr: result.stderr, code: result.code }).toStrictEqual({
-          command,
-          stderr: `${prefix} --dev-dir is empty; pass the directory that holds the dev files, e.g. --dev-dir .stagecraft/dev\n`,
-          code: 1,
-        });
-      }
-      expect(r.calls()).toStrictEqual([]);
+      const commands = [[], ['--detach'], ['plan'], ['down'], ['status'], ['generate']].map((command) => [...command, '--dev-dir', '']);
+      await expectRefused(newRig(), commands, `${prefix} --dev-dir is empty; pass the directory that holds the dev files, e.g. --dev-dir .stagecraft/dev\n`);
     },
     timeout,
   );
@@ -80,15 +68,8 @@ describe('a compose.yaml service name compose refuses', () => {
     async (name) => {
       const r = newRig();
       r.writeComposeFile(`name: minimal\nservices:\n  ${JSON.stringify(name)}:\n    image: busybox:latest\n`);
-      for (const command of [[], ['--detach'], ['plan']]) {
-        const result = await r.run(command);
-        expect({ command, stderr: result.stderr, code: result.code }).toStrictEqual({
-          command,
-          stderr: `${prefix} .stagecraft/dev/compose.yaml: service name ${JSON.stringify(name)} is not one compose accepts (letters, digits, "_", "." and "-" only); rename the service\n`,
-          code: 1,
-        });
-      }
-      expect(r.calls()).toStrictEqual([]);
+      const stderr = `${prefix} .stagecraft/dev/compose.yaml: service name ${JSON.stringify(name)} is not one compose accepts (letters, digits, "_", "." and "-" only); rename the service\n`;
+      await expectRefused(r, [[], ['--detach'], ['plan']], stderr);
     },
     timeout,
   );
@@ -107,12 +88,7 @@ describe('a STAGECRAFT_* variable that is wrong is named as the variable', () =>
   ])(
     '%s=%s: refused by dev, dev plan (the fast path) and dev down (yargs), before any docker call',
     async (name, value, expected) => {
-      const r = newRig();
-      for (const command of [[], ['plan'], ['down'], ['--detach', '--wait']]) {
-        const result = await r.run(command, { env: { [name]: value } });
-        expect({ command, stderr: result.stderr, code: result.code }).toStrictEqual({ command, stderr: expected, code: 1 });
-      }
-      expect(r.calls()).toStrictEqual([]);
+      await expectRefused(newRig(), [[], ['plan'], ['down'], ['--detach', '--wait']], expected, { env: { [name]: value } });
     },
     timeout,
   );
