@@ -816,7 +816,7 @@ describe('bad input: exit 1 (or SPEC §5), the problem named, nothing run, bound
     ['a billion-laughs alias bomb', [], compose(aliasBomb()), 1,
       `${file} cannot be loaded: Excessive alias count indicates a resource exhaustion attack; fix the file`],
     ['a bad STAGECRAFT_GRACE', ['--detach'], compose(named), 1,
-      '--grace must be a whole number of seconds from 0 to 86400 (got -3); fix the flag or its STAGECRAFT_* variable'],
+      'STAGECRAFT_GRACE must be a whole number of seconds from 0 to 86400 (got "-3"); fix or unset it; see stagecraft dev --help'],
     ['`down` with malformed YAML and no session file', ['down'], compose('name: x\nservices: [app\n'), 1,
       `${file} is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1; fix the file or generate the dev files again`],
     ['`down` with --grace negative', ['down', '--grace', '-1'], compose(named), 1,
