@@ -15,6 +15,7 @@ import { engineEventLine, FakeComposeRunner } from '../fakes/fake-compose-runner
 import { defaultDevOptions } from '../fixtures/dev-options.js';
 import { shopRecord } from '../fixtures/shop-session.js';
 import { testEngineEnv } from '../fixtures/test-engine.js';
+import { answerTeardown, teardownArgvs } from '../fixtures/teardown-commands.js';
 
 class MemoryStream extends Writable {
   text = '';
@@ -25,6 +26,11 @@ class MemoryStream extends Writable {
 }
 
 const P = 'docker compose -p shop -f .stagecraft/dev/compose.yaml';
+/** `ps` goes by the project's label, as the teardown: no `-f`. */
+const PS = 'docker compose -p shop ps --all --format json';
+const anonymousVolume = `5a${'e'.repeat(62)}`;
+/** What the engine lists of `shop` before its teardown (nothing after it). */
+const shopListing = { containers: [`shop-db-1\t${anonymousVolume}`, 'shop-migrate-1\t'], networks: ['shop_default'] };
 const yaml = [
   'name: shop',
   'services:',
@@ -78,7 +84,7 @@ describe('devCommand', () => {
     const { stdout, stderr, runner, exitCode, say, counts } = dev();
     runner.answer('start', {});
     runner.answer('exitCodes', { stdout: '' });
-    runner.answer('teardown', {});
+    answerTeardown(runner, shopListing);
     const events = await runner.waitForFollow('events');
     events.output(say('migrate', 'create', 'start') + say('db', 'create', 'start'));
     const logs = await runner.waitForFollow('attach');
@@ -100,6 +106,7 @@ describe('devCommand', () => {
         'stagecraft dev: migrate exited with code 0',
         'stagecraft dev: db exited with code 0',
         'stagecraft dev: every container of project shop has exited; removing the stack',
+        'stagecraft dev: removed project shop: containers shop-db-1, shop-migrate-1; network shop_default; anonymous volume 5aeeeeeeeeee',
         'stagecraft dev: project shop ended with every service exited 0; removed',
         '',
       ].join('\n'),
@@ -108,8 +115,8 @@ describe('devCommand', () => {
       `${P} events --json`,
       `${P} up --detach --remove-orphans`,
       `${P} logs --follow --timestamps`,
-      `${P} ps --all --format json`,
-      `${P} down --remove-orphans`,
+      PS,
+      ...teardownArgvs('shop', { volumes: [anonymousVolume] }).map((argv) => argv.join(' ')),
     ]);
     expect(counts()).toStrictEqual({ made: 1, released: 1 });
     expect(existsSync(sessionFile())).toBe(false);
@@ -119,17 +126,22 @@ describe('devCommand', () => {
     const { stderr, processLike, runner, exitCode } = dev();
     runner.answer('start', {});
     runner.answer('exitCodes', { stdout: '' });
-    runner.answer('teardown', {});
+    answerTeardown(runner, shopListing);
     await runner.waitForFollow('attach');
     processLike.emit('SIGINT');
     expect(await exitCode).toBe(130);
-    expect(stderr.text.split('\n').slice(-3)).toStrictEqual([
+    expect(stderr.text.split('\n').slice(-4)).toStrictEqual([
       'stagecraft dev: got SIGINT: stopping project shop (Ctrl+C again to force)',
+      'stagecraft dev: removed project shop: containers shop-db-1, shop-migrate-1; network shop_default; anonymous volume 5aeeeeeeeeee',
       'stagecraft dev: stopped project shop; nothing left running',
       '',
     ]);
     // The teardown waits for earlier children; the command waits for anything cancelled before it answers.
-    expect(runner.log().slice(-3)).toStrictEqual(['idle', `run ${P} down --remove-orphans`, 'idle']);
+    expect(runner.log().slice(-8)).toStrictEqual([
+      'idle',
+      ...teardownArgvs('shop', { volumes: [anonymousVolume] }).map((argv) => `run ${argv.join(' ')}`),
+      'idle',
+    ]);
     expect(existsSync(sessionFile())).toBe(false);
   });
 
@@ -159,7 +171,7 @@ describe('devCommand', () => {
     expect(runner.argvs().map((argv) => argv.join(' '))).toStrictEqual([
       `${P} events --json`,
       `${P} up --detach --remove-orphans`,
-      `${P} ps --all --format json`,
+      PS,
     ]);
     expect(existsSync(sessionFile())).toBe(true);
   });

@@ -14,16 +14,22 @@ import { downCommand } from '../../src/commands/down-command.js';
 import { processStartTicks } from '../../src/session-file/process-identity.js';
 import { writeSessionFile, type SessionRecord } from '../../src/session-file/session-file.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
-import { fakeBinDir, recordedCalls, stacksDir, waitFor } from '../fixtures/fake-docker.js';
+import { fakeBinDir, readFakeLog, recordedCalls, stacksDir, waitFor } from '../fixtures/fake-docker.js';
 import { shopRecord } from '../fixtures/shop-session.js';
 import { killAll, spawnIdle } from '../session-file/live-process.js';
 import { testEngineEnv } from '../fixtures/test-engine.js';
+import { downArgv, isDown, listingsInPlanOrder, teardownArgvs, type TeardownShape } from '../fixtures/teardown-commands.js';
 
 const composeFile = '.stagecraft/dev/compose.yaml';
-const down = (project: string, grace?: number) => [
-  ...['compose', '-p', project, '-f', composeFile, 'down', '--remove-orphans'],
-  ...(grace === undefined ? [] : ['--timeout', String(grace)]),
-];
+/** The fake docker logs its argv without the program name. */
+const withoutProgram = (argv: readonly string[]): string[] => argv.slice(1);
+/** `compose -p P down --remove-orphans [--timeout G]`, as the fake docker logs it. */
+const down = (project: string, grace?: number) => withoutProgram(downArgv(project, grace === undefined ? {} : { graceSeconds: grace }));
+/** Every call of the teardown of `project`, as the fake docker logs them. */
+const teardownCalls = (project: string, shape: TeardownShape = {}): string[][] => teardownArgvs(project, shape).map(withoutProgram);
+/** The calls the fake docker logged, its concurrent listings in the plan's order. */
+const calls = (): string[][] => listingsInPlanOrder(recordedCalls(logFile));
+const anonymousVolume = `9f${'0'.repeat(60)}a1`;
 
 let root: string;
 let cwd: string;
@@ -61,7 +67,7 @@ interface Run {
   readonly code: Promise<number>;
 }
 
-function runDown(options: Partial<DevOptions> = {}, scenario: object = {}, dryRun = false): Run {
+function runDown(options: Partial<DevOptions> = {}, scenario: object = {}, dryRun = false, moreEnv: NodeJS.ProcessEnv = {}): Run {
   const [stdout, stderr, processLike] = [new Collect(), new Collect(), new EventEmitter()];
   const env = testEngineEnv({
     PATH: `${fakeBinDir}${path.delimiter}${path.dirname(process.execPath)}`,
@@ -69,6 +75,7 @@ function runDown(options: Partial<DevOptions> = {}, scenario: object = {}, dryRu
     NO_COLOR: '1',
     FAKE_DOCKER_LOG: logFile,
     FAKE_DOCKER_SCENARIO: JSON.stringify(scenario),
+    ...moreEnv,
   });
   const flags: CliFlags = { options: { ...defaultDevOptions, ...options }, verbose: false, dryRun, inspect: undefined, events: undefined };
   const code = downCommand(flags, { stdout, stderr, env, cwd, process: processLike });
@@ -80,7 +87,8 @@ const onDisk = (record: SessionRecord): unknown => JSON.parse(JSON.stringify(rec
 
 /** A record of a process that is gone, naming `project`, whose plan says to run something else entirely. */
 async function writeStaleRecord(overrides: Partial<SessionRecord> = {}): Promise<SessionRecord> {
-  const craftedPlan = { ...shopRecord().plan, teardown: { phase: 'teardown', argv: ['touch', path.join(root, 'pwned')] } } as const;
+  const touch = { phase: 'teardown', argv: ['touch', path.join(root, 'pwned')] } as const;
+  const craftedPlan = { ...shopRecord().plan, teardown: { containers: touch, networks: touch, down: touch, removeVolumes: touch } };
   const record = shopRecord({ project: 'minimal', pid: 999_999_999, pidStartTicks: 1, plan: craftedPlan, ...overrides });
   await writeSessionFile(sessionFile, record);
   return record;
@@ -98,19 +106,55 @@ async function spawnSession(): Promise<number> {
 }
 
 describe('downCommand', () => {
-  it('no session file: one `down` of the project, exit 0, `removed project minimal`', async () => {
+  it('no session file: the teardown of the project, exit 0, saying there was nothing to remove', async () => {
     const run = runDown();
     expect(await run.code).toBe(0);
-    expect(recordedCalls(logFile)).toStrictEqual([down('minimal')]);
-    expect(run.stderr.text).toBe('stagecraft dev: removed project minimal\n');
+    expect(calls()).toStrictEqual(teardownCalls('minimal'));
+    expect(run.stderr.text).toBe('stagecraft dev: project minimal had no container, network or anonymous volume left to remove\n');
     expect(existsSync(sessionFile)).toBe(false);
+  });
+
+  it('what the engine lists of the project is removed, its anonymous volumes with `volume rm`, and named', async () => {
+    const scenario = {
+      'docker ps': [{ stdout: [`minimal-app-1\t/src,minimal_data,${anonymousVolume}`, 'minimal-app-run-5e0c\t'] }, {}],
+      'network ls': [{ stdout: ['minimal_default'] }, {}],
+    };
+    const run = runDown({}, scenario);
+    expect(await run.code).toBe(0);
+    expect(calls()).toStrictEqual(teardownCalls('minimal', { volumes: [anonymousVolume] }));
+    expect(run.stderr.text).toBe(
+      'stagecraft dev: removed project minimal: containers minimal-app-1, minimal-app-run-5e0c; network minimal_default; anonymous volume 9f0000000000\n',
+    );
+  });
+
+  it("the user's COMPOSE_FILE reaches no command: the file-less `down` would read it", async () => {
+    const moreEnv = { COMPOSE_FILE: path.join(root, 'elsewhere.yaml'), COMPOSE_PROFILES: 'debug', FAKE_DOCKER_RECORD_ENV: 'COMPOSE_FILE,COMPOSE_PROFILES' };
+    const run = runDown({}, {}, false, moreEnv);
+    expect(await run.code).toBe(0);
+    const entries = readFakeLog(logFile).filter((entry) => entry.argv !== undefined);
+    expect(entries.map((entry) => entry.env)).toStrictEqual(entries.map(() => ({ COMPOSE_FILE: null, COMPOSE_PROFILES: 'debug' })));
+    expect(listingsInPlanOrder(entries.map((entry) => entry.argv ?? []))).toStrictEqual(teardownCalls('minimal'));
+  });
+
+  it('something still listed after `down`: exit 2 naming it; the session file still names the project', async () => {
+    const scenario = { 'docker ps': { stdout: ['minimal-app-1\t'] }, 'network ls': {} };
+    const run = runDown({}, scenario);
+    expect(await run.code).toBe(2);
+    expect(calls()).toStrictEqual(teardownCalls('minimal'));
+    expect(run.stderr.text).toBe(
+      'stagecraft dev: error: teardown of project minimal left containers minimal-app-1 behind ' +
+        '(`docker compose -p minimal down --remove-orphans` succeeded, but the engine still lists them: created while it ran?); ' +
+        'run `stagecraft dev down` to retry\n',
+    );
+    // The project may still exist: the file stays, naming it, for the next `dev` or `dev down` to tear down.
+    expect(JSON.parse(readFileSync(sessionFile, 'utf8'))).toMatchObject({ project: 'minimal', mode: 'down', pid: process.pid });
   });
 
   it('a stale record of another project: both torn down with argv from the flags, never the recorded argv', async () => {
     await writeStaleRecord({ project: 'old' });
     const run = runDown({ graceSeconds: 4 });
     expect(await run.code).toBe(0);
-    expect(recordedCalls(logFile)).toStrictEqual([down('old', 4), down('minimal', 4)]);
+    expect(calls()).toStrictEqual([...teardownCalls('old', { graceSeconds: 4 }), ...teardownCalls('minimal', { graceSeconds: 4 })]);
     expect(existsSync(path.join(root, 'pwned'))).toBe(false);
     expect(existsSync(sessionFile)).toBe(false);
   });
@@ -120,15 +164,17 @@ describe('downCommand', () => {
     rmSync(path.join(cwd, composeFile));
     const run = runDown({ composeCommand: 'docker compose --ansi never' });
     expect(await run.code).toBe(0);
-    expect(recordedCalls(logFile)).toStrictEqual([['compose', '--ansi', 'never', ...down('minimal').slice(1)]]);
+    expect(calls()).toStrictEqual(teardownCalls('minimal', { compose: ['docker', 'compose', '--ansi', 'never'] }));
     expect(existsSync(path.join(root, 'pwned'))).toBe(false);
   });
 
   it('a STOP (SIGINT) while `down` runs: it is cancelled, exit 130; the lock is let go, the file names this process', async () => {
     const run = runDown({}, { down: { hang: true } });
-    await waitFor(() => recordedCalls(logFile).length === 1, 'the fake `down` to start');
+    await waitFor(() => recordedCalls(logFile).some((argv) => isDown({ phase: 'teardown', argv })), 'the fake `down` to start');
     run.processLike.emit('SIGINT');
     expect(await run.code).toBe(130);
+    // The command does not wait for the cancelled `down` to exit; the fake logs the SIGTERM it got as its last act.
+    await waitFor(() => readFakeLog(logFile).some((entry) => entry.signal === 'SIGTERM'), 'the cancelled `down` to get its SIGTERM');
     expect(run.stderr.text).toBe('');
     expect(JSON.parse(readFileSync(sessionFile, 'utf8'))).toMatchObject({ project: 'minimal', mode: 'down', pid: process.pid });
     expect(run.processLike.listenerCount('SIGINT')).toBe(0);
@@ -139,6 +185,8 @@ describe('downCommand', () => {
     const run = runDown({}, { down: { exitCode: 1, stderr: ['Error response from daemon: boom'] } });
     expect(await run.code).toBe(2);
     expect(run.stderr.text).toContain(`stagecraft dev: error: teardown of project minimal failed: \`docker ${down('minimal').join(' ')}\` exited with code 1`);
+    // Nothing after the failed `down`.
+    expect(calls()).toStrictEqual(teardownCalls('minimal').slice(0, 3));
     expect(JSON.parse(readFileSync(sessionFile, 'utf8'))).toStrictEqual(onDisk(record));
   });
 
@@ -172,17 +220,21 @@ describe('downCommand', () => {
     expect(children[0]?.signalCode).toBe('SIGTERM');
     expect(run.stderr.text).toBe(
       `stagecraft dev: project minimal has a live session (pid ${pid}, attached); asked it to stop, waiting\n` +
-        'stagecraft dev: removed project minimal\n',
+        'stagecraft dev: project minimal had no container, network or anonymous volume left to remove\n',
     );
-    expect(recordedCalls(logFile)).toStrictEqual([down('minimal')]);
+    expect(calls()).toStrictEqual(teardownCalls('minimal'));
   });
 
   it('--dry-run with a stale record of another project prints the rebuilt argv; runs and changes nothing', async () => {
     const record = await writeStaleRecord({ project: 'old' });
     const run = runDown({}, {}, true);
     expect(await run.code).toBe(0);
+    const listings = (project: string): string =>
+      `docker ps --all --no-trunc --filter label=com.docker.compose.project=${project} --format '{{.Names}}\\t{{.Mounts}}'\n` +
+      `docker network ls --filter label=com.docker.compose.project=${project} --format '{{.Name}}'\n`;
     expect(run.stdout.text).toBe(
-      `# teardown of old (named by the stale session file)\ndocker ${down('old').join(' ')}\n# teardown\ndocker ${down('minimal').join(' ')}\n`,
+      `# teardown of old (named by the stale session file)\n${listings('old')}docker ${down('old').join(' ')}\ndocker volume rm --force\n` +
+        `# teardown\n${listings('minimal')}docker ${down('minimal').join(' ')}\ndocker volume rm --force\n`,
     );
     expect(recordedCalls(logFile)).toStrictEqual([]);
     expect(JSON.parse(readFileSync(sessionFile, 'utf8'))).toStrictEqual(onDisk(record));

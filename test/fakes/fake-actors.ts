@@ -12,7 +12,7 @@ import {
   type FollowLogsInput,
   type ObservedServices,
 } from '../../machines/dev-session.machine.js';
-import type { ClaimResult, DevOptions, DevPlan, LogCursor, StaleSession } from '../../machines/dev-session.types.js';
+import type { ClaimResult, DevOptions, DevPlan, LogCursor, Removal, StaleSession } from '../../machines/dev-session.types.js';
 import type { EngineEvent } from '../../machines/service.types.js';
 
 /** One invocation of a gated `fromPromise` fake. */
@@ -168,15 +168,15 @@ type ActionImplementations = NonNullable<Parameters<typeof devSessionMachine.pro
 export interface FakeActors {
   readonly validate: GatedPromiseActor<DevPlan, DevOptions>;
   readonly claim: GatedPromiseActor<ClaimResult, DevPlan>;
-  readonly reconcile: GatedPromiseActor<void, StaleSession>;
+  readonly reconcile: GatedPromiseActor<Removal, StaleSession>;
   readonly start: GatedPromiseActor<void, DevPlan>;
   readonly followEvents: FakeFollowEvents;
   readonly followLogs: FakeFollowLogs;
   /** Every `observeServices` invoke runs this one fake: the read after `up` (waiting.observing, attached.engine.seeding) and `resync`. */
   readonly observeServices: GatedPromiseActor<ObservedServices, DevPlan>;
   readonly diagnose: GatedPromiseActor<readonly string[], DiagnoseInput>;
-  readonly teardown: GatedPromiseActor<void, DevPlan>;
-  readonly forcedTeardown: GatedPromiseActor<void, DevPlan>;
+  readonly teardown: GatedPromiseActor<Removal, DevPlan>;
+  readonly forcedTeardown: GatedPromiseActor<Removal, DevPlan>;
 }
 
 export function createFakeActors(): FakeActors {

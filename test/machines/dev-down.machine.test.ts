@@ -2,13 +2,14 @@
 import { createActor, SimulatedClock, toPromise, waitFor, type SnapshotFrom } from 'xstate';
 import { devDownMachine, type DevDownEmitted } from '../../machines/dev-down.machine.js';
 import type { LockTaken, RecordSurvey, SessionHolder, SignalResult } from '../../machines/dev-down.types.js';
-import type { DevPlan, SessionFailure } from '../../machines/dev-session.types.js';
+import type { DevPlan, Removal, SessionFailure } from '../../machines/dev-session.types.js';
 import { exitCodeTable } from '../../machines/exit-code.js';
 import { createDevDownActors } from '../../src/down/dev-down-actors.js';
 import { GatedPromiseActor } from '../fakes/fake-actors.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
 import { shopHolder } from '../fixtures/shop-holder.js';
 import { shopPlan } from '../fixtures/shop-session.js';
+import { downArgv } from '../fixtures/teardown-commands.js';
 
 const plan = shopPlan();
 const oldPlan = shopPlan({ ...defaultDevOptions, projectName: 'old' });
@@ -22,6 +23,9 @@ const teardownFailed: SessionFailure = {
   kind: 'command-failed',
   message: 'teardown of project shop failed: `docker compose … down` exited with code 1',
 };
+const shopRemoval: Removal = { containers: ['shop-api-1'], networks: ['shop_default'], volumes: [] };
+const oldRemoval: Removal = { containers: ['old-api-1', 'old-api-run-7e1f'], networks: ['old_default'], volumes: ['ab'.repeat(32)] };
+const nothingRemoved: Removal = { containers: [], networks: [], volumes: [] };
 const locked: SessionFailure = { kind: 'locked', message: 'project shop is held by a live session from /elsewhere (pid 99)' };
 
 interface Fakes {
@@ -30,7 +34,7 @@ interface Fakes {
   readonly signalHolder: GatedPromiseActor<SignalResult, SessionHolder>;
   readonly awaitHolderExit: GatedPromiseActor<void, SessionHolder>;
   readonly takeLock: GatedPromiseActor<LockTaken, DevPlan>;
-  readonly teardown: GatedPromiseActor<void, DevPlan>;
+  readonly teardown: GatedPromiseActor<Removal, DevPlan>;
   readonly release: GatedPromiseActor<void, DevPlan>;
   readonly restoreLock: GatedPromiseActor<void, void>;
 }
@@ -92,33 +96,51 @@ async function toOwnTeardown(d: Down, taken: LockTaken = { stalePlan: undefined 
 }
 
 describe('dev down without a live holder', () => {
-  it('no record: lock, `down` of the plan, release; exit 0 and `removed`', async () => {
+  it('no record: lock, the teardown of the plan, `removed` with what it removed, release; exit 0', async () => {
     const d = startDown();
     await toOwnTeardown(d);
     expect(d.fakes.takeLock.only().input).toBe(plan);
-    expect(d.fakes.teardown.only().input.teardown.argv).toStrictEqual([
-      'docker', 'compose', '-p', 'shop', '-f', '.stagecraft/dev/compose.yaml', 'down', '--remove-orphans',
-    ]);
-    d.fakes.teardown.only().resolve();
+    expect(d.fakes.teardown.only().input.teardown.down.argv).toStrictEqual(downArgv('shop'));
+    d.fakes.teardown.only().resolve(shopRemoval);
     await at(d, 'releasing');
+    // Said once the teardown is done, before the record goes.
+    expect(d.emitted).toStrictEqual([{ type: 'planned', plan }, { type: 'removed', projectName: 'shop', removal: shopRemoval }]);
     d.fakes.release.only().resolve();
     expect(await toPromise(d.actor)).toStrictEqual({ outcome: 'done', exitCode: 0, failure: undefined, signal: undefined, projectName: 'shop' });
-    expect(d.emitted).toStrictEqual([{ type: 'planned', plan }, { type: 'removed', projectName: 'shop' }]);
+    expect(d.emitted).toStrictEqual([{ type: 'planned', plan }, { type: 'removed', projectName: 'shop', removal: shopRemoval }]);
     expect(d.fakes.signalHolder.calls).toHaveLength(0);
     expect(d.fakes.restoreLock.calls).toHaveLength(0);
   });
 
-  it('a stale record of another project: its teardown first, then this one', async () => {
+  it('a stale record of another project: its teardown first, then this one; `removed` for each, in that order', async () => {
     const d = startDown();
     await toOwnTeardown(d, { stalePlan: oldPlan });
     expect(d.fakes.teardown.only().input).toBe(oldPlan);
-    d.fakes.teardown.only().resolve();
+    d.fakes.teardown.only().resolve(oldRemoval);
     await at(d, { tearingDown: 'ownProject' });
+    expect(d.emitted).toStrictEqual([{ type: 'planned', plan }, { type: 'removed', projectName: 'old', removal: oldRemoval }]);
     expect(d.fakes.teardown.nth(1, 2).input).toBe(plan);
-    d.fakes.teardown.nth(1, 2).resolve();
+    d.fakes.teardown.nth(1, 2).resolve(nothingRemoved);
     await at(d, 'releasing');
     d.fakes.release.only().resolve();
     expect((await toPromise(d.actor)).exitCode).toBe(0);
+    expect(d.emitted).toStrictEqual([
+      { type: 'planned', plan },
+      { type: 'removed', projectName: 'old', removal: oldRemoval },
+      { type: 'removed', projectName: 'shop', removal: nothingRemoved },
+    ]);
+  });
+
+  it("the stale project removed, this one's teardown failing: `removed` for the stale one only, exit 2", async () => {
+    const d = startDown();
+    await toOwnTeardown(d, { stalePlan: oldPlan });
+    d.fakes.teardown.only().resolve(oldRemoval);
+    await at(d, { tearingDown: 'ownProject' });
+    d.fakes.teardown.nth(1, 2).reject(teardownFailed);
+    await at(d, 'restoring');
+    d.fakes.restoreLock.only().resolve();
+    expect((await toPromise(d.actor)).exitCode).toBe(2);
+    expect(d.emitted).toStrictEqual([{ type: 'planned', plan }, { type: 'removed', projectName: 'old', removal: oldRemoval }]);
   });
 
   it('a teardown that fails: the lock is restored, exit 2 with the failure', async () => {
@@ -129,6 +151,7 @@ describe('dev down without a live holder', () => {
     d.fakes.restoreLock.only().resolve();
     expect(await toPromise(d.actor)).toStrictEqual({ outcome: 'failed', exitCode: 2, failure: teardownFailed, signal: undefined, projectName: 'shop' });
     expect(d.fakes.release.calls).toHaveLength(0);
+    expect(d.emitted).toStrictEqual([{ type: 'planned', plan }]);
   });
 
   it('the lock held elsewhere: restoring (a no-op) then exit 4, nothing torn down', async () => {
@@ -280,6 +303,8 @@ describe('STOP', () => {
     d.fakes.restoreLock.only().resolve();
     expect(await toPromise(d.actor)).toStrictEqual({ outcome: 'interrupted', exitCode: 130, failure: undefined, signal: 'SIGINT', projectName: 'shop' });
     expect(d.fakes.release.calls).toHaveLength(0);
+    // Nothing is said removed: the teardown did not finish.
+    expect(d.emitted).toStrictEqual([{ type: 'planned', plan }]);
   });
 
   it('while taking the lock: the claim is abandoned and restoring lets go of whatever it got; exit 129', async () => {
@@ -295,7 +320,7 @@ describe('STOP', () => {
   it('while releasing: not acted on, the work is done; exit 0', async () => {
     const d = startDown();
     await toOwnTeardown(d);
-    d.fakes.teardown.only().resolve();
+    d.fakes.teardown.only().resolve(shopRemoval);
     await at(d, 'releasing');
     d.actor.send({ type: 'STOP', signal: 'SIGINT' });
     expect(d.fakes.release.only().signal.aborted).toBe(false);

@@ -10,12 +10,14 @@
 //      and no holder is signalled more than twice;
 //   3. nothing is torn down without the lock, the stale project before this one;
 //   4. a lock that was tried is always let go: released after the teardowns, or restored;
-//   5. no fake child is left running.
+//   5. no fake child is left running;
+//   6. each teardown that finished is announced (`removed`, with its project and what it
+//      removed) as it finishes, and nothing else is.
 import { getShortestPaths, getSimplePaths, getStateNodes, serializeSnapshot } from 'xstate/graph';
 import type { SnapshotFrom } from 'xstate';
 import { devDownMachine } from '../../machines/dev-down.machine.js';
 import type { LockTaken, RecordSurvey } from '../../machines/dev-down.types.js';
-import type { SessionFailure, StopSignal } from '../../machines/dev-session.types.js';
+import type { DevPlan, Removal, SessionFailure, StopSignal } from '../../machines/dev-session.types.js';
 import { exitCodeTable } from '../../machines/exit-code.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
 import { shopHolder } from '../fixtures/shop-holder.js';
@@ -35,6 +37,12 @@ const surveys: Record<string, RecordSurvey> = {
   live: { recordedProject: 'shop', holder: holder() },
   stopping: { recordedProject: 'shop', holder: holder({ state: 'stopping.graceful', tags: ['tearingDown'] }) },
   otherDown: { recordedProject: 'shop', holder: holder({ mode: 'down', state: 'down', tags: undefined }) },
+};
+
+/** What each project's teardown removed (the stale one's differs, to tell the announcements apart). */
+const removals: Record<string, Removal> = {
+  shop: { containers: ['shop-api-1'], networks: ['shop_default'], volumes: [] },
+  old: { containers: ['old-api-1'], networks: [], volumes: ['cd'.repeat(32)] },
 };
 
 const failure = (kind: Exclude<SessionFailure['kind'], 'start-failed' | 'services-failed'>): SessionFailure => ({
@@ -87,10 +95,10 @@ const model: Record<string, { readonly invokes: string; readonly events: readonl
       error('takeLock', failure('input')),
     ],
   },
-  'tearingDown.staleProject': { invokes: 'teardown', events: [done('teardown', undefined), error('teardown', failure('command-failed'))] },
+  'tearingDown.staleProject': { invokes: 'teardown', events: [done('teardown', removals['old']), error('teardown', failure('command-failed'))] },
   'tearingDown.ownProject': {
     invokes: 'teardown',
-    events: [done('teardown', undefined), error('teardown', failure('command-failed')), error('teardown', failure('engine-unreachable'))],
+    events: [done('teardown', removals['shop']), error('teardown', failure('command-failed')), error('teardown', failure('engine-unreachable'))],
   },
   releasing: { invokes: 'release', events: [done('release', undefined), error('release', bug('release'))] },
   restoring: { invokes: 'restoreLock', events: [done('restoreLock', undefined), error('restoreLock', bug('restoreLock'))] },
@@ -173,7 +181,7 @@ describe('every simple path of `dev down` to a final state', () => {
     expect(paths.length).toBeGreaterThanOrEqual(150);
     for (const steps of paths) {
       try {
-        const { final, fakes } = await replayPromisePath(steps, {
+        const { final, fakes, emitted } = await replayPromisePath(steps, {
           machine: devDownMachine,
           input,
           actors: Object.keys(devDownMachine.implementations.actors),
@@ -213,6 +221,14 @@ describe('every simple path of `dev down` to a final state', () => {
         // 5. nothing left running
         expect(fakes.live().map((run) => run.name)).toStrictEqual([]);
         expect(Object.keys(final.children)).toStrictEqual([]);
+
+        // 6. `removed` for each teardown that finished, in order, with its project and removal
+        const removedProjects = runs
+          .filter((run) => run.name === 'teardown' && run.resolved)
+          .map((run) => (run.input as DevPlan).projectName);
+        expect(emitted.filter((event) => event.type === 'removed')).toStrictEqual(
+          removedProjects.map((projectName) => ({ type: 'removed', projectName, removal: removals[projectName] })),
+        );
       } catch (cause) {
         throw new Error(`path: ${describePath(steps)}\n${(cause as Error).message}`, { cause });
       }

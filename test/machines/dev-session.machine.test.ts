@@ -9,6 +9,7 @@ import type {
   DevPlan,
   DevSessionOutput,
   LogCursor,
+  Removal,
   SessionFailure,
   StaleSession,
   StopSignal,
@@ -26,6 +27,7 @@ import {
 } from '../fakes/fake-actors.js';
 import { composeService as svc } from '../fixtures/compose-service.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
+import { downArgv } from '../fixtures/teardown-commands.js';
 
 /** The default `shop`: api (no healthcheck), db (healthcheck), and a profiled `debug` never expected. */
 const shopServices: readonly ComposeService[] = [
@@ -39,8 +41,14 @@ function devFilesWith(services: readonly ComposeService[]): DevFiles {
 }
 
 const F = ['docker', 'compose', '-p', 'shop', '-f', '.stagecraft/dev/compose.yaml'];
-const teardownArgv = [...F, 'down', '--remove-orphans'];
-const forcedDownArgv = [...F, 'down', '--remove-orphans', '--timeout', '0'];
+/** The teardown's `down`, as a failure or the output names it to run by hand: no `-f`. */
+const teardownArgv = downArgv('shop');
+const forcedDownArgv = downArgv('shop', { graceSeconds: 0 });
+/** What a teardown of `shop` removed (the fake teardowns resolve with it). */
+const removal: Removal = { containers: ['shop-api-1', 'shop-db-1'], networks: ['shop_default'], volumes: [] };
+const removed = { type: 'removed', projectName: 'shop', removal } as const;
+/** What the reconcile removed of the stale session's stack. */
+const staleRemoval: Removal = { containers: ['shop-api-1'], networks: ['shop_default'], volumes: ['3c'.repeat(32)] };
 
 const inputError: SessionFailure = {
   kind: 'input',
@@ -143,10 +151,20 @@ async function toStarting(s: Session): Promise<void> {
   await at(s, 'starting');
 }
 
-async function toReconciling(s: Session): Promise<void> {
+async function toReconciling(s: Session, found: StaleSession = stale): Promise<void> {
   await toClaiming(s);
-  s.fakes.claim.only().resolve({ stale });
+  s.fakes.claim.only().resolve({ stale: found });
   await at(s, 'reconciling');
+}
+
+/** From `starting`: `shop` up and attached, then a SIGINT: stopping gracefully. */
+async function startedThenStopped(s: Session): Promise<void> {
+  up(s, 'api');
+  up(s, 'db', { healthy: true });
+  await attachSeeded(s, psShop);
+  await at(s, attachedValue);
+  s.actor.send({ type: 'STOP', signal: 'SIGINT' });
+  await at(s, { stopping: 'graceful' });
 }
 
 /** Attached, the one `ps` read after `up` under way. */
@@ -309,7 +327,9 @@ describe('foreground happy path', () => {
     expect(s.fakes.teardown.only().input).toStrictEqual(s.plan);
     expect(s.fakes.forcedTeardown.calls).toHaveLength(0);
 
-    s.fakes.teardown.only().resolve();
+    // Nothing is said removed while the teardown runs.
+    expect(s.emitted.some((e) => e.type === 'removed')).toBe(false);
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toStrictEqual(stoppedOutput(130, { signal: 'SIGINT' }));
     expect(s.fakes.teardown.only().signal.aborted).toBe(false);
     expect(nonServiceEmitted(s)).toStrictEqual([
@@ -317,7 +337,10 @@ describe('foreground happy path', () => {
       { type: 'starting', projectName: 'shop' },
       { type: 'started', projectName: 'shop', mode: 'foreground' },
       { type: 'stopping', projectName: 'shop', cause: 'signal', signal: 'SIGINT' },
+      // What the teardown actor resolved with, as it is.
+      removed,
     ]);
+    expect((s.emitted.at(-1) as Extract<DevSessionEmitted, { type: 'removed' }>).removal).toBe(removal);
     expect(s.records.calls).toStrictEqual([
       { action: 'record', state: 'starting' },
       { action: 'record', state: 'attached' },
@@ -333,7 +356,7 @@ describe('foreground happy path', () => {
   ] as const)('exits 128+n for %s (%i) once the teardown succeeded', async (signal, exitCode) => {
     const s = startSession();
     await toGraceful(s, signal);
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toStrictEqual({
       ...foreground,
       finalState: 'stopped',
@@ -480,21 +503,36 @@ describe('a stale session found while claiming (SPEC §6)', () => {
     ]);
     expect(s.records.calls).toStrictEqual([{ action: 'record', state: 'reconciling' }]);
 
-    s.fakes.reconcile.only().resolve();
+    s.fakes.reconcile.only().resolve(staleRemoval);
     await at(s, 'starting');
+    // The stale project is said removed, with what the reconcile removed, before this one starts.
+    expect(nonServiceEmitted(s).slice(2)).toStrictEqual([
+      { type: 'removed', projectName: 'shop', removal: staleRemoval },
+      { type: 'starting', projectName: 'shop' },
+    ]);
     expect(snapshot(s).context.stale).toBeUndefined();
     expect(s.fakes.start.only().input).toStrictEqual(s.plan);
 
-    up(s, 'api');
-    up(s, 'db', { healthy: true });
-    await attachSeeded(s, psShop);
-    await at(s, attachedValue);
-    s.actor.send({ type: 'STOP', signal: 'SIGINT' });
-    await at(s, { stopping: 'graceful' });
+    await startedThenStopped(s);
     // The session's own teardown uses this session's plan, not the stale one.
     expect(s.fakes.teardown.only().input).toStrictEqual(s.plan);
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toStrictEqual(stoppedOutput(130, { signal: 'SIGINT' }));
+  });
+
+  it("a stale session of another project: `removed` names that project, then this one's teardown names this one", async () => {
+    const s = startSession();
+    const oldPlan = buildPlan(devFilesWith(shopServices), { ...defaultDevOptions, projectName: 'old' });
+    await toReconciling(s, { project: 'old', pid: 4243, state: 'attached', plan: oldPlan });
+    s.fakes.reconcile.only().resolve(staleRemoval);
+    await at(s, 'starting');
+    await startedThenStopped(s);
+    s.fakes.teardown.only().resolve(removal);
+    expect(await output(s)).toStrictEqual(stoppedOutput(130, { signal: 'SIGINT' }));
+    expect(s.emitted.filter((e) => e.type === 'removed')).toStrictEqual([
+      { type: 'removed', projectName: 'old', removal: staleRemoval },
+      removed,
+    ]);
   });
 
   it('a failing reconcile fails with 2, never starts, and leaves the record naming the stale teardown', async () => {
@@ -508,8 +546,9 @@ describe('a stale session found while claiming (SPEC §6)', () => {
       failure: teardownFailed,
       teardownFailure: undefined,
       signal: undefined,
-      leftBehind: stalePlan.teardown.argv, // the stale stack may still run
+      leftBehind: stalePlan.teardown.down.argv, // the stale stack may still run
     });
+    expect(s.emitted.some((e) => e.type === 'removed')).toBe(false);
     expect(s.fakes.start.calls).toHaveLength(0);
     expect(s.records.calls).toStrictEqual([
       { action: 'record', state: 'reconciling' },
@@ -531,7 +570,7 @@ describe('a stale session found while claiming (SPEC §6)', () => {
       failure: undefined,
       teardownFailure: undefined,
       signal,
-      leftBehind: stalePlan.teardown.argv,
+      leftBehind: stalePlan.teardown.down.argv,
     });
     expect(s.fakes.reconcile.only().signal.aborted).toBe(true);
     expect(s.fakes.start.calls).toHaveLength(0);
@@ -565,7 +604,7 @@ describe('rollback after a failed start', () => {
     expect(tags(s)).toStrictEqual(['stackMayExist', 'startFailed', 'tearingDown']);
     expect(s.fakes.teardown.only().input).toStrictEqual(s.plan);
 
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toStrictEqual({
       ...foreground,
       finalState: 'failed',
@@ -581,6 +620,7 @@ describe('rollback after a failed start', () => {
       { type: 'starting', projectName: 'shop' },
       { type: 'rollingBack', keepOnFailure: false },
       { type: 'rollbackTeardown', projectName: 'shop' },
+      removed,
     ]);
     expect(s.records.calls).toStrictEqual([
       { action: 'record', state: 'starting' },
@@ -595,7 +635,7 @@ describe('rollback after a failed start', () => {
     await toDiagnosing(s, { ...startFailed, services: ['db'] });
     s.fakes.diagnose.only().resolve(['api']);
     await at(s, { rollingBack: 'tearingDown' });
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect((await output(s)).failure).toStrictEqual({ ...startFailed, services: ['db'] });
   });
 
@@ -604,7 +644,7 @@ describe('rollback after a failed start', () => {
     await toDiagnosing(s);
     s.fakes.diagnose.only().reject(new Error('logs failed'));
     await at(s, { rollingBack: 'tearingDown' });
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toStrictEqual({
       ...foreground,
       finalState: 'failed',
@@ -664,7 +704,7 @@ describe('rollback after a failed start', () => {
     await toDiagnosing(s, bug);
     s.fakes.diagnose.only().resolve([]);
     await at(s, { rollingBack: 'tearingDown' });
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toMatchObject({ finalState: 'failed', exitCode: 3, failure: { kind: 'internal', message: bug.stack } });
   });
 });
@@ -707,7 +747,7 @@ describe('--detach without --wait', () => {
     s.actor.send({ type: 'STOP', signal: 'SIGINT' });
     await at(s, { stopping: 'graceful' });
     expect(s.fakes.start.only().signal.aborted).toBe(true);
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toMatchObject({ ...detach, finalState: 'stopped', exitCode: 130, leftBehind: undefined });
   });
 });
@@ -864,7 +904,7 @@ describe('--detach --wait: readiness is the machine’s (SPEC §4)', () => {
     });
     s.fakes.diagnose.only().resolve(['migrate']);
     await at(s, { rollingBack: 'tearingDown' });
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toStrictEqual({
       ...detach,
       finalState: 'failed',
@@ -944,7 +984,7 @@ describe('--detach --wait: readiness is the machine’s (SPEC §4)', () => {
     expect(snapshot(s).context.failure).toStrictEqual(failure);
     s.fakes.diagnose.only().resolve(['db']);
     await at(s, { rollingBack: 'tearingDown' });
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toMatchObject({ finalState: 'failed', exitCode: 2, failure });
   });
 
@@ -966,7 +1006,7 @@ describe('--detach --wait: readiness is the machine’s (SPEC §4)', () => {
     s.actor.send({ type: 'STOP', signal: 'SIGTERM' });
     await at(s, { stopping: 'graceful' });
     expect(s.fakes.followEvents.only().stopped).toBe(true);
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toMatchObject({ ...detach, finalState: 'stopped', exitCode: 143, leftBehind: undefined });
   });
 
@@ -1082,7 +1122,7 @@ describe('attached: the engine’s events drive one machine per service', () => 
     s.fakes.observeServices.only().resolve({ migrate: { container: 'migrate-1', state: 'exited', health: '', exitCode: 0 } });
     await stackEndedThenDrained(s);
     expect(s.emitted.at(-1)).toStrictEqual({ type: 'stopping', projectName: 'shop', cause: 'stack-ended', signal: undefined });
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toMatchObject({ finalState: 'stopped', exitCode: 0, failure: undefined });
   });
 
@@ -1123,7 +1163,7 @@ describe('attached: the engine’s events drive one machine per service', () => 
     expect(s.fakes.followLogs.only().stopped).toBe(true);
     expect(s.fakes.followEvents.only().stopped).toBe(true);
     expect(s.emitted.at(-1)).toStrictEqual({ type: 'stopping', projectName: 'shop', cause: 'stack-ended', signal: undefined });
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toStrictEqual(stoppedOutput(0));
     expect(s.records.calls.slice(-2)).toStrictEqual([{ action: 'record', state: 'stopping.graceful' }, { action: 'releaseRecord' }]);
   });
@@ -1139,7 +1179,7 @@ describe('attached: the engine’s events drive one machine per service', () => 
     await at(s, { stopping: 'graceful' });
     expect(s.fakes.followLogs.only().stopped).toBe(true);
     expect(s.emitted.at(-1)).toStrictEqual({ type: 'stopping', projectName: 'shop', cause: 'stack-ended', signal: undefined });
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toMatchObject({ finalState: 'stopped', exitCode: 0, failure: undefined });
   });
 
@@ -1150,7 +1190,7 @@ describe('attached: the engine’s events drive one machine per service', () => 
     await at(s, endedValue);
     s.actor.send({ type: 'STOP', signal: 'SIGINT' });
     await at(s, { stopping: 'graceful' });
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toMatchObject({ finalState: 'stopped', exitCode: 130, failure: undefined, signal: 'SIGINT' });
   });
 
@@ -1164,7 +1204,7 @@ describe('attached: the engine’s events drive one machine per service', () => 
     await at(s, attachedValue);
     play(s, engine.die('zeta', 0), engine.die('worker', code), engine.die('api', 0));
     await stackEndedThenDrained(s);
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toStrictEqual(stoppedOutput(2, { failure: { kind: 'services-failed', services: [{ service: 'worker', state: 'exited', exitCode: code }] } }));
   });
 
@@ -1194,7 +1234,7 @@ describe('attached: the engine’s events drive one machine per service', () => 
 
     play(s, engine.die('worker', 2));
     await stackEndedThenDrained(s);
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toMatchObject({
       finalState: 'stopped',
       exitCode: 2,
@@ -1218,7 +1258,7 @@ describe('attached: the engine’s events drive one machine per service', () => 
     await at(s, endedValue);
     s.clock.increment(2_000);
     await at(s, { stopping: 'graceful' });
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toStrictEqual(stoppedOutput(0));
   });
 
@@ -1393,7 +1433,7 @@ describe('attached: the log stream', () => {
     await toStarting(s);
     s.fakes.start.only().resolve();
     await at(s, { stopping: 'graceful' });
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toStrictEqual(stoppedOutput(3, { failure: { kind: 'internal', message: bug.stack as string } }));
   });
 });
@@ -1452,7 +1492,7 @@ describe('attached: the events stream ending (SPEC §4)', () => {
     await stackEndedThenDrained(s);
     expect(stateOf(s, 'api')).toBe('exited');
     expect(stateOf(s, 'db')).toBe('exited');
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toMatchObject({
       finalState: 'stopped',
       exitCode: 2,
@@ -1477,7 +1517,7 @@ describe('attached: the events stream ending (SPEC §4)', () => {
     expect(snapshot(s).context.stopCause).toBe('events-lost');
     expect(s.emitted.at(-1)).toStrictEqual({ type: 'stopping', projectName: 'shop', cause: 'events-lost', signal: undefined });
     expect(s.fakes.followEvents.calls.every((c) => c.stopped)).toBe(true);
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toStrictEqual({
       ...foreground,
       finalState: 'stopped',
@@ -1500,7 +1540,7 @@ describe('attached: the events stream ending (SPEC §4)', () => {
     await at(s, { attached: { logs: 'following', engine: 'resyncing' } });
     s.fakes.observeServices.nth(1, 2).reject(psFailed);
     await at(s, { stopping: 'graceful' });
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toMatchObject({ finalState: 'stopped', exitCode: 2, failure: psFailed });
   });
 });
@@ -1543,7 +1583,7 @@ describe('attached: services stopped by someone (compose stop, restart, docker s
 
     s.actor.send({ type: 'STOP', signal: 'SIGINT' });
     await at(s, { stopping: 'graceful' });
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toStrictEqual(stoppedOutput(130, { signal: 'SIGINT' }));
   });
 
@@ -1565,7 +1605,7 @@ describe('attached: services stopped by someone (compose stop, restart, docker s
     expect(snapshot(s).context.stopCause).toBe('stack-ended');
     expect(s.emitted.at(-1)).toStrictEqual({ type: 'stopping', projectName: 'shop', cause: 'stack-ended', signal: undefined });
     expect(s.fakes.followLogs.calls.every((c) => c.stopped)).toBe(true);
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toStrictEqual(stoppedOutput(0));
   });
 
@@ -1582,7 +1622,7 @@ describe('attached: services stopped by someone (compose stop, restart, docker s
     await at(s, { attached: { logs: 'between', engine: 'ended' } });
     s.clock.increment(2_000);
     await at(s, { stopping: 'graceful' });
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toStrictEqual(stoppedOutput(2, { failure: { kind: 'services-failed', services: [{ service: 'worker', state: 'exited', exitCode: 3 }] } }));
   });
 
@@ -1604,7 +1644,7 @@ describe('attached: services stopped by someone (compose stop, restart, docker s
     expect(snapshot(s).value).toStrictEqual(endedValue);
     s.clock.increment(1);
     await at(s, { stopping: 'graceful' });
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toMatchObject({ finalState: 'stopped', exitCode: 0, failure: undefined });
   });
 });
@@ -1665,7 +1705,7 @@ describe('the events stream ending while `up` runs', () => {
     // The new stream drives the services.
     play(s, engine.die('api', 0), engine.die('db', 0));
     await stackEndedThenDrained(s);
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toMatchObject({ finalState: 'stopped', exitCode: 0, failure: undefined });
   });
 
@@ -1751,7 +1791,7 @@ describe('STOP', () => {
     await at(s, { stopping: 'graceful' });
     expect(s.fakes.start.only().signal.aborted).toBe(true);
     expect(s.fakes.followEvents.only().stopped).toBe(true);
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toMatchObject({ finalState: 'stopped', exitCode: 129, signal: 'SIGHUP' });
     expect(s.fakes.followLogs.calls).toHaveLength(0);
     expect(s.fakes.diagnose.calls).toHaveLength(0);
@@ -1767,8 +1807,10 @@ describe('STOP', () => {
       { type: 'stopping', projectName: 'shop', cause: 'signal', signal: 'SIGTERM' },
       { type: 'forcing', cause: 'signal' },
     ]);
-    s.fakes.forcedTeardown.only().resolve();
+    s.fakes.forcedTeardown.only().resolve(removal);
     expect(await output(s)).toStrictEqual(stoppedOutput(143, { signal: 'SIGTERM' }));
+    // Said once: by the forced teardown, the cancelled one having said nothing.
+    expect(s.emitted.filter((e) => e.type === 'removed')).toStrictEqual([removed]);
     expect(s.records.calls.slice(-3)).toStrictEqual([
       { action: 'record', state: 'stopping.graceful' },
       { action: 'record', state: 'stopping.forced' },
@@ -1801,7 +1843,7 @@ describe('STOP', () => {
     await stackEndedThenDrained(s);
     s.actor.send({ type: 'STOP', signal: 'SIGINT' });
     await at(s, { stopping: 'forced' });
-    s.fakes.forcedTeardown.only().resolve();
+    s.fakes.forcedTeardown.only().resolve(removal);
     expect(await output(s)).toMatchObject({
       finalState: 'stopped',
       exitCode: 2,
@@ -1816,7 +1858,7 @@ describe('STOP', () => {
     s.actor.send({ type: 'STOP', signal: 'SIGINT' });
     await at(s, { rollingBack: 'tearingDown' });
     expect(s.fakes.diagnose.only().signal.aborted).toBe(true);
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toStrictEqual({
       ...foreground,
       finalState: 'failed',
@@ -1846,7 +1888,7 @@ describe('STOP', () => {
     expect(s.fakes.teardown.only().signal.aborted).toBe(true);
     expect(s.fakes.forcedTeardown.only().input).toStrictEqual(s.plan);
     expect(s.emitted.at(-1)).toStrictEqual({ type: 'forcing', cause: 'signal' });
-    s.fakes.forcedTeardown.only().resolve();
+    s.fakes.forcedTeardown.only().resolve(removal);
     expect(await output(s)).toStrictEqual({
       ...foreground,
       finalState: 'failed',
@@ -1900,7 +1942,7 @@ describe('teardown deadline', () => {
     await at(s, { stopping: 'forced' });
     expect(s.fakes.teardown.only().signal.aborted).toBe(true);
     expect(s.emitted.at(-1)).toStrictEqual({ type: 'forcing', cause: 'deadline' });
-    s.fakes.forcedTeardown.only().resolve();
+    s.fakes.forcedTeardown.only().resolve(removal);
     expect(await output(s)).toMatchObject({ finalState: 'stopped', exitCode: 130, signal: 'SIGINT' });
   });
 
@@ -1918,7 +1960,7 @@ describe('teardown deadline', () => {
     s.clock.increment(1);
     await at(s, { stopping: 'forced' });
     expect(s.emitted.at(-1)).toStrictEqual({ type: 'forcing', cause: 'deadline' });
-    s.fakes.forcedTeardown.only().resolve();
+    s.fakes.forcedTeardown.only().resolve(removal);
     expect(await output(s)).toMatchObject({ finalState: 'stopped', exitCode: 130, signal: 'SIGINT' });
   });
 
@@ -1930,7 +1972,7 @@ describe('teardown deadline', () => {
     s.clock.increment(1);
     await at(s, { rollingBack: 'forced' });
     expect(s.emitted.at(-1)).toStrictEqual({ type: 'forcing', cause: 'deadline' });
-    s.fakes.forcedTeardown.only().resolve();
+    s.fakes.forcedTeardown.only().resolve(removal);
     expect(await output(s)).toMatchObject({ finalState: 'failed', exitCode: 2, signal: undefined, leftBehind: undefined });
   });
 
@@ -1938,7 +1980,7 @@ describe('teardown deadline', () => {
     const s = startSession();
     await toGraceful(s);
     s.clock.increment(20_000);
-    s.fakes.teardown.only().resolve();
+    s.fakes.teardown.only().resolve(removal);
     await output(s);
     s.clock.increment(3_600_000);
     expect(snapshot(s).value).toBe('stopped');
@@ -1968,6 +2010,7 @@ describe('teardown failures', () => {
       leftBehind: teardownArgv,
     });
     expect(s.records.calls.at(-1)).toStrictEqual({ action: 'leaveRecord', state: 'failed' });
+    expect(s.emitted.some((e) => e.type === 'removed')).toBe(false);
   });
 
   it('a failing forced teardown fails with 2', async () => {

@@ -14,7 +14,9 @@
 //   4. no fake child is left running (checked after every step too, by the replay);
 //   5. the output names a command to remove the stack exactly when the stack may be left;
 //   6. a service that restarts while the logs are followed re-attaches them, from the cursor
-//      the last stream ended with.
+//      the last stream ended with;
+//   7. each teardown (reconcile, graceful, forced) that finished is announced (`removed`, with
+//      its project and what it removed), in order, and nothing else is.
 //
 // Bounding: the graph tells states apart by value, context and children. The services follow
 // one story (below) whose next status is offered one at a time; the first STOP of a path comes
@@ -30,6 +32,7 @@ import type {
   DevOptions,
   DevPlan,
   LogCursor,
+  Removal,
   SessionFailure,
   StaleSession,
   StopSignal,
@@ -69,6 +72,10 @@ const stale: StaleSession = {
   state: 'attached',
   plan: buildPlan(devFiles, { ...defaultDevOptions, graceSeconds: 3 }),
 };
+
+/** What this session's teardowns removed, and what the reconcile removed of the stale session's stack. */
+const removal: Removal = { containers: ['shop-api-1', 'shop-job-1'], networks: ['shop_default'], volumes: [] };
+const staleRemoval: Removal = { containers: ['shop-api-1'], networks: [], volumes: ['5d'.repeat(32)] };
 
 /** A status as the service machine reports it (its own `statusOf`). */
 const status = (spec: ServiceSpec, state: ServiceState, exitCode?: number, restarts = 0): ServiceStatus =>
@@ -204,7 +211,7 @@ function eventsOf(state: string, snapshot: SessionSnapshot, plan: DevPlan, knobs
         ...(f ? [done('claim', { stale }), error('claim', failure('locked')), error('claim', bug('claim'))] : []),
       ];
     case 'reconciling':
-      return [done('reconcile', undefined), error('reconcile', failure('command-failed'))];
+      return [done('reconcile', staleRemoval), error('reconcile', failure('command-failed'))];
     case 'starting': {
       // The service machines report `pending` as they are spawned, before anything else.
       if (!allReported(snapshot)) return storyAfter(snapshot.context.services).map(changed);
@@ -251,15 +258,15 @@ function eventsOf(state: string, snapshot: SessionSnapshot, plan: DevPlan, knobs
     case 'attached.logs.between':
       return [after('reattachDelay', 'attached.logs.between')];
     case 'stopping.graceful':
-      return [done('teardown', undefined), ...(f ? [error('teardown', failure('command-failed'))] : []), after('teardownDeadline', 'stopping.graceful')];
+      return [done('teardown', removal), ...(f ? [error('teardown', failure('command-failed'))] : []), after('teardownDeadline', 'stopping.graceful')];
     case 'stopping.forced':
-      return [done('forcedTeardown', undefined), ...(f ? [error('forcedTeardown', failure('command-failed'))] : [])];
+      return [done('forcedTeardown', removal), ...(f ? [error('forcedTeardown', failure('command-failed'))] : [])];
     case 'rollingBack.diagnosing':
       return [done('diagnose', ['api']), ...(f ? [error('diagnose', bug('diagnose'))] : [])];
     case 'rollingBack.tearingDown':
-      return [done('teardown', undefined), ...(f ? [error('teardown', failure('command-failed'))] : []), after('teardownDeadline', 'rollingBack.tearingDown')];
+      return [done('teardown', removal), ...(f ? [error('teardown', failure('command-failed'))] : []), after('teardownDeadline', 'rollingBack.tearingDown')];
     case 'rollingBack.forced':
-      return [done('forcedTeardown', undefined), ...(f ? [error('forcedTeardown', failure('command-failed'))] : [])];
+      return [done('forcedTeardown', removal), ...(f ? [error('forcedTeardown', failure('command-failed'))] : [])];
     default:
       throw new Error(`the path model has no events for state ${state}; add them`);
   }
@@ -538,7 +545,7 @@ describe.each(variants)('every simple path to a final state ($name)', (variant) 
     for (const steps of paths) {
       const path = describePath(steps);
       try {
-        const { final, output, fakes } = await replayPath(steps, {
+        const { final, output, fakes, emitted } = await replayPath(steps, {
           options: variant.options,
           delayMs: delayMs(variant.options),
         });
@@ -587,6 +594,16 @@ describe.each(variants)('every simple path to a final state ($name)', (variant) 
         const cursors = steps.flatMap(({ event }) => (event.type === 'LOGS_ENDED' ? [event.cursor] : []));
         expect(followers.map((run) => (run.input as { cursor: LogCursor | undefined }).cursor)).toStrictEqual(
           [undefined, ...cursors].slice(0, followers.length),
+        );
+
+        // 7. `removed` for each teardown that finished (they run one at a time), in order
+        const finished = fakes.runs.filter((run) => ['reconcile', 'teardown', 'forcedTeardown'].includes(run.name) && run.resolved);
+        expect(emitted.filter((event) => event.type === 'removed')).toStrictEqual(
+          finished.map((run) =>
+            run.name === 'reconcile'
+              ? { type: 'removed', projectName: stale.project, removal: staleRemoval }
+              : { type: 'removed', projectName: 'shop', removal },
+          ),
         );
       } catch (cause) {
         throw new Error(`${variant.name} path: ${path}\n${(cause as Error).message}`, { cause });

@@ -22,12 +22,13 @@ import {
   SimulatedClock,
   type AnyActorRef,
   type AnyStateMachine,
+  type EmittedFrom,
   type EventFromLogic,
   type InputFrom,
   type SnapshotFrom,
 } from 'xstate';
 import { serializeSnapshot } from 'xstate/graph';
-import { devSessionMachine, type DevSessionEvent } from '../../machines/dev-session.machine.js';
+import { devSessionMachine, type DevSessionEmitted, type DevSessionEvent } from '../../machines/dev-session.machine.js';
 import type { DevOptions, DevSessionOutput } from '../../machines/dev-session.types.js';
 
 export type SessionSnapshot = SnapshotFrom<typeof devSessionMachine>;
@@ -225,6 +226,8 @@ export interface Replay {
   readonly final: SessionSnapshot;
   readonly output: DevSessionOutput | undefined;
   readonly fakes: PathFakes;
+  /** What the machine emitted (`emit`), in order. */
+  readonly emitted: readonly DevSessionEmitted[];
 }
 
 export interface ReplayOptions {
@@ -276,6 +279,8 @@ export async function replayPath(steps: readonly ModelStep[], replay: ReplayOpti
   const actor = createActor(machine, { input: { options: replay.options }, clock });
   const observed: SessionSnapshot[] = [];
   const actorErrors: unknown[] = [];
+  const emitted: DevSessionEmitted[] = [];
+  actor.on('*', (event) => emitted.push(event));
   actor.subscribe({ next: (snapshot) => observed.push(snapshot), error: (error) => actorErrors.push(error) });
 
   const check = (index: number, expectedCount: number): void => {
@@ -343,7 +348,7 @@ export async function replayPath(steps: readonly ModelStep[], replay: ReplayOpti
   }
 
   const final = actor.getSnapshot();
-  return { final, output: final.status === 'done' ? final.output : undefined, fakes };
+  return { final, output: final.status === 'done' ? final.output : undefined, fakes, emitted };
 }
 
 /** The error event names a child the previous state already holds (a promise, failing now). */
@@ -388,13 +393,15 @@ export interface PromiseModelStep<TMachine extends AnyStateMachine> {
 export async function replayPromisePath<TMachine extends AnyStateMachine>(
   steps: readonly PromiseModelStep<TMachine>[],
   replay: PromiseReplayOptions<TMachine>,
-): Promise<{ readonly final: SnapshotFrom<TMachine>; readonly fakes: PathFakes }> {
+): Promise<{ readonly final: SnapshotFrom<TMachine>; readonly fakes: PathFakes; readonly emitted: readonly EmittedFrom<TMachine>[] }> {
   const fakes = new PathFakes();
   const clock = new SimulatedClock();
   const machine = replay.machine.provide({ actors: fakes.promiseImplementations(replay.actors) }) as TMachine;
   const actor = createActor(machine, { input: replay.input, clock });
   const observed: SnapshotFrom<TMachine>[] = [];
   const actorErrors: unknown[] = [];
+  const emitted: EmittedFrom<TMachine>[] = [];
+  actor.on('*', (event) => emitted.push(event as EmittedFrom<TMachine>));
   actor.subscribe({ next: (snapshot) => observed.push(snapshot), error: (error) => actorErrors.push(error) });
 
   const verify = (index: number): void => {
@@ -436,5 +443,5 @@ export async function replayPromisePath<TMachine extends AnyStateMachine>(
     await settle();
     verify(index);
   }
-  return { final: actor.getSnapshot(), fakes };
+  return { final: actor.getSnapshot(), fakes, emitted };
 }

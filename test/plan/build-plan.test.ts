@@ -1,10 +1,11 @@
-import type { DevOptions, DevPlan, SessionMode } from '../../machines/dev-session.types.js';
+import type { DevOptions, DevPlan, SessionMode, TeardownPlan } from '../../machines/dev-session.types.js';
 import { parseComposeModel } from '../../src/dev-files/compose-model.js';
 import type { DevFiles } from '../../src/dev-files/read-dev-files.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { formatPlan, planSections } from '../../src/plan/format-plan.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
 import { composeService } from '../fixtures/compose-service.js';
+import { containersArgv, downArgv, killArgv, networksArgv, removeVolumesArgv, type TeardownShape } from '../fixtures/teardown-commands.js';
 
 const composeFile = '.stagecraft/dev/compose.yaml';
 
@@ -43,6 +44,21 @@ function thrownBy(fn: () => unknown): unknown {
   }
   throw new Error('expected a throw, got none');
 }
+
+/** The teardown of project `P` as the plan holds it: its listings, its file-less `down`, its `volume rm` (volumes appended at run time). */
+function teardownPlan(P: string, phase: 'teardown' | 'forcedTeardown', shape: TeardownShape = {}): TeardownPlan {
+  const engine = shape.engine ?? ['docker'];
+  return {
+    containers: { phase, argv: containersArgv(P, engine) },
+    networks: { phase, argv: networksArgv(P, engine) },
+    down: { phase, argv: downArgv(P, shape) },
+    removeVolumes: { phase, argv: removeVolumesArgv(engine) },
+  };
+}
+
+/** A teardown plan's commands' argvs, in the order they run. */
+const teardownArgvsOf = (teardown: TeardownPlan): readonly string[][] =>
+  [teardown.containers, teardown.networks, teardown.down, teardown.removeVolumes].map((c) => [...c.argv]);
 
 const diagnosticsTitle = 'failure diagnostics (failed services, then their containers, appended at run time)';
 const sectionTitles = {
@@ -98,8 +114,9 @@ describe('buildPlan: the full flag matrix', () => {
       const project = ['docker', 'compose', '-p', P, '-f', composeFile];
       // --no-traefik names every other service; else no service list.
       const selected = noTraefik ? ['api', 'db'] : [];
-      // Unset --grace: no --timeout, each service's stop_grace_period holds.
-      const teardown = [...project, 'down', '--remove-orphans', ...(grace === undefined ? [] : ['--timeout', String(grace)])];
+      // Unset --grace: no --timeout, each service's stop_grace_period holds. No -f: the teardown goes by the project's label.
+      const teardown = teardownPlan(P, 'teardown', grace === undefined ? {} : { graceSeconds: grace });
+      const forced = teardownPlan(P, 'forcedTeardown', { graceSeconds: 0 });
       const api = { name: 'api', healthcheck: true, restart: { kind: 'on-failure', maxRetries: 2 }, profiled: false } as const;
       const db = { name: 'db', healthcheck: true, restart: { kind: 'always' }, profiled: false } as const;
       const traefik = { name: 'traefik', healthcheck: false, restart: { kind: 'unless-stopped' }, profiled: false } as const;
@@ -117,12 +134,10 @@ describe('buildPlan: the full flag matrix', () => {
         // Absent when unset, so the plan reads back from session.json as it was.
         ...(grace === undefined ? {} : { graceSeconds: grace }),
         stopGraceSeconds: 10,
-        teardown: { phase: 'teardown', argv: teardown },
-        forcedTeardown: [
-          { phase: 'forcedTeardown', argv: [...project, 'kill'] },
-          { phase: 'forcedTeardown', argv: [...project, 'down', '--remove-orphans', '--timeout', '0'] },
-        ],
-        exitCodes: { phase: 'exitCodes', argv: [...project, 'ps', '--all', '--format', 'json'] },
+        teardown,
+        forcedTeardown: { kill: { phase: 'forcedTeardown', argv: ['docker', 'compose', '-p', P, 'kill'] }, teardown: forced },
+        // By the project's label, as the teardown: no -f.
+        exitCodes: { phase: 'exitCodes', argv: ['docker', 'compose', '-p', P, 'ps', '--all', '--format', 'json'] },
         diagnostics: { phase: 'diagnostics', argv: [...project, 'logs', '--tail', '50'] },
         health: { phase: 'health', argv: ['docker', 'inspect', '--format', '{{json .State.Health}}'] },
         explain: { phase: 'explain', argv: ['docker', 'compose', 'version'] },
@@ -145,14 +160,14 @@ describe('buildPlan: the full flag matrix', () => {
               [plan.start.argv],
               [plan.exitCodes.argv],
               [plan.attach.argv],
-              [teardown],
-              [plan.forcedTeardown[0].argv, plan.forcedTeardown[1].argv],
+              teardownArgvsOf(teardown),
+              [killArgv(P), ...teardownArgvsOf(forced)],
               failure,
-              [teardown],
+              teardownArgvsOf(teardown),
             ]
           : wait
-            ? [[plan.events.argv], [plan.start.argv], [plan.exitCodes.argv], failure, [teardown]]
-            : [[plan.start.argv], failure, [teardown]],
+            ? [[plan.events.argv], [plan.start.argv], [plan.exitCodes.argv], failure, teardownArgvsOf(teardown)]
+            : [[plan.start.argv], failure, teardownArgvsOf(teardown)],
       );
       // --keep-on-failure drops the rollback, and only it.
       expect(planSections(plan, mode, true, wait).map((s) => s.title)).toStrictEqual(titles.slice(0, -1));
@@ -166,7 +181,10 @@ describe('buildPlan: options outside the matrix', () => {
     expect(plan.start.argv).toStrictEqual([
       'docker', 'compose', '-p', 'compose-name', '-f', composeFile, 'up', '--detach', '--remove-orphans',
     ]);
-    const every = [plan.events, plan.start, plan.attach, plan.teardown, ...plan.forcedTeardown, plan.exitCodes, plan.diagnostics, plan.health, plan.explain];
+    const every = [
+      plan.events, plan.start, plan.attach, ...Object.values(plan.teardown), plan.forcedTeardown.kill,
+      ...Object.values(plan.forcedTeardown.teardown), plan.exitCodes, plan.diagnostics, plan.health, plan.explain,
+    ];
     expect(every.flatMap((c) => c.argv).filter((arg) => arg.startsWith('--wait'))).toStrictEqual([]);
   });
 
@@ -239,11 +257,11 @@ describe('buildPlan: options outside the matrix', () => {
 describe('buildPlan: stop grace', () => {
   const yaml = (...bodies: string[]) =>
     ['name: shop', 'services:', ...bodies.flatMap((body, i) => [`  s${i}:`, '    image: busybox', ...(body === '' ? [] : [`    ${body}`])]), ''].join('\n');
-  const down = ['docker', 'compose', '-p', 'shop', '-f', composeFile, 'down', '--remove-orphans'];
+  const down = ['docker', 'compose', '-p', 'shop', 'down', '--remove-orphans'];
 
   it("--grace unset: no --timeout; the longest service's stop_grace_period bounds the plan", () => {
     const plan = buildPlan(filesFrom(yaml('stop_grace_period: 15s', 'stop_grace_period: 1m', '')), defaults);
-    expect(plan.teardown.argv).toStrictEqual(down);
+    expect(plan.teardown.down.argv).toStrictEqual(down);
     expect(plan.graceSeconds).toBeUndefined();
     expect(plan.stopGraceSeconds).toBe(60);
   });
@@ -255,8 +273,8 @@ describe('buildPlan: stop grace', () => {
 
   it('--grace N: --timeout N for every service, the forced teardown still 0', () => {
     const plan = buildPlan(filesFrom(yaml('stop_grace_period: 15s')), optionsWith({ graceSeconds: 7 }));
-    expect(plan.teardown.argv).toStrictEqual([...down, '--timeout', '7']);
-    expect(plan.forcedTeardown[1].argv).toStrictEqual([...down, '--timeout', '0']);
+    expect(plan.teardown.down.argv).toStrictEqual([...down, '--timeout', '7']);
+    expect(plan.forcedTeardown.teardown.down.argv).toStrictEqual([...down, '--timeout', '0']);
     expect(plan.graceSeconds).toBe(7);
   });
 });
@@ -386,9 +404,12 @@ describe('buildPlan: --compose-command', () => {
     expect(plan.compose).toStrictEqual(compose);
     expect(plan.explain).toStrictEqual({ phase: 'explain', argv: [...compose, 'version'] });
     expect(plan.events.argv).toStrictEqual([...compose, '-p', 'compose-name', '-f', composeFile, 'events', '--json']);
-    expect(plan.teardown.argv).toStrictEqual([
-      ...compose, '-p', 'compose-name', '-f', composeFile, 'down', '--remove-orphans',
-    ]);
+    // The teardown lists and removes through the same engine; its `down` reads no compose file.
+    expect(plan.teardown).toStrictEqual(teardownPlan('compose-name', 'teardown', { compose, engine }));
+    expect(plan.forcedTeardown).toStrictEqual({
+      kill: { phase: 'forcedTeardown', argv: [...compose, '-p', 'compose-name', 'kill'] },
+      teardown: teardownPlan('compose-name', 'forcedTeardown', { compose, engine, graceSeconds: 0 }),
+    });
     // The health check is read from the engine the compose command talks to (its context too).
     expect(plan.health).toStrictEqual({ phase: 'health', argv: [...engine, 'inspect', '--format', '{{json .State.Health}}'] });
     const lines = formatPlan(plan, 'detach', true, false).split('\n');
@@ -468,7 +489,7 @@ describe('buildPlan: flag errors', () => {
   it('takes a day, the longest stop timeout or wait', () => {
     const plan = buildPlan(files, optionsWith({ graceSeconds: 86_400, waitTimeoutSeconds: 86_400 }));
     expect(plan.graceSeconds).toBe(86_400);
-    expect(plan.teardown.argv.slice(-2)).toStrictEqual(['--timeout', '86400']);
+    expect(plan.teardown.down.argv.slice(-2)).toStrictEqual(['--timeout', '86400']);
   });
 
   it('checks --wait-timeout even without --wait', () => {
@@ -533,6 +554,12 @@ describe('buildPlan: determinism', () => {
 
 describe('formatPlan', () => {
   const P = 'docker compose -p shop -f .stagecraft/dev/compose.yaml';
+  const listings = [
+    "docker ps --all --no-trunc --filter label=com.docker.compose.project=shop --format '{{.Names}}\\t{{.Mounts}}'",
+    "docker network ls --filter label=com.docker.compose.project=shop --format '{{.Name}}'",
+  ];
+  /** The teardown's lines: listings, the file-less `down` (this tail), `volume rm`. */
+  const teardownLines = (downTail: string): string[] => [...listings, `docker compose -p shop ${downTail}`, 'docker volume rm --force'];
 
   it('prints a foreground plan, one shell-quoted command per line, grouped by phase', () => {
     const plan = buildPlan({ ...files, name: 'shop' }, defaults);
@@ -543,19 +570,19 @@ describe('formatPlan', () => {
         '# start',
         `${P} up --detach --remove-orphans`,
         '# container states, once after start (for what the events missed)',
-        `${P} ps --all --format json`,
+        'docker compose -p shop ps --all --format json',
         '# attach (foreground; re-attached with --since <last line time> when compose ends it early)',
         `${P} logs --follow --timestamps`,
         '# teardown (Ctrl+C, or the stack ended)',
-        `${P} down --remove-orphans`,
+        ...teardownLines('down --remove-orphans'),
         '# forced teardown (second Ctrl+C)',
-        `${P} kill`,
-        `${P} down --remove-orphans --timeout 0`,
+        'docker compose -p shop kill',
+        ...teardownLines('down --remove-orphans --timeout 0'),
         `# ${diagnosticsTitle}`,
         `${P} logs --tail 50`,
         "docker inspect --format '{{json .State.Health}}'",
         '# rollback after a failed start',
-        `${P} down --remove-orphans`,
+        ...teardownLines('down --remove-orphans'),
         '',
       ].join('\n'),
     );
@@ -587,7 +614,7 @@ describe('formatPlan', () => {
         '# start',
         `${Q} up --detach --remove-orphans api db`,
         '# container states, once after start (for what the events missed)',
-        `${Q} ps --all --format json`,
+        "docker --context 'my box' compose -p shop ps --all --format json",
         `# ${diagnosticsTitle}`,
         `${Q} logs --tail 50`,
         "docker --context 'my box' inspect --format '{{json .State.Health}}'",
@@ -606,7 +633,7 @@ describe('formatPlan', () => {
         `${P} logs --tail 50`,
         "docker inspect --format '{{json .State.Health}}'",
         '# rollback after a failed start',
-        `${P} down --remove-orphans --timeout 0`,
+        ...teardownLines('down --remove-orphans --timeout 0'),
         '',
       ].join('\n'),
     );

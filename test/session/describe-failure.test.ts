@@ -8,6 +8,11 @@ const plan: DevPlan = shopPlan({ ...defaultDevOptions, composeCommand: 'docker -
 
 const C = "docker --context 'my box' compose";
 const P = `${C} -p shop -f .stagecraft/dev/compose.yaml`;
+/** The teardown's `down` reads no compose file: the project's label is enough. */
+const D = `${C} -p shop down --remove-orphans`;
+/** `ps` goes by the project's label too: no `-f`. */
+const PS = `${C} -p shop ps --all --format json`;
+const retry = `run \`stagecraft dev down\` to retry, or by hand: ${D}`;
 
 function failure(
   command: PlannedCommand,
@@ -85,17 +90,34 @@ describe('describeFailure', () => {
   });
 
   it('a failed teardown names the command to retry by hand', () => {
-    expect(describeFailure(failure(plan.teardown, 'exit-non-zero', { exitCode: 1 }), plan)).toStrictEqual({
+    expect(describeFailure(failure(plan.teardown.down, 'exit-non-zero', { exitCode: 1 }), plan)).toStrictEqual({
       kind: 'command-failed',
-      message: `teardown of project shop failed: \`${P} down --remove-orphans\` exited with code 1; run \`stagecraft dev down\` to retry, or by hand: ${P} down --remove-orphans`,
+      message: `teardown of project shop failed: \`${D}\` exited with code 1; ${retry}`,
+    });
+  });
+
+  it("a failed listing of the teardown names the engine's command, and the same retry", () => {
+    expect(describeFailure(failure(plan.teardown.containers, 'exit-non-zero', { exitCode: 125 }), plan)).toStrictEqual({
+      kind: 'command-failed',
+      message:
+        "teardown of project shop failed: `docker --context 'my box' ps --all --no-trunc --filter label=com.docker.compose.project=shop " +
+        `--format '{{.Names}}\\t{{.Mounts}}'\` exited with code 125; ${retry}`,
+    });
+  });
+
+  it('a failed `volume rm` names the volumes it was given', () => {
+    const volumeRm = { ...plan.teardown.removeVolumes, argv: [...plan.teardown.removeVolumes.argv, 'a'.repeat(64)] };
+    expect(describeFailure(failure(volumeRm, 'exit-non-zero', { exitCode: 1 }), plan)).toStrictEqual({
+      kind: 'command-failed',
+      message: `teardown of project shop failed: \`docker --context 'my box' volume rm --force ${'a'.repeat(64)}\` exited with code 1; ${retry}`,
     });
   });
 
   it('a forced teardown killed by a signal says which', () => {
-    const down = plan.forcedTeardown[1];
+    const down = plan.forcedTeardown.teardown.down;
     expect(describeFailure(failure(down, 'exit-non-zero', { exitCode: undefined, signal: 'SIGKILL' }), plan)).toStrictEqual({
       kind: 'command-failed',
-      message: `teardown of project shop failed: \`${P} down --remove-orphans --timeout 0\` was ended by SIGKILL; run \`stagecraft dev down\` to retry, or by hand: ${P} down --remove-orphans`,
+      message: `teardown of project shop failed: \`${D} --timeout 0\` was ended by SIGKILL; ${retry}`,
     });
   });
 
@@ -111,13 +133,13 @@ describe('describeFailure', () => {
   it.each([
     ['events', plan.events, `${P} events --json`],
     ['attach', plan.attach, `${P} logs --follow --timestamps`],
-    ['exitCodes', plan.exitCodes, `${P} ps --all --format json`],
+    ['exitCodes', plan.exitCodes, PS],
     ['diagnostics', plan.diagnostics, `${P} logs --tail 50`],
     ['health', { ...plan.health, argv: [...plan.health.argv, 'ed2130fe8c0e'] }, `${C.replace(' compose', '')} inspect --format '{{json .State.Health}}' ed2130fe8c0e`],
   ])('a failed %s command points at ps', (_phase, command, printed) => {
     expect(describeFailure(failure(command, 'exit-non-zero', { exitCode: 2 }), plan)).toStrictEqual({
       kind: 'command-failed',
-      message: `\`${printed}\` exited with code 2; check the stack with \`${P} ps --all --format json\``,
+      message: `\`${printed}\` exited with code 2; check the stack with \`${PS}\``,
     });
   });
 
@@ -139,9 +161,9 @@ describe('describeFailure', () => {
   });
 
   it('a failed reconcile (the stale plan\'s teardown) names the retry', () => {
-    expect(describeFailure(failure(plan.teardown, 'canceled', { exitCode: undefined }), plan)).toStrictEqual({
+    expect(describeFailure(failure(plan.teardown.down, 'canceled', { exitCode: undefined }), plan)).toStrictEqual({
       kind: 'command-failed',
-      message: `teardown of project shop failed: \`${P} down --remove-orphans\` was canceled; run \`stagecraft dev down\` to retry, or by hand: ${P} down --remove-orphans`,
+      message: `teardown of project shop failed: \`${D}\` was canceled; ${retry}`,
     });
   });
 
@@ -157,9 +179,9 @@ describe('describeFailure', () => {
       'e5',
       'e6',
     ].join('\n');
-    expect(describeFailure(failure(plan.teardown, 'exit-non-zero', { stderrTail }), plan)).toStrictEqual({
+    expect(describeFailure(failure(plan.teardown.down, 'exit-non-zero', { stderrTail }), plan)).toStrictEqual({
       kind: 'command-failed',
-      message: `teardown of project shop failed: \`${P} down --remove-orphans\` exited with code 1; run \`stagecraft dev down\` to retry, or by hand: ${P} down --remove-orphans\n  e2\n  e3\n  e4\n  e5\n  e6`,
+      message: `teardown of project shop failed: \`${D}\` exited with code 1; ${retry}\n  e2\n  e3\n  e4\n  e5\n  e6`,
     });
   });
 
@@ -167,7 +189,7 @@ describe('describeFailure', () => {
     const stderrTail = ' Container shop-api-1  Stopping\n Container shop-api-1  Error\n';
     expect(describeFailure(failure(plan.attach, 'exit-non-zero', { stderrTail }), plan)).toStrictEqual({
       kind: 'command-failed',
-      message: `\`${P} logs --follow --timestamps\` exited with code 1; check the stack with \`${P} ps --all --format json\`\n   Container shop-api-1  Stopping\n   Container shop-api-1  Error`,
+      message: `\`${P} logs --follow --timestamps\` exited with code 1; check the stack with \`${PS}\`\n   Container shop-api-1  Stopping\n   Container shop-api-1  Error`,
     });
   });
 });

@@ -17,6 +17,17 @@ import { composeFailure, FakeComposeRunner } from '../fakes/fake-compose-runner.
 import { defaultDevOptions } from '../fixtures/dev-options.js';
 import { shopRecord } from '../fixtures/shop-session.js';
 import { testProjectLock } from '../fixtures/test-engine.js';
+import {
+  answerTeardown,
+  containersArgv,
+  downArgv,
+  forcedTeardownArgvs,
+  isDown,
+  isKill,
+  networksArgv,
+  removeVolumesArgv,
+  teardownArgvs,
+} from '../fixtures/teardown-commands.js';
 
 const options: DevOptions = defaultDevOptions;
 const none = { traefik: false, profiled: false, noReplicas: false, stopGraceSeconds: undefined } as const;
@@ -34,6 +45,15 @@ const plan = buildPlan(
 );
 const P = ['docker', 'compose', '-p', 'shop', '-f', '.stagecraft/dev/compose.yaml'];
 const p = P.join(' ');
+/** `ps` goes by the project's label, as the teardown: no `-f`. */
+const PS = ['docker', 'compose', '-p', 'shop', 'ps', '--all', '--format', 'json'];
+const ps = PS.join(' ');
+/** The teardown's commands as the fake runner logs them. */
+const teardownLog = (argvs: readonly string[][]): string[] => argvs.map((argv) => `run ${argv.join(' ')}`);
+/** What the engine lists of `shop` before a teardown. */
+const shopListing = { containers: [`shop-api-1\t${'7e'.repeat(32)}`, 'shop-db-1\tshop_pgdata'], networks: ['shop_default'] };
+const shopRemoval = { containers: ['shop-api-1', 'shop-db-1'], networks: ['shop_default'], volumes: ['7e'.repeat(32)] };
+const retryDown = 'run `stagecraft dev down` to retry, or by hand: docker compose -p shop down --remove-orphans';
 
 /** A SessionClaim answering `acquire` with `result`, recording each call. */
 function recordingLock(result: AcquireResult) {
@@ -177,11 +197,18 @@ describe('claim', () => {
 
   it('resolves with the stale session the lock found: its teardown is this plan retargeted at its project, never its recorded argv', async () => {
     // A crafted record: its plan would run something else entirely. None of it is used.
-    const crafted = { ...plan, teardown: { phase: 'teardown', argv: ['rm', '-rf', '/'] } } as const;
+    const rm = { phase: 'teardown', argv: ['rm', '-rf', '/'] } as const;
+    const crafted = { ...plan, teardown: { containers: rm, networks: rm, down: rm, removeVolumes: rm } };
     const record = sessionRecord({ pid: 6262, project: 'old', state: 'stopping.graceful', plan: crafted });
     const { actors } = setUp('/nowhere', { kind: 'acquired', stale: record });
     const result = await run(actors.claim, plan);
-    expect(result.stale?.plan.teardown.argv).toStrictEqual(plan.teardown.argv.map((arg) => (arg === 'shop' ? 'old' : arg)));
+    const teardown = result.stale?.plan.teardown;
+    expect([teardown?.containers.argv, teardown?.networks.argv, teardown?.down.argv, teardown?.removeVolumes.argv]).toStrictEqual([
+      containersArgv('old'),
+      networksArgv('old'),
+      downArgv('old'),
+      removeVolumesArgv(),
+    ]);
     expect(result).toStrictEqual({
       stale: { project: 'old', pid: 6262, state: 'stopping.graceful', plan: planForProjectOf(plan, 'old', 'x') },
     });
@@ -214,21 +241,33 @@ describe('reconcile', () => {
     { ...options, graceSeconds: 3 },
   );
 
-  it("runs exactly the stale plan's teardown (its grace, not this session's), then marks it reconciled", async () => {
+  it("runs exactly the stale plan's teardown (its grace, not this session's), then marks it reconciled; resolves with what it removed", async () => {
     const { actors, runner, lockCalls } = setUp();
-    runner.answer('teardown', {});
-    await run(actors.reconcile, { project: 'shop', pid: 6262, state: 'attached', plan: stalePlan });
-    expect(runner.argvs()).toStrictEqual([[...P, 'down', '--remove-orphans', '--timeout', '3']]);
+    answerTeardown(runner, shopListing);
+    expect(await run(actors.reconcile, { project: 'shop', pid: 6262, state: 'attached', plan: stalePlan })).toStrictEqual(shopRemoval);
+    expect(runner.argvs()).toStrictEqual(teardownArgvs('shop', { graceSeconds: 3, volumes: shopRemoval.volumes }));
     expect(runner.runs[0]?.signal).toBeInstanceOf(AbortSignal);
     expect(lockCalls).toStrictEqual(['reconciled']);
   });
 
   it('turns a failing teardown into command-failed naming the retry, and does not mark it reconciled', async () => {
     const { actors, runner, lockCalls } = setUp();
-    runner.answer('teardown', { fail: 'exit-non-zero', exitCode: 1 });
+    answerTeardown(runner, shopListing).answer(isDown, { fail: 'exit-non-zero', exitCode: 1 });
     await expect(run(actors.reconcile, { project: 'shop', pid: 6262, state: 'attached', plan })).rejects.toStrictEqual({
       kind: 'command-failed',
-      message: `teardown of project shop failed: \`${p} down --remove-orphans\` exited with code 1; run \`stagecraft dev down\` to retry, or by hand: ${p} down --remove-orphans`,
+      message: `teardown of project shop failed: \`docker compose -p shop down --remove-orphans\` exited with code 1; ${retryDown}`,
+    });
+    expect(lockCalls).toStrictEqual([]);
+  });
+
+  it('something left after `down`: exit-2 failure naming it, not marked reconciled', async () => {
+    const { actors, runner, lockCalls } = setUp();
+    answerTeardown(runner, shopListing, { containers: ['shop-api-1\t'] });
+    await expect(run(actors.reconcile, { project: 'shop', pid: 6262, state: 'attached', plan })).rejects.toStrictEqual({
+      kind: 'command-failed',
+      message:
+        'teardown of project shop left containers shop-api-1 behind (`docker compose -p shop down --remove-orphans` succeeded, ' +
+        'but the engine still lists them: created while it ran?); run `stagecraft dev down` to retry',
     });
     expect(lockCalls).toStrictEqual([]);
   });
@@ -495,7 +534,7 @@ describe('observeServices', () => {
       api: { container: 'shop-api-1', state: 'running', health: '', exitCode: 0 },
       db: { container: 'shop-db-1', state: 'running', health: 'starting', exitCode: 0 },
     });
-    expect(runner.argvs()).toStrictEqual([[...P, 'ps', '--all', '--format', 'json']]);
+    expect(runner.argvs()).toStrictEqual([PS]);
   });
 
   it('fails clearly when `ps` does not print JSON', async () => {
@@ -503,7 +542,7 @@ describe('observeServices', () => {
     runner.answer('exitCodes', { stdout: 'NAME  IMAGE  STATUS\n' });
     await expect(run(actors.observeServices, plan)).rejects.toStrictEqual({
       kind: 'command-failed',
-      message: `could not read the output of \`${p} ps --all --format json\` as JSON; is the compose command compose v2?`,
+      message: `could not read the output of \`${ps}\` as JSON; is the compose command compose v2?`,
     });
   });
 
@@ -512,7 +551,7 @@ describe('observeServices', () => {
     runner.answer('exitCodes', { fail: 'exit-non-zero', exitCode: 2 });
     await expect(run(actors.observeServices, plan)).rejects.toStrictEqual({
       kind: 'command-failed',
-      message: `\`${p} ps --all --format json\` exited with code 2; check the stack with \`${p} ps --all --format json\``,
+      message: `\`${ps}\` exited with code 2; check the stack with \`${ps}\``,
     });
   });
 });
@@ -581,7 +620,7 @@ describe('diagnose', () => {
     (await runner.waitForFollow('diagnostics')).end();
     expect(await done).toStrictEqual(['api']);
     expect(runner.argvs()).toStrictEqual([
-      [...P, 'ps', '--all', '--format', 'json'],
+      PS,
       [...P, 'logs', '--tail', '50', 'api'],
     ]);
     expect(reported).toStrictEqual([{ type: 'diagnostics', services: ['api'] }]);
@@ -594,7 +633,7 @@ describe('diagnose', () => {
     expect(await run(actors.diagnose, { plan, failure: undefined, services: [] })).toStrictEqual([]);
     expect(runner.follows).toStrictEqual([]);
     expect(runner.argvs()).toStrictEqual([
-      [...P, 'ps', '--all', '--format', 'json'],
+      PS,
       ['docker', 'compose', 'version'],
     ]);
     expect(reported).toStrictEqual([]);
@@ -614,43 +653,43 @@ describe('diagnose', () => {
 });
 
 describe('teardown and forcedTeardown', () => {
-  it('teardown waits for every earlier child to exit (a cancelled `up` may still create containers), then runs `down`', async () => {
+  it('teardown waits for every earlier child to exit (a cancelled `up` may still create containers), then tears down; resolves with what it removed', async () => {
     const { actors, runner } = setUp();
-    runner.answer('teardown', {});
+    answerTeardown(runner, shopListing);
     const release = runner.holdIdle();
     const done = run(actors.teardown, plan);
     await settle();
     expect(runner.log()).toStrictEqual(['idle']);
     release();
-    await done;
-    expect(runner.log()).toStrictEqual(['idle', `run ${p} down --remove-orphans`]);
+    expect(await done).toStrictEqual(shopRemoval);
+    expect(runner.log()).toStrictEqual(['idle', ...teardownLog(teardownArgvs('shop', { volumes: shopRemoval.volumes }))]);
   });
 
-  it(`forcedTeardown waits at most ${forcedKillAfterMs} ms for them, then runs \`kill\` and \`down --timeout 0\``, async () => {
+  it(`forcedTeardown waits at most ${forcedKillAfterMs} ms for them, then runs \`kill\` and the teardown with \`down --timeout 0\``, async () => {
     const { actors, runner } = setUp();
-    runner.answer('forcedTeardown', {});
+    answerTeardown(runner, shopListing);
     const release = runner.holdIdle();
     const done = run(actors.forcedTeardown, plan);
     await settle();
     expect(runner.log()).toStrictEqual(['idle 1000']);
     release();
-    await done;
-    expect(runner.log()).toStrictEqual(['idle 1000', `run ${p} kill`, `run ${p} down --remove-orphans --timeout 0`]);
+    expect(await done).toStrictEqual(shopRemoval);
+    expect(runner.log()).toStrictEqual(['idle 1000', ...teardownLog(forcedTeardownArgvs('shop', { volumes: shopRemoval.volumes }))]);
   });
 
-  it('forcedTeardown runs `down` even when `kill` fails', async () => {
+  it('forcedTeardown tears down even when `kill` fails', async () => {
     const { actors, runner } = setUp();
-    runner.answer('forcedTeardown', { fail: 'exit-non-zero', exitCode: 1 }, {});
+    answerTeardown(runner).answer(isKill, { fail: 'exit-non-zero', exitCode: 1 });
     await run(actors.forcedTeardown, plan);
-    expect(runner.argvs()).toStrictEqual([plan.forcedTeardown[0].argv, plan.forcedTeardown[1].argv]);
+    expect(runner.argvs()).toStrictEqual(forcedTeardownArgvs('shop'));
   });
 
   it('forcedTeardown fails when its `down` fails', async () => {
     const { actors, runner } = setUp();
-    runner.answer('forcedTeardown', { fail: 'exit-non-zero', exitCode: 1 });
+    answerTeardown(runner).answer(isDown, { fail: 'exit-non-zero', exitCode: 1 });
     await expect(run(actors.forcedTeardown, plan)).rejects.toStrictEqual({
       kind: 'command-failed',
-      message: `teardown of project shop failed: \`${p} down --remove-orphans --timeout 0\` exited with code 1; run \`stagecraft dev down\` to retry, or by hand: ${p} down --remove-orphans`,
+      message: `teardown of project shop failed: \`docker compose -p shop down --remove-orphans --timeout 0\` exited with code 1; ${retryDown}`,
     });
   });
 
@@ -661,6 +700,6 @@ describe('teardown and forcedTeardown', () => {
     (await runner.waitForRun('teardown')).reject(bug);
     await expect(done).rejects.toBe(bug);
     // And the fake's own failures are the adapter's shape.
-    expect(composeFailure(plan.teardown, 'canceled')).toMatchObject({ type: 'compose-failure', kind: 'canceled' });
+    expect(composeFailure(plan.teardown.down, 'canceled')).toMatchObject({ type: 'compose-failure', kind: 'canceled' });
   });
 });

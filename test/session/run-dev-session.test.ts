@@ -13,8 +13,11 @@ import { runDevSession } from '../../src/session/run-dev-session.js';
 import { engineEventLine, FakeComposeRunner, type FollowCall } from '../fakes/fake-compose-runner.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
 import { testProjectLock } from '../fixtures/test-engine.js';
+import { answerTeardown, forcedTeardownArgvs, isDown, teardownArgvs } from '../fixtures/teardown-commands.js';
 
 const P = 'docker compose -p shop -f .stagecraft/dev/compose.yaml';
+/** `ps` goes by the project's label, as the teardown: no `-f`. */
+const PS = 'docker compose -p shop ps --all --format json';
 const psOf = (...containers: Array<[service: string, state: string, health?: string]>) =>
   containers
     .map(([service, state, health = '']) =>
@@ -55,12 +58,17 @@ const say = (events: FollowCall, service: string, ...actions: string[]) =>
   events.output(actions.map((action) => engineEventLine('shop', service, action)).join(''));
 
 const twoOneShots = 'name: shop\nservices:\n  web: {image: busybox}\n  worker: {image: busybox}\n';
+/** What the engine lists of `shop` before its teardown: its two containers and its network. */
+const twoOneShotsListing = { containers: ['shop-web-1\t', 'shop-worker-1\t'], networks: ['shop_default'] };
+const twoOneShotsRemoved = { type: 'removed', projectName: 'shop', removal: { containers: ['shop-web-1', 'shop-worker-1'], networks: ['shop_default'], volumes: [] } };
+/** The teardown's commands as the fake runner logs them. */
+const teardownLog = (argvs: readonly string[][]): string[] => argvs.map((argv) => `run ${argv.join(' ')}`);
 
 describe('runDevSession: foreground', () => {
   it('a stack whose services all exit 0 ends the session by itself: exit 0, torn down, record released', async () => {
     const { runner, reported, session, stateOf } = start(twoOneShots);
     runner.answer('exitCodes', { stdout: psOf(['web', 'running'], ['worker', 'running']) });
-    runner.answer('teardown', {});
+    answerTeardown(runner, twoOneShotsListing);
     const events = await runner.waitForFollow('events');
     const up = await runner.waitForRun('start');
     expect(await stateOf()).toStrictEqual({ state: 'starting', tags: ['stackMayExist'] });
@@ -92,12 +100,13 @@ describe('runDevSession: foreground', () => {
       `follow ${P} events --json`,
       `run ${P} up --detach --remove-orphans`,
       `follow ${P} logs --follow --timestamps`,
-      `run ${P} ps --all --format json`,
+      `run ${PS}`,
       `stop ${P} events --json`,
       'idle',
-      `run ${P} down --remove-orphans`,
+      ...teardownLog(teardownArgvs('shop')),
     ]);
     expect(await stateOf()).toBeUndefined();
+    expect(reported.filter((e) => e.type === 'removed')).toStrictEqual([twoOneShotsRemoved]);
     expect(reported.filter((e) => e.type === 'logs')).toStrictEqual([{ type: 'logs', text: '\u001b[2Kweb-1  | hello\n' }]);
     expect(reported.filter((e) => e.type === 'stopping')).toStrictEqual([
       { type: 'stopping', projectName: 'shop', cause: 'stack-ended', signal: undefined },
@@ -107,7 +116,7 @@ describe('runDevSession: foreground', () => {
   it('a service that exits non-zero, before the logs are even followed, is reported; the ended stack exits 2 naming it', async () => {
     const { runner, reported, session } = start(twoOneShots);
     runner.answer('exitCodes', { stdout: psOf(['web', 'exited'], ['worker', 'exited']) });
-    runner.answer('teardown', {});
+    answerTeardown(runner, twoOneShotsListing);
     const events = await runner.waitForFollow('events');
     const up = await runner.waitForRun('start');
     say(events, 'web', 'create', 'start', 'die:111');
@@ -123,30 +132,32 @@ describe('runDevSession: foreground', () => {
     const output = await session;
     expect(output.exitCode).toBe(2);
     expect(output.failure).toStrictEqual({ kind: 'services-failed', services: [{ service: 'web', state: 'exited', exitCode: 111 }] });
-    expect(runner.log().at(-1)).toBe(`run ${P} down --remove-orphans`);
+    expect(runner.log().slice(-6)).toStrictEqual(['idle', ...teardownLog(teardownArgvs('shop'))]);
+    expect(reported.filter((e) => e.type === 'removed')).toStrictEqual([twoOneShotsRemoved]);
   });
 
   it('SIGINT on the process: STOP, graceful teardown, exit 130; the record says stopping.graceful meanwhile', async () => {
     const { runner, reported, signals, session, stateOf } = start(twoOneShots);
     runner.answer('start', {});
     runner.answer('exitCodes', { stdout: psOf(['web', 'running'], ['worker', 'running']) });
+    // `down` waits for the test.
+    answerTeardown(runner, twoOneShotsListing).answer(isDown);
     const events = await runner.waitForFollow('events');
     say(events, 'web', 'create', 'start');
     say(events, 'worker', 'create', 'start');
     await runner.waitForFollow('attach');
     signals.emit('SIGINT');
-    const down = await runner.waitForRun('teardown');
+    const down = await runner.waitForRun(isDown);
     expect(await stateOf()).toStrictEqual({ state: 'stopping.graceful', tags: ['stackMayExist', 'tearingDown'] });
     down.resolve();
     const output = await session;
     expect(output).toMatchObject({ finalState: 'stopped', exitCode: 130, signal: 'SIGINT', failure: undefined, leftBehind: undefined });
-    expect(runner.argvs().map((argv) => argv.slice(6).join(' '))).toStrictEqual([
-      'events --json',
-      'up --detach --remove-orphans',
-      'logs --follow --timestamps',
-      'ps --all --format json',
-      'down --remove-orphans',
+    expect(runner.argvs()).toStrictEqual([
+      ...['events --json', 'up --detach --remove-orphans', 'logs --follow --timestamps'].map((tail) => `${P} ${tail}`.split(' ')),
+      PS.split(' '),
+      ...teardownArgvs('shop'),
     ]);
+    expect(reported.filter((e) => e.type === 'removed')).toStrictEqual([twoOneShotsRemoved]);
     expect(reported.filter((e) => e.type === 'stopping')).toStrictEqual([
       { type: 'stopping', projectName: 'shop', cause: 'signal', signal: 'SIGINT' },
     ]);
@@ -156,18 +167,28 @@ describe('runDevSession: foreground', () => {
   });
 
   it('a second SIGINT forces: kill, then down --timeout 0; exit 130', async () => {
-    const { runner, signals, session, stateOf } = start(twoOneShots);
+    const { runner, reported, signals, session, stateOf } = start(twoOneShots);
     runner.answer('start', {});
     runner.answer('exitCodes', { stdout: '' });
+    // The graceful `down` hangs; the forced teardown's commands succeed.
+    answerTeardown(runner, twoOneShotsListing).answer(isDown);
     await runner.waitForFollow('attach');
     signals.emit('SIGINT');
-    const down = await runner.waitForRun('teardown');
+    const down = await runner.waitForRun(isDown);
     runner.answer('forcedTeardown', {});
     signals.emit('SIGINT');
     expect(down.signal.aborted).toBe(true);
     const output = await session;
     expect(output).toMatchObject({ finalState: 'stopped', exitCode: 130, signal: 'SIGINT' });
-    expect(runner.log().slice(-3)).toStrictEqual(['idle 1000', `run ${P} kill`, `run ${P} down --remove-orphans --timeout 0`]);
+    expect(runner.log().slice(-10)).toStrictEqual([
+      ...teardownLog(teardownArgvs('shop').slice(0, 3)),
+      'idle 1000',
+      ...teardownLog(forcedTeardownArgvs('shop')),
+    ]);
+    // Said once, for the forced teardown, with what it found (its listings answered empty).
+    expect(reported.filter((e) => e.type === 'removed')).toStrictEqual([
+      { type: 'removed', projectName: 'shop', removal: { containers: [], networks: [], volumes: [] } },
+    ]);
     expect(await stateOf()).toBeUndefined();
   });
 
@@ -222,13 +243,13 @@ describe('runDevSession: --detach --wait', () => {
       failure: undefined,
       teardownFailure: undefined,
       signal: undefined,
-      leftBehind: ['docker', 'compose', '-p', 'shop', '-f', '.stagecraft/dev/compose.yaml', 'down', '--remove-orphans'],
+      leftBehind: ['docker', 'compose', '-p', 'shop', 'down', '--remove-orphans'],
     });
     expect(events.stopped).toBe(true);
     expect(runner.log()).toStrictEqual([
       `follow ${P} events --json`,
       `run ${P} up --detach --remove-orphans`,
-      `run ${P} ps --all --format json`,
+      `run ${PS}`,
       `stop ${P} events --json`,
     ]);
     expect(await record()).toMatchObject({ mode: 'detach', state: 'detached', tags: [], pid: process.pid, project: 'shop' });
@@ -241,7 +262,7 @@ describe('runDevSession: --detach --wait', () => {
     runner.answer('health', {
       stdout: JSON.stringify({ Status: 'unhealthy', Log: [{ ExitCode: 2, Output: 'no response\n' }] }),
     });
-    runner.answer('teardown', {});
+    answerTeardown(runner, { containers: ['shop-db-1\t', 'shop-migrate-1\t'], networks: ['shop_default'] });
     const events = await runner.waitForFollow('events');
     await runner.waitForRun('exitCodes');
     events.output(engineEventLine('shop', 'db', 'create', 'c-db') + engineEventLine('shop', 'db', 'start', 'c-db'));
@@ -261,12 +282,15 @@ describe('runDevSession: --detach --wait', () => {
     expect(runner.log()).toStrictEqual([
       `follow ${P} events --json`,
       `run ${P} up --detach --remove-orphans`,
-      `run ${P} ps --all --format json`,
+      `run ${PS}`,
       `stop ${P} events --json`,
       `follow ${P} logs --tail 50 db`,
       "run docker inspect --format {{json .State.Health}} c-db",
       'idle',
-      `run ${P} down --remove-orphans`,
+      ...teardownLog(teardownArgvs('shop')),
+    ]);
+    expect(reported.filter((e) => e.type === 'removed')).toStrictEqual([
+      { type: 'removed', projectName: 'shop', removal: { containers: ['shop-db-1', 'shop-migrate-1'], networks: ['shop_default'], volumes: [] } },
     ]);
     expect(reported.filter((e) => e.type === 'healthOutput')).toStrictEqual([
       { type: 'healthOutput', service: 'db', output: 'no response (exit code 2)' },
