@@ -55,8 +55,10 @@ export interface DevPlan {
   readonly services: readonly ServiceSpec[];
   /** Traefik services `--no-traefik` leaves out of `up`'s service list, sorted. */
   readonly leftOut: readonly string[];
-  /** Services `up` should leave running or exited 0: not left out by --no-traefik, no `deploy.replicas: 0`, no profile. */
+  /** Services `up` should leave running or exited 0: not left out by --no-traefik, no `deploy.replicas: 0`, not behind an inactive profile. */
   readonly expectedServices: readonly string[];
+  /** Services that would be expected but for `deploy.replicas: 0` (or `scale: 0`): no container, never at fault. */
+  readonly scaledToZero: readonly string[];
   /** The `image:` of each expected service that names one, to tell which one compose failed on. */
   readonly serviceImages: Readonly<Record<string, string>>;
 }
@@ -75,6 +77,8 @@ export interface DevOptions {
   readonly graceSeconds: number | undefined;
   readonly keepOnFailure: boolean;
   readonly composeCommand: string;
+  /** The active profiles: COMPOSE_PROFILES as compose reads it (comma-separated, trimmed; `*`: every profile). */
+  readonly profiles: readonly string[];
 }
 
 /** Where a followed log stream got to, so a re-attach loses and repeats no line. */

@@ -63,21 +63,21 @@ function refuseDryRun(args: CommandArgs, command: 'generate' | 'status'): void {
 export function createCliCommands(io: CliIo): CliCommands {
   /** Writes the dev files from stagecraft.yml when there is one; an exit code when that fails. */
   const generateIfConfigured = async (args: CommandArgs): Promise<number | undefined> =>
-    (await import('../commands/generate-if-configured.js')).generateIfConfigured(configChoice(args), toCliFlags(args), io);
+    (await import('../commands/generate-if-configured.js')).generateIfConfigured(configChoice(args), toCliFlags(args, io.env), io);
   const printPlan: Command = async (args) =>
-    (await import('../commands/plan-command.js')).planCommand(toCliFlags(args), io);
+    (await import('../commands/plan-command.js')).planCommand(toCliFlags(args, io.env), io);
 
   const dev: Command = async (args) => {
     // `--dry-run` only prints the plan (devCommand's first step): skip loading the session.
     if (args['dry-run']) return (await generateIfConfigured(args)) ?? (await printPlan(args));
-    return (await generateIfConfigured(args)) ?? (await import('../commands/dev-command.js')).devCommand(toCliFlags(args), io);
+    return (await generateIfConfigured(args)) ?? (await import('../commands/dev-command.js')).devCommand(toCliFlags(args, io.env), io);
   };
   // `dev plan` is `dev --dry-run` (SPEC §2): with --detach it prints the detached plan.
   const plan: Command = async (args) => (await generateIfConfigured(args)) ?? (await printPlan(args));
-  const down: Command = async (args) => (await import('../commands/down-command.js')).downCommand(toCliFlags(args), io);
+  const down: Command = async (args) => (await import('../commands/down-command.js')).downCommand(toCliFlags(args, io.env), io);
   const generate: Command = async (args) => {
     refuseDryRun(args, 'generate');
-    return (await import('../commands/generate-command.js')).generateCommand(configChoice(args), toCliFlags(args), io);
+    return (await import('../commands/generate-command.js')).generateCommand(configChoice(args), toCliFlags(args, io.env), io);
   };
 
   return {
@@ -88,7 +88,7 @@ export function createCliCommands(io: CliIo): CliCommands {
     status: async (args, json) => {
       refuseDryRun(args, 'status');
       const { statusCommand } = await import('../commands/status-command.js');
-      process.exitCode = await statusCommand(toCliFlags(args), json, io);
+      process.exitCode = await statusCommand(toCliFlags(args, io.env), json, io);
     },
     machine: async (format, name) => {
       const { machineCommand } = await import('../commands/machine-command.js');

@@ -145,8 +145,17 @@ export interface DevFlagValues {
   readonly events: string | undefined;
 }
 
-/** Parsed arguments (from yargs or the plan fast path) → the session's options. */
-export function toCliFlags(args: DevFlagValues): CliFlags {
+/**
+ * The active profiles, read from COMPOSE_PROFILES as compose reads it (comma-separated,
+ * each trimmed, empty ones dropped): the process environment goes to compose unchanged, so
+ * the plan must know which profiled services `up` starts.
+ */
+export function activeProfiles(env: NodeJS.ProcessEnv): string[] {
+  return (env['COMPOSE_PROFILES'] ?? '').split(',').map((profile) => profile.trim()).filter((profile) => profile !== '');
+}
+
+/** Parsed arguments (from yargs or the plan fast path) and the environment → the session's options. */
+export function toCliFlags(args: DevFlagValues, env: NodeJS.ProcessEnv): CliFlags {
   return {
     options: {
       devDir: args['dev-dir'],
@@ -158,6 +167,7 @@ export function toCliFlags(args: DevFlagValues): CliFlags {
       graceSeconds: args.grace,
       keepOnFailure: args['keep-on-failure'],
       composeCommand: args['compose-command'],
+      profiles: activeProfiles(env),
     },
     verbose: args.verbose,
     quiet: args.quiet,

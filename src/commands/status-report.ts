@@ -15,7 +15,10 @@ export interface StatusReport {
     readonly startedAt: string;
     readonly updatedAt: string;
   } | null;
-  /** Every expected service (absent ones too) and every container compose reports, sorted. */
+  /**
+   * Every container compose reports, every expected service without one (`absent`) and every
+   * service `deploy.replicas: 0` keeps without one (`scaled to 0`), sorted.
+   */
   readonly services: readonly {
     readonly service: string;
     readonly container: string | null;
@@ -40,9 +43,12 @@ export function buildStatusReport(
     exitCode: c.state === 'exited' ? c.exitCode : null,
     status: c.status,
   }));
-  const absent = plan.expectedServices
-    .filter((service) => !containers.some((c) => c.service === service))
-    .map((service) => ({ service, container: null, state: 'absent', health: null, exitCode: null, status: '' }));
+  // Without a container: `absent` when one was expected, `scaled to 0` when compose.yaml asks for none.
+  const missing = (services: readonly string[], state: string) =>
+    services
+      .filter((service) => !containers.some((c) => c.service === service))
+      .map((service) => ({ service, container: null, state, health: null, exitCode: null, status: '' }));
+  const absent = [...missing(plan.expectedServices, 'absent'), ...missing(plan.scaledToZero, 'scaled to 0')];
   return {
     project: plan.projectName,
     composeFile: plan.composeFile,

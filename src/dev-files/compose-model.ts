@@ -7,8 +7,10 @@ export interface ComposeService {
   readonly name: string;
   /** Named `traefik` or labelled `dev.stagecraft.role: traefik` (SPEC §3). */
   readonly traefik: boolean;
-  /** Has `profiles`: compose does not start it unless its profile is active. */
+  /** Has `profiles`: compose does not start it unless one of them is active. */
   readonly profiled: boolean;
+  /** Its `profiles`, as written (absent: none named). */
+  readonly profiles?: readonly string[];
   /** `image:`, when given (services that only `build:` have none). */
   readonly image: string | undefined;
   /** A `healthcheck:` that is not disabled: ready means healthy. */
@@ -33,11 +35,35 @@ export const traefikRoleLabel = 'dev.stagecraft.role';
 /** Compose's rule for service names (compose-spec's schema: `services` patternProperties). */
 export const composeServiceNamePattern = /^[a-zA-Z0-9._-]+$/;
 
+/** One service's definition as a compose file writes it (a mapping; `api:` alone reads as `{}`). */
+export type ServiceDefinition = Readonly<Record<string, unknown>>;
+
 /**
  * Parses compose.yaml text. Returns the model; throws an `input` failure that
- * names `file` and what is wrong with it.
+ * names `file` and what is wrong with it. Its `include:` is not followed here:
+ * readComposeModel does that (src/dev-files/compose-includes.ts).
  */
 export function parseComposeModel(text: string, file: string): ComposeModel {
+  return composeModelOf(parseComposeDocument(text, file), file);
+}
+
+/** The model of one compose file's top-level mapping (its `include:` not followed). */
+export function composeModelOf(root: Record<string, unknown>, file: string): ComposeModel {
+  const name = readComposeName(root, file);
+  const definitions = serviceDefinitionsOf(root, file);
+  if (definitions === undefined) throw inputFailure(`${file} has no \`services\`; a dev stack needs at least one service`);
+  if (Object.keys(definitions).length === 0) {
+    throw inputFailure(`${file}: \`services\` is empty; a dev stack needs at least one service`);
+  }
+  return { name, services: composeServicesOf(definitions) };
+}
+
+/**
+ * A compose file's text → its top-level mapping; throws an `input` failure naming `file`.
+ * `emptyAllowed`: an empty file (or one of comments only) is an empty mapping, as compose
+ * reads an included file.
+ */
+export function parseComposeDocument(text: string, file: string, emptyAllowed = false): Record<string, unknown> {
   const { doc } = parseYaml(text);
   const firstError = doc.errors[0];
   if (firstError !== undefined) {
@@ -49,47 +75,65 @@ export function parseComposeModel(text: string, file: string): ComposeModel {
   } catch (error) {
     throw inputFailure(`${file} cannot be loaded: ${firstLine((error as Error).message)}; fix the file`);
   }
+  if (emptyAllowed && (root === null || root === undefined)) return {};
   if (!isPlainObject(root)) {
     throw inputFailure(`${file} must be a YAML mapping with a top-level \`services\` key; generate the dev files again`);
   }
-  return { name: readName(root, file), services: readServices(root, file) };
+  return root;
 }
 
-function readName(root: Record<string, unknown>, file: string): string | undefined {
+/** The top-level `name`; undefined when not given. Throws an `input` failure when it is not a string. */
+export function readComposeName(root: Record<string, unknown>, file: string): string | undefined {
   const name = root['name'];
   if (name === undefined || name === null) return undefined;
   if (typeof name !== 'string') throw inputFailure(`${file}: top-level \`name\` must be a string`);
   return name;
 }
 
-function readServices(root: Record<string, unknown>, file: string): ComposeService[] {
+/**
+ * The file's own `services`, checked (a mapping of names compose accepts, each a mapping);
+ * undefined when the key is absent or null. Throws an `input` failure naming `file`.
+ */
+export function serviceDefinitionsOf(root: Record<string, unknown>, file: string): Record<string, ServiceDefinition> | undefined {
   const services = root['services'];
-  if (services === undefined || services === null) {
-    throw inputFailure(`${file} has no \`services\`; a dev stack needs at least one service`);
-  }
+  if (services === undefined || services === null) return undefined;
   if (!isPlainObject(services)) throw inputFailure(`${file}: \`services\` must be a mapping of service names`);
   const names = Object.keys(services).sort();
-  if (names.length === 0) throw inputFailure(`${file}: \`services\` is empty; a dev stack needs at least one service`);
   const invalid = names.find((name) => !composeServiceNamePattern.test(name));
   if (invalid !== undefined) {
     throw inputFailure(
       `${file}: service name ${JSON.stringify(invalid)} is not one compose accepts (letters, digits, "_", "." and "-" only); rename the service`,
     );
   }
-  return names.map((name) => {
-    const service = services[name] ?? {};
-    if (!isPlainObject(service)) throw inputFailure(`${file}: service \`${name}\` must be a mapping`);
-    return {
-      name,
-      traefik: name === 'traefik' || labelValue(service['labels'], traefikRoleLabel) === 'traefik',
-      profiled: Array.isArray(service['profiles']) && service['profiles'].length > 0,
-      image: typeof service['image'] === 'string' ? service['image'] : undefined,
-      healthcheck: hasHealthcheck(service['healthcheck']),
-      restart: restartPolicy(service),
-      noReplicas: replicas(service) === 0,
-      stopGraceSeconds: stopGracePeriod(service['stop_grace_period']),
-    };
-  });
+  return Object.fromEntries(
+    names.map((name) => {
+      const service = services[name] ?? {};
+      if (!isPlainObject(service)) throw inputFailure(`${file}: service \`${name}\` must be a mapping`);
+      return [name, service];
+    }),
+  );
+}
+
+/** What stagecraft reads of each definition, sorted by name. */
+export function composeServicesOf(definitions: Readonly<Record<string, ServiceDefinition>>): ComposeService[] {
+  return Object.keys(definitions)
+    .sort()
+    .map((name) => composeServiceOf(name, definitions[name] ?? {}));
+}
+
+function composeServiceOf(name: string, service: ServiceDefinition): ComposeService {
+  const profiles = Array.isArray(service['profiles']) ? service['profiles'].map(String) : [];
+  return {
+    name,
+    traefik: name === 'traefik' || labelValue(service['labels'], traefikRoleLabel) === 'traefik',
+    profiled: profiles.length > 0,
+    profiles,
+    image: typeof service['image'] === 'string' ? service['image'] : undefined,
+    healthcheck: hasHealthcheck(service['healthcheck']),
+    restart: restartPolicy(service),
+    noReplicas: replicas(service) === 0,
+    stopGraceSeconds: stopGracePeriod(service['stop_grace_period']),
+  };
 }
 
 function hasHealthcheck(healthcheck: unknown): boolean {
@@ -101,7 +145,7 @@ function hasHealthcheck(healthcheck: unknown): boolean {
 }
 
 /** `restart: on-failure:3` or `deploy.restart_policy: { condition: on-failure, max_attempts: 3 }`. */
-function restartPolicy(service: Record<string, unknown>): RestartPolicy {
+function restartPolicy(service: ServiceDefinition): RestartPolicy {
   const restart = service['restart'];
   if (typeof restart === 'string') {
     const [kind, max] = restart.split(':');
@@ -143,7 +187,7 @@ function stopGracePeriod(value: unknown): number | undefined {
   return seconds === undefined ? undefined : Math.ceil(seconds);
 }
 
-function replicas(service: Record<string, unknown>): number | undefined {
+function replicas(service: ServiceDefinition): number | undefined {
   const deploy = service['deploy'];
   const count = isPlainObject(deploy) ? deploy['replicas'] : service['scale'];
   return typeof count === 'number' ? count : undefined;
@@ -166,7 +210,8 @@ function labelValue(labels: unknown, key: string): string | undefined {
   return undefined;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** A YAML mapping (not a list, not null). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -2,7 +2,10 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fsFailure } from '../util/fs-failure.js';
 import { inputFailure } from '../util/input-failure.js';
-import { parseComposeModel, type ComposeModel } from './compose-model.js';
+import type { ComposeModel } from './compose-model.js';
+import { readComposeModel, sizeProblem } from './compose-includes.js';
+
+export { maxComposeFileBytes } from './compose-includes.js';
 
 /** The dev files a session consumes (SPEC §1), read and checked. */
 export interface DevFiles extends ComposeModel {
@@ -10,9 +13,6 @@ export interface DevFiles extends ComposeModel {
   /** The compose file path as given relative to the working directory. */
   readonly composeFile: string;
 }
-
-/** compose.yaml is read whole; a dev compose file past this size is a generator gone wrong. */
-export const maxComposeFileBytes = 4 * 1024 * 1024;
 
 const generateHint = 'generate the dev files first';
 // In a directory with nothing yet: say how to begin.
@@ -33,8 +33,8 @@ async function statOrUndefined(file: string) {
 }
 
 /**
- * Reads `<devDir>/compose.yaml` from `cwd`. Resolves with the parsed model;
- * rejects with an `input` failure naming the file and the next step.
+ * Reads `<devDir>/compose.yaml` from `cwd`, and the files its `include:` names. Resolves
+ * with the parsed model; rejects with an `input` failure naming the file and the next step.
  */
 export async function readDevFiles(devDir: string, cwd: string): Promise<DevFiles> {
   const composeFile = composeFileIn(devDir);
@@ -49,14 +49,10 @@ export async function readDevFiles(devDir: string, cwd: string): Promise<DevFile
     const fileStat = await statOrUndefined(absoluteFile);
     if (fileStat === undefined) throw inputFailure(`compose file not found at ${composeFile}; ${missingHint}`);
     if (!fileStat.isFile()) throw inputFailure(`compose file ${composeFile} is not a regular file; ${generateHint}`);
-    if (fileStat.size > maxComposeFileBytes) {
-      const mb = (fileStat.size / 1024 / 1024).toFixed(1);
-      throw inputFailure(
-        `compose file ${composeFile} is ${mb} MB, over the ${maxComposeFileBytes / 1024 / 1024} MB stagecraft reads; check what generated it`,
-      );
-    }
+    const tooBig = sizeProblem(composeFile, fileStat.size);
+    if (tooBig !== undefined) throw inputFailure(tooBig);
     const text = await readFile(absoluteFile, 'utf8');
-    return { devDir, composeFile, ...parseComposeModel(text, composeFile) };
+    return { devDir, composeFile, ...(await readComposeModel(text, { shown: composeFile, absolute: absoluteFile })) };
   } catch (error) {
     throw fsFailure(error, 'read', composeFile, 'pass another --dev-dir');
   }

@@ -44,6 +44,8 @@ export class PrettyReporter implements Reporter {
   readonly #phases: PhaseDisplay;
   /** The services `up` starts: the start board's rows. */
   #expected: readonly string[] = [];
+  /** `--keep-on-failure` kept a failed start: its error suggests the flag no more. */
+  #kept = false;
 
   constructor(options: PrettyReporterOptions) {
     this.#o = options;
@@ -58,6 +60,8 @@ export class PrettyReporter implements Reporter {
 
   report(event: SessionEvent): void {
     const o = this.#o;
+    // Noted even when --quiet hides the line: the failure's last words depend on it.
+    if (event.type === 'rollingBack') this.#kept = event.keepOnFailure;
     if (o.quiet === true && !shownWhenQuiet(event)) return;
     switch (event.type) {
       case 'logs': {
@@ -244,12 +248,12 @@ export class PrettyReporter implements Reporter {
   /** The failure the run is about: one `::error` annotation on GitHub Actions, else an error line. */
   #fail(failure: SessionFailure, projectName?: string): void {
     if (this.#o.githubActions !== true) return this.#error(failure);
-    const text = failureAnnotation(failure, projectName, messageOf(failure));
+    const text = failureAnnotation(failure, projectName, messageOf(failure, this.#kept));
     this.#phases.above(() => this.#o.stderr.write(text));
   }
 
   #error(failure: SessionFailure): void {
-    this.#say(`${this.#paint('1;31', 'error:')} ${messageOf(failure)}`);
+    this.#say(`${this.#paint('1;31', 'error:')} ${messageOf(failure, this.#kept)}`);
   }
 
   #warn(message: string): void {
@@ -272,8 +276,11 @@ export class PrettyReporter implements Reporter {
 /** The one sentence (plus detail lines) a failure shows the user. */
 /** What to do after a failed start. */
 const startFailedNext = 'fix what compose reported and run stagecraft dev again (--keep-on-failure keeps what was created, for inspection)';
+/** …and after a start `--keep-on-failure` kept: the flag is not news. */
+const keptStartFailedNext = 'fix what compose reported and run stagecraft dev again';
 
-export function messageOf(failure: SessionFailure): string {
+/** `kept`: the run was given --keep-on-failure and kept what a failed start created. */
+export function messageOf(failure: SessionFailure, kept = false): string {
   switch (failure.kind) {
     case 'services-failed':
       return `${failure.services
@@ -281,7 +288,7 @@ export function messageOf(failure: SessionFailure): string {
         .join(', ')}; see its logs above, fix it and run stagecraft dev again`;
     case 'start-failed': {
       const atFault = failure.services.length === 0 ? '' : `\n  services at fault: ${failure.services.join(', ')} (their last log lines are above)`;
-      return `${failure.message}${atFault}\n  ${startFailedNext}`;
+      return `${failure.message}${atFault}\n  ${kept ? keptStartFailedNext : startFailedNext}`;
     }
     default:
       return failure.message;

@@ -1,4 +1,5 @@
 import { defaultStopGraceSeconds, type DevOptions, type DevPlan, type Phase, type PlannedCommand } from '../../machines/dev-session.types.js';
+import type { ComposeService } from '../dev-files/compose-model.js';
 import type { DevFiles } from '../dev-files/read-dev-files.js';
 import { inputFailure } from '../util/input-failure.js';
 import { checkFlags, checkProjectName, composeArgv } from './check-flags.js';
@@ -31,6 +32,11 @@ function downArgs(graceSeconds: number | undefined): string[] {
   return graceSeconds === undefined ? ['down', '--remove-orphans'] : ['down', '--remove-orphans', '--timeout', String(graceSeconds)];
 }
 
+/** Has profiles, none of them active (COMPOSE_PROFILES, as compose reads it: `*` activates every one). */
+function behindInactiveProfile(service: ComposeService, active: readonly string[]): boolean {
+  return service.profiled && !active.includes('*') && !(service.profiles ?? []).some((profile) => active.includes(profile));
+}
+
 /** `graceSeconds` only when `--grace` gave one: JSON (session.json) keeps no undefined key. */
 function graceOf(graceSeconds: number | undefined): { graceSeconds?: number } {
   return graceSeconds === undefined ? {} : { graceSeconds };
@@ -48,9 +54,15 @@ export function buildPlan(files: DevFiles, options: DevOptions): DevPlan {
   const leftOut = options.noTraefik ? files.services.filter((s) => s.traefik).map((s) => s.name) : [];
   const project = [...compose, '-p', projectName, '-f', files.composeFile];
   const command = (phase: Phase, ...args: string[]): PlannedCommand => ({ phase, argv: [...project, ...args] });
-  const expected = files.services.filter((s) => !s.profiled && !s.noReplicas && !leftOut.includes(s.name));
-  // `--no-traefik` names the services to start, so compose never pulls nor builds Traefik's image.
-  const selected = options.noTraefik ? files.services.filter((s) => !s.traefik && !s.profiled).map((s) => s.name) : [];
+  const started = files.services.filter((s) => !behindInactiveProfile(s, options.profiles) && !leftOut.includes(s.name));
+  const expected = started.filter((s) => !s.noReplicas);
+  // `--no-traefik` names the services to start (SPEC §3), so compose never pulls nor builds Traefik's image.
+  const selected = options.noTraefik ? started.map((s) => s.name) : [];
+  if (options.noTraefik && selected.length === 0 && files.services.length > 0) {
+    // `up` naming no service would start them all, Traefik included. (No service at all is
+    // the teardown-only plan of a project whose dev files are gone: nothing starts.)
+    throw inputFailure(`--no-traefik leaves no service to start: every service of ${files.composeFile} is Traefik or behind an inactive profile`);
+  }
   return {
     projectName,
     compose,
@@ -69,11 +81,13 @@ export function buildPlan(files: DevFiles, options: DevOptions): DevPlan {
     diagnostics: command('diagnostics', 'logs', '--tail', String(diagnosticsTail)),
     health: { phase: 'health', argv: [...engineOf(compose), 'inspect', '--format', '{{json .State.Health}}'] },
     explain: { phase: 'explain', argv: [...compose, 'version'] },
+    // `profiled`: behind an inactive profile, so not expected (a profile may still start it by hand).
     services: files.services
       .filter((s) => !s.noReplicas && !leftOut.includes(s.name))
-      .map((s) => ({ name: s.name, healthcheck: s.healthcheck, restart: s.restart, profiled: s.profiled })),
+      .map((s) => ({ name: s.name, healthcheck: s.healthcheck, restart: s.restart, profiled: behindInactiveProfile(s, options.profiles) })),
     leftOut,
     expectedServices: expected.map((s) => s.name),
+    scaledToZero: started.filter((s) => s.noReplicas).map((s) => s.name),
     serviceImages: Object.fromEntries(expected.flatMap((s) => (s.image === undefined ? [] : [[s.name, s.image]]))),
   };
 }

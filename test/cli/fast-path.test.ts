@@ -9,7 +9,7 @@ import { buildCli } from '../../src/cli/yargs-cli.js';
 
 type Parsed = { readonly command: string; readonly flags: unknown; readonly config: unknown } | { readonly error: string };
 
-const view = (command: string, args: CommandArgs): Parsed => ({ command, flags: toCliFlags(args), config: configChoice(args) });
+const view = (command: string, args: CommandArgs): Parsed => ({ command, flags: toCliFlags(args, {}), config: configChoice(args) });
 
 /** What yargs runs for `argv`: the command and the flags it reads, or the usage error. */
 async function viaYargs(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<Parsed> {

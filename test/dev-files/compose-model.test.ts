@@ -19,6 +19,7 @@ const read = (name: string, image: string | undefined, more: Record<string, unkn
   name,
   traefik: false,
   profiled: false,
+  profiles: [],
   image,
   healthcheck: false,
   restart: { kind: 'no' },
@@ -47,7 +48,7 @@ describe('parseComposeModel: what it reads', () => {
       name: 'shop',
       services: [
         read('api', undefined),
-        read('debug', 'busybox', { profiled: true }),
+        read('debug', 'busybox', { profiled: true, profiles: ['debug'] }),
         read('traefik', 'traefik:v3', { traefik: true }),
         read('web', 'shop/web:dev'),
       ],

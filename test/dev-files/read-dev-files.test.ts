@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { composeFileIn, maxComposeFileBytes, readDevFiles } from '../../src/dev-files/read-dev-files.js';
 import { composeService } from '../fixtures/compose-service.js';
+import { input, rejectionOf } from '../fixtures/rejection-of.js';
 
 const devDir = '.stagecraft/dev';
 const composeFile = '.stagecraft/dev/compose.yaml';
@@ -23,18 +24,6 @@ async function write(relative: string, content: string | Buffer): Promise<void> 
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, content);
 }
-
-/** The rejection of `promise`; fails the test when it resolved. */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
-    },
-    (error: unknown) => error,
-  );
-}
-
-const input = (message: string) => ({ kind: 'input', message });
 
 describe('readDevFiles', () => {
   it('reads <dev-dir>/compose.yaml relative to cwd', async () => {

@@ -144,6 +144,7 @@ describe('buildPlan: the full flag matrix', () => {
         services: noTraefik ? [api, db] : [api, db, traefik],
         leftOut: noTraefik ? ['traefik'] : [],
         expectedServices: noTraefik ? ['api', 'db'] : ['api', 'db', 'traefik'],
+        scaledToZero: [],
         serviceImages: noTraefik ? { db: 'postgres:16' } : { db: 'postgres:16', traefik: 'traefik:v3' },
       } satisfies DevPlan);
 
@@ -220,6 +221,7 @@ describe('buildPlan: options outside the matrix', () => {
     );
     expect(plan.services.map((s) => s.name)).toStrictEqual(['api', 'db', 'traefik']);
     expect(plan.expectedServices).toStrictEqual(['api', 'db', 'traefik']);
+    expect(plan.scaledToZero).toStrictEqual(['standby']);
     expect(plan.serviceImages).toStrictEqual({ db: 'postgres:16', traefik: 'traefik:v3' });
     expect(plan.start.argv).not.toContain('standby=0');
   });
@@ -388,6 +390,79 @@ describe('buildPlan: Traefik services', () => {
   it('names no service without --no-traefik', () => {
     const yaml = 'name: shop\nservices:\n  traefik: {image: traefik}\n';
     expect(buildPlan(filesFrom(yaml), defaults).start.argv).toStrictEqual(up);
+  });
+
+  it('refuses --no-traefik when it leaves no service to start (up naming none would start Traefik)', () => {
+    const yaml = 'name: shop\nservices:\n  traefik: {image: traefik:v3}\n  tools:\n    image: t\n    profiles: [debug]\n';
+    expect(thrownBy(() => buildPlan(filesFrom(yaml), optionsWith({ noTraefik: true })))).toStrictEqual({
+      kind: 'input',
+      message: '--no-traefik leaves no service to start: every service of .stagecraft/dev/compose.yaml is Traefik or behind an inactive profile',
+    });
+    // With the profile active, `tools` is started, by name.
+    expect(buildPlan(filesFrom(yaml), optionsWith({ noTraefik: true, profiles: ['debug'] })).start.argv).toStrictEqual([...up, 'tools']);
+  });
+});
+
+describe('buildPlan: active profiles (COMPOSE_PROFILES)', () => {
+  const yaml = [
+    'name: shop',
+    'services:',
+    '  api: {image: api}',
+    '  traefik: {image: traefik:v3}',
+    '  debug:',
+    '    image: busybox',
+    '    profiles: [debug]',
+    '  seed:',
+    '    image: shop/seed',
+    '    profiles: [seed, debug]',
+    '  docs:',
+    '    image: shop/docs',
+    '    profiles: [docs]',
+    '',
+  ].join('\n');
+  const up = ['docker', 'compose', '-p', 'shop', '-f', composeFile, 'up', '--detach', '--remove-orphans'];
+  const planWith = (profiles: readonly string[], noTraefik = true) => buildPlan(filesFrom(yaml), optionsWith({ noTraefik, profiles }));
+
+  it('none active: --no-traefik names only the services without a profile', () => {
+    const plan = planWith([]);
+    expect(plan.start.argv).toStrictEqual([...up, 'api']);
+    expect(plan.expectedServices).toStrictEqual(['api']);
+  });
+
+  it('one active: --no-traefik names the services of that profile too, sorted; they are expected', () => {
+    const plan = planWith(['debug']);
+    expect(plan.start.argv).toStrictEqual([...up, 'api', 'debug', 'seed']);
+    expect(plan.expectedServices).toStrictEqual(['api', 'debug', 'seed']);
+    expect(plan.serviceImages).toStrictEqual({ api: 'api', debug: 'busybox', seed: 'shop/seed' });
+    // `profiled` in the plan's specs: behind an inactive profile.
+    expect(plan.services.map((s) => [s.name, s.profiled])).toStrictEqual([
+      ['api', false],
+      ['debug', false],
+      ['docs', true],
+      ['seed', false],
+    ]);
+  });
+
+  it('several active; a profile no service has changes nothing', () => {
+    expect(planWith(['seed', 'docs', 'nope']).start.argv).toStrictEqual([...up, 'api', 'docs', 'seed']);
+  });
+
+  it('`*` activates every profile, as compose reads it', () => {
+    const plan = planWith(['*']);
+    expect(plan.start.argv).toStrictEqual([...up, 'api', 'debug', 'docs', 'seed']);
+    expect(plan.leftOut).toStrictEqual(['traefik']);
+  });
+
+  it('without --no-traefik, up names no service (compose reads COMPOSE_PROFILES itself) but the active ones are expected', () => {
+    const plan = planWith(['docs'], false);
+    expect(plan.start.argv).toStrictEqual(up);
+    expect(plan.expectedServices).toStrictEqual(['api', 'docs', 'traefik']);
+  });
+
+  it('a profiled service scaled to 0 is neither expected nor scaled to 0 while its profile is inactive', () => {
+    const scaled = `${yaml}  spare:\n    image: busybox\n    profiles: [spare]\n    deploy: {replicas: 0}\n`;
+    expect(buildPlan(filesFrom(scaled), optionsWith({ profiles: [] })).scaledToZero).toStrictEqual([]);
+    expect(buildPlan(filesFrom(scaled), optionsWith({ profiles: ['spare'] })).scaledToZero).toStrictEqual(['spare']);
   });
 });
 
