@@ -18,7 +18,7 @@ import type {
   SessionHolder,
   SignalResult,
 } from './dev-down.types.js';
-import { defaultStopGraceSeconds, type DevPlan, type SessionFailure, type StopSignal } from './dev-session.types.js';
+import { defaultStopGraceSeconds, type DevPlan, type Removal, type SessionFailure, type StopSignal } from './dev-session.types.js';
 
 export interface DevDownInput {
   /** `--grace` of this command (unset: the plan's longest `stop_grace_period`): bounds the wait for a holder's own teardown. */
@@ -33,7 +33,8 @@ export type DevDownEmitted =
   | { readonly type: 'planned'; readonly plan: DevPlan }
   | { readonly type: 'holderFound'; readonly holder: SessionHolder; readonly waiting: 'asked' | 'tearingDown' }
   | { readonly type: 'forcingHolder'; readonly holder: SessionHolder; readonly waitedSeconds: number }
-  | { readonly type: 'removed'; readonly projectName: string };
+  /** A teardown finished: what it removed of `projectName` (the engine then listed nothing of it). */
+  | { readonly type: 'removed'; readonly projectName: string; readonly removal: Removal };
 
 export interface DevDownContext extends DevDownInput {
   readonly recordedProject: string | undefined;
@@ -69,6 +70,8 @@ const stopTimeoutSeconds = (context: DevDownContext): number =>
   (context.graceSeconds ?? context.plan?.stopGraceSeconds ?? defaultStopGraceSeconds) + 60;
 const forceTimeoutSeconds = 30;
 const teardownTimeoutSeconds = (context: DevDownContext): number => stopTimeoutSeconds(context) + forceTimeoutSeconds;
+const ownTeardownSeconds = (context: DevDownContext): number =>
+  2 * (context.graceSeconds ?? context.plan?.stopGraceSeconds ?? defaultStopGraceSeconds) + forceTimeoutSeconds;
 
 function givenUp(context: DevDownContext, reason: 'askedTwice' | 'tearingDown'): SessionFailure {
   const h = context.holder ?? notProvided('holder');
@@ -110,7 +113,7 @@ export const devDownMachine = setup({
     /** Claims session.json (and the project); rejects `locked` when a live session holds either. */
     takeLock: fromPromise<LockTaken, DevPlan>(async () => notProvided('takeLock')),
     /** `down --remove-orphans --timeout G` of the plan; cancelled through its abort signal. */
-    teardown: fromPromise<void, DevPlan>(async () => notProvided('teardown')),
+    teardown: fromPromise<Removal, DevPlan>(async () => notProvided('teardown')),
     /** Removes session.json and drops the claim: the stacks are gone. */
     release: fromPromise<void, DevPlan>(async () => notProvided('release')),
     /** Puts back a stale record that was not torn down, and lets go of the lock; a no-op if none was taken. */
@@ -127,6 +130,8 @@ export const devDownMachine = setup({
     holderStopTimeout: ({ context }) => stopTimeoutSeconds(context) * 1000,
     holderForceTimeout: forceTimeoutSeconds * 1000,
     holderTeardownTimeout: ({ context }) => teardownTimeoutSeconds(context) * 1000,
+    // Our own teardown: the stop timeout compose gives each service, then as long again for the rest.
+    teardownDeadline: ({ context }) => ownTeardownSeconds(context) * 1000,
   },
   actions: {
     recordSurvey: assign((_, params: { survey: RecordSurvey }) => ({
@@ -153,7 +158,15 @@ export const devDownMachine = setup({
       holder: holderOf({ context }),
       waitedSeconds: stopTimeoutSeconds(context),
     })),
-    announceRemoved: emit(({ context }) => ({ type: 'removed', projectName: planOf({ context }).projectName }) as const),
+    announceRemoved: emit((_, params: { projectName: string; removal: Removal }) => ({ type: 'removed' as const, ...params })),
+    recordTeardownTimedOut: assign(({ context }) => ({
+      failure: {
+        kind: 'command-failed',
+        message:
+          `the teardown of project ${planOf({ context }).projectName} did not finish in ${ownTeardownSeconds(context)} s: the engine may be hung; ` +
+          'check it (`docker info`), then run `stagecraft dev down` again',
+      } as const,
+    })),
   },
 }).createMachine({
   id: 'devDown',
@@ -309,7 +322,13 @@ export const devDownMachine = setup({
             id: 'teardown',
             src: 'teardown',
             input: ({ context }) => context.stalePlan ?? notProvided('stale plan'),
-            onDone: { target: 'ownProject' },
+            onDone: {
+              target: 'ownProject',
+              actions: {
+                type: 'announceRemoved',
+                params: ({ context, event }) => ({ projectName: (context.stalePlan ?? notProvided('stale plan')).projectName, removal: event.output }),
+              },
+            },
             onError: {
               target: '#devDown.restoring',
               actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
@@ -321,7 +340,10 @@ export const devDownMachine = setup({
             id: 'teardown',
             src: 'teardown',
             input: planOf,
-            onDone: { target: '#devDown.releasing' },
+            onDone: {
+              target: '#devDown.releasing',
+              actions: { type: 'announceRemoved', params: ({ context, event }) => ({ projectName: planOf({ context }).projectName, removal: event.output }) },
+            },
             onError: {
               target: '#devDown.restoring',
               actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) },
@@ -330,6 +352,7 @@ export const devDownMachine = setup({
         },
       },
       // Leaving the state cancels the running `down` through its abort signal.
+      after: { teardownDeadline: { target: 'restoring', actions: 'recordTeardownTimedOut' } },
       on: { STOP: { target: 'restoring', actions: { type: 'recordStop', params: ({ event }) => event } } },
     },
     // Short and final steps: a STOP here is not acted on (the work is done, or being undone).
@@ -350,7 +373,7 @@ export const devDownMachine = setup({
         onError: [{ guard: 'stopped', target: 'interrupted' }, { target: 'failed' }],
       },
     },
-    done: { type: 'final', entry: 'announceRemoved' },
+    done: { type: 'final' },
     failed: { type: 'final' },
     interrupted: { type: 'final' },
   },

@@ -12,14 +12,17 @@
 // when it has ended, when to re-attach the logs, when to force. Effects are named actors, actions
 // and delays supplied by src/session/ through .provide(). This file imports only xstate.
 import { assign, emit, enqueueActions, fromCallback, fromPromise, not, setup, stopChild } from 'xstate';
-import type {
-  ClaimResult,
-  DevOptions,
-  DevPlan,
-  LogCursor,
-  SessionFailure,
-  StaleSession,
-  StopSignal,
+import {
+  diagnoseDeadlineMs,
+  forcedTeardownDeadlineMs,
+  type ClaimResult,
+  type DevOptions,
+  type DevPlan,
+  type LogCursor,
+  type Removal,
+  type SessionFailure,
+  type StaleSession,
+  type StopSignal,
 } from './dev-session.types.js';
 import { buildOutput, createdNothing, toFailure, type DevSessionContext, type StopCause } from './dev-session.output.js';
 import { endedStackFailure, notReadyFailure, serviceFailedFailure, stackEnded, stackEndedByItself, specOf } from './dev-session.services.js';
@@ -57,9 +60,13 @@ export type DevSessionEmitted =
       readonly signal: StopSignal | undefined;
     }
   | { readonly type: 'forcing'; readonly cause: 'signal' | 'deadline' }
+  /** A further STOP while the forced teardown runs: it is not interrupted, only bounded. */
+  | { readonly type: 'stillForcing'; readonly seconds: number }
   | { readonly type: 'rollingBack'; readonly keepOnFailure: boolean }
   /** The rollback's teardown begins (its diagnostics are done). */
-  | { readonly type: 'rollbackTeardown'; readonly projectName: string };
+  | { readonly type: 'rollbackTeardown'; readonly projectName: string }
+  /** A teardown finished: what it removed of `projectName` (the engine then listed nothing of it). */
+  | { readonly type: 'removed'; readonly projectName: string; readonly removal: Removal };
 
 export interface DiagnoseInput {
   readonly plan: DevPlan;
@@ -125,6 +132,7 @@ const recordAs = (state: string) => ({ type: 'record', params: { state } }) as c
 /** How many times the events stream may end and be followed again before the session gives up. */
 export const maxEventsRestarts = 3;
 
+
 const sessionSetup = setup({
   types: {
     context: {} as DevSessionContext,
@@ -139,7 +147,7 @@ const sessionSetup = setup({
     /** Takes the session lock; rejects `locked` when a live session holds it. */
     claim: fromPromise<ClaimResult, DevPlan>(async () => notProvided('claim')),
     /** Tears down the project of a stale session before this one starts. */
-    reconcile: fromPromise<void, StaleSession>(async () => notProvided('reconcile')),
+    reconcile: fromPromise<Removal, StaleSession>(async () => notProvided('reconcile')),
     /** `up --detach …`; cancelled through its abort signal when STOP arrives. */
     start: fromPromise<void, DevPlan>(async () => notProvided('start')),
     /** `events --json`: sends ENGINE_EVENT per line, EVENTS_ENDED when the stream ends. */
@@ -151,9 +159,9 @@ const sessionSetup = setup({
     /** Prints the failed services' last log lines and health-check output; resolves with their names. */
     diagnose: fromPromise<readonly string[], DiagnoseInput>(async () => notProvided('diagnose')),
     /** Removes the project's stack (SPEC §3 teardown). */
-    teardown: fromPromise<void, DevPlan>(async () => notProvided('teardown')),
+    teardown: fromPromise<Removal, DevPlan>(async () => notProvided('teardown')),
     /** `kill`, then the teardown with a 0 timeout. */
-    forcedTeardown: fromPromise<void, DevPlan>(async () => notProvided('forcedTeardown')),
+    forcedTeardown: fromPromise<Removal, DevPlan>(async () => notProvided('forcedTeardown')),
     service: serviceMachine,
   },
   guards: {
@@ -178,6 +186,12 @@ const sessionSetup = setup({
     // Unset --grace: the longest stop_grace_period of the plan's services holds.
     teardownDeadline: ({ context }) => ((context.options.graceSeconds ?? planOf({ context }).stopGraceSeconds) + 30) * 1000,
     waitTimeout: ({ context }) => context.options.waitTimeoutSeconds * 1000,
+    // `up` that neither ends nor fails (a frozen engine) ends the start; --wait or not.
+    startTimeout: ({ context }) => context.options.startTimeoutSeconds * 1000,
+    // Diagnostics are best effort: a hung `ps` or `logs` must not hold the rollback.
+    diagnoseDeadline: diagnoseDeadlineMs,
+    // The forced teardown's own bound: past it the session gives up (abandoned, exit 2).
+    forcedTeardownDeadline: forcedTeardownDeadlineMs,
     // compose ends `logs --follow` when no container runs (one restarting, say): follow again
     // after a moment, from where it stopped, rather than spin.
     reattachDelay: 500,
@@ -207,6 +221,22 @@ const sessionSetup = setup({
       failure: endedStackFailure(context.services),
     })),
     recordServiceFailed: assign(({ context }) => ({ failure: serviceFailedFailure(planOf({ context }), context.services) })),
+    recordStartTimedOut: assign(({ context }) => ({
+      failure: {
+        kind: 'start-failed',
+        message:
+          `starting project ${planOf({ context }).projectName} did not finish in ${context.options.startTimeoutSeconds} s (--start-timeout): ` +
+          'the engine may be hung, or a pull or build stalled; check the engine (`docker info`), or raise --start-timeout',
+        stderrTail: '',
+        services: [],
+      } as const,
+    })),
+    recordReconcileTimedOut: assign(({ context }) => ({
+      failure: {
+        kind: 'command-failed',
+        message: `the teardown of the stale session of project ${(context.stale ?? notProvided('stale session')).project} did not finish in time; check the engine (\`docker info\`), then run \`stagecraft dev down\``,
+      } as const,
+    })),
     recordNotReady: assign(({ context }) => ({
       failure: notReadyFailure(planOf({ context }), context.services, context.options.waitTimeoutSeconds),
     })),
@@ -230,7 +260,7 @@ const sessionSetup = setup({
         ? { firstEventTime: event.event.time }
         : {},
     ),
-    keepForInspection: assign(({ context }) => ({ keptForInspection: planOf({ context }).teardown.argv })),
+    keepForInspection: assign(({ context }) => ({ keptForInspection: planOf({ context }).teardown.down.argv })),
     noteEventsLost: assign(({ context }) => ({ eventsLost: context.eventsLost + 1 })),
     updateService: assign(({ context }, params: { status: ServiceStatus }) => ({
       services: { ...context.services, [params.status.service]: params.status },
@@ -285,10 +315,13 @@ const sessionSetup = setup({
           signal: context.signal,
         }) as const,
     ),
+    /** A STOP while the forced teardown runs: it keeps its bounded chance, said once per STOP. */
+    announceStillForcing: emit(() => ({ type: 'stillForcing' as const, seconds: forcedTeardownDeadlineMs / 1000 })),
     announceForcing: emit((_, params: { cause: 'signal' | 'deadline' }) => ({
       type: 'forcing' as const,
       cause: params.cause,
     })),
+    announceRemoved: emit((_, params: { projectName: string; removal: Removal }) => ({ type: 'removed' as const, ...params })),
     announceRollingBack: emit(
       ({ context }) => ({ type: 'rollingBack', keepOnFailure: context.options.keepOnFailure }) as const,
     ),
@@ -426,9 +459,19 @@ export const devSessionMachine = withChildren.createMachine({
         id: 'reconcile',
         src: 'reconcile',
         input: ({ context }) => context.stale ?? notProvided('stale session'),
-        onDone: { target: 'starting', actions: 'clearStale' },
+        onDone: {
+          target: 'starting',
+          actions: [
+            {
+              type: 'announceRemoved',
+              params: ({ context, event }) => ({ projectName: (context.stale ?? notProvided('stale session')).project, removal: event.output }),
+            },
+            'clearStale',
+          ],
+        },
         onError: { target: 'failed', actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) } },
       },
+      after: { teardownDeadline: { target: 'failed', actions: 'recordReconcileTimedOut' } },
       on: { STOP: { target: 'stopped', actions: { type: 'recordStop', params: ({ event }) => event } } },
     },
     starting: {
@@ -450,8 +493,9 @@ export const devSessionMachine = withChildren.createMachine({
           { target: 'rollingBack', actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) } },
         ],
       },
+      // Leaving the state stops the invoked `start`: its abort signal cancels `up`.
+      after: { startTimeout: { target: 'rollingBack', actions: 'recordStartTimedOut' } },
       on: {
-        // Leaving the state stops the invoked `start`: its abort signal cancels `up`.
         STOP: { target: 'stopping', actions: { type: 'recordStop', params: ({ event }) => event } },
         // Noted, not told: `up` fails the same way when compose or the engine is missing;
         // when it succeeds, the stack's state is read once and the stream followed again.
@@ -597,7 +641,7 @@ export const devSessionMachine = withChildren.createMachine({
             id: 'teardown',
             src: 'teardown',
             input: planOf,
-            onDone: { target: '#devSession.stopped' },
+            onDone: { target: '#devSession.stopped', actions: { type: 'announceRemoved', params: ({ context, event }) => ({ projectName: planOf({ context }).projectName, removal: event.output }) } },
             onError: {
               target: '#devSession.failed',
               actions: { type: 'recordTeardownFailure', params: ({ event }) => ({ error: event.error }) },
@@ -622,13 +666,15 @@ export const devSessionMachine = withChildren.createMachine({
             id: 'forcedTeardown',
             src: 'forcedTeardown',
             input: planOf,
-            onDone: { target: '#devSession.stopped' },
+            onDone: { target: '#devSession.stopped', actions: { type: 'announceRemoved', params: ({ context, event }) => ({ projectName: planOf({ context }).projectName, removal: event.output }) } },
             onError: {
               target: '#devSession.failed',
               actions: { type: 'recordTeardownFailure', params: ({ event }) => ({ error: event.error }) },
             },
           },
-          on: { STOP: { target: '#devSession.abandoned', actions: { type: 'recordStop', params: ({ event }) => event } } },
+          // A burst of signals does not cut the forced teardown short: it has its bounded chance.
+          after: { forcedTeardownDeadline: { target: '#devSession.abandoned' } },
+          on: { STOP: { actions: [{ type: 'recordStop', params: ({ event }) => event }, 'announceStillForcing'] } },
         },
       },
     },
@@ -667,6 +713,12 @@ export const devSessionMachine = withChildren.createMachine({
               { target: 'tearingDown' },
             ],
           },
+          after: {
+            diagnoseDeadline: [
+              { guard: 'keepOnFailure', target: '#devSession.failed', actions: 'keepForInspection' },
+              { target: 'tearingDown' },
+            ],
+          },
           on: {
             STOP: [
               {
@@ -685,7 +737,7 @@ export const devSessionMachine = withChildren.createMachine({
             id: 'teardown',
             src: 'teardown',
             input: planOf,
-            onDone: { target: '#devSession.failed' },
+            onDone: { target: '#devSession.failed', actions: { type: 'announceRemoved', params: ({ context, event }) => ({ projectName: planOf({ context }).projectName, removal: event.output }) } },
             onError: {
               target: '#devSession.failed',
               actions: { type: 'recordTeardownFailure', params: ({ event }) => ({ error: event.error }) },
@@ -709,13 +761,15 @@ export const devSessionMachine = withChildren.createMachine({
             id: 'forcedTeardown',
             src: 'forcedTeardown',
             input: planOf,
-            onDone: { target: '#devSession.failed' },
+            onDone: { target: '#devSession.failed', actions: { type: 'announceRemoved', params: ({ context, event }) => ({ projectName: planOf({ context }).projectName, removal: event.output }) } },
             onError: {
               target: '#devSession.failed',
               actions: { type: 'recordTeardownFailure', params: ({ event }) => ({ error: event.error }) },
             },
           },
-          on: { STOP: { target: '#devSession.abandoned', actions: { type: 'recordStop', params: ({ event }) => event } } },
+          // A burst of signals does not cut the forced teardown short: it has its bounded chance.
+          after: { forcedTeardownDeadline: { target: '#devSession.abandoned' } },
+          on: { STOP: { actions: [{ type: 'recordStop', params: ({ event }) => event }, 'announceStillForcing'] } },
         },
       },
     },

@@ -79,16 +79,16 @@ function exitCodeOf(context: DevSessionContext, finalState: FinalState): number 
 
 function leftBehindOf(context: DevSessionContext, finalState: FinalState): readonly string[] | undefined {
   // A stale session that was not reconciled (interrupted, or its teardown failed) may still run.
-  if (context.stale !== undefined) return context.stale.plan.teardown.argv;
+  if (context.stale !== undefined) return context.stale.plan.teardown.down.argv;
   const plan = context.plan;
   if (plan === undefined) return undefined;
   switch (finalState) {
     case 'abandoned':
-      return plan.forcedTeardown[1].argv;
+      return plan.forcedTeardown.teardown.down.argv;
     case 'detached':
-      return plan.teardown.argv;
+      return plan.teardown.down.argv;
     case 'failed': {
-      if (context.teardownFailure !== undefined) return plan.teardown.argv;
+      if (context.teardownFailure !== undefined) return plan.teardown.down.argv;
       // Kept for inspection (--keep-on-failure): the rollback left it.
       return context.keptForInspection;
     }

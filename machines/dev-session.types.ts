@@ -23,6 +23,36 @@ export interface PlannedCommand {
 /** compose's stop timeout for a service that sets no `stop_grace_period`. */
 export const defaultStopGraceSeconds = 10;
 
+/**
+ * Removing a project: every container (one-off `run` ones included), network and anonymous
+ * volume labelled with it, and nothing else (named volumes stay). compose's `down` without
+ * `-f` works from the labels alone, so it needs no compose file, valid or not.
+ */
+export interface TeardownPlan {
+  /** `E ps --all --no-trunc --filter label=com.docker.compose.project=P --format {{.Names}}\t{{.Mounts}}`: read before `down` (the anonymous volumes to remove) and after (nothing may be left). */
+  readonly containers: PlannedCommand;
+  /** `E network ls --filter label=com.docker.compose.project=P --format {{.Name}}`: read before and after `down`. */
+  readonly networks: PlannedCommand;
+  /** `C -p P down --remove-orphans [--timeout G]`: no `-f`, so no compose file is read. */
+  readonly down: PlannedCommand;
+  /** `E volume rm --force`: the anonymous volumes the project's containers had are appended at run time (one already gone is no failure). */
+  readonly removeVolumes: PlannedCommand;
+}
+
+/** What a teardown found and removed (read before it ran). */
+export interface Removal {
+  readonly containers: readonly string[];
+  readonly networks: readonly string[];
+  /** Anonymous volumes of the project's containers. */
+  readonly volumes: readonly string[];
+}
+
+/** The bound of the failure diagnostics (`ps`, `logs --tail`, health): best effort, never holding the rollback. */
+export const diagnoseDeadlineMs = 30_000;
+
+/** The bound of a forced teardown (kill, down --timeout 0, the listings): past it, abandoned. */
+export const forcedTeardownDeadlineMs = 20_000;
+
 /** The whole deterministic plan of one session (SPEC §3). */
 export interface DevPlan {
   readonly projectName: string;
@@ -41,9 +71,10 @@ export interface DevPlan {
   readonly graceSeconds?: number;
   /** The longest `stop_grace_period` of compose.yaml's services (compose's default, 10 s, for one that sets none). */
   readonly stopGraceSeconds: number;
-  /** `kill`, then `down --timeout 0`. */
-  readonly forcedTeardown: readonly [PlannedCommand, PlannedCommand];
-  readonly teardown: PlannedCommand;
+  /** SPEC §3 teardown: by the project's label, whatever profiles were active or the file's state. */
+  readonly teardown: TeardownPlan;
+  /** `C -p P kill`, then the teardown with `down --timeout 0`. */
+  readonly forcedTeardown: { readonly kill: PlannedCommand; readonly teardown: TeardownPlan };
   readonly exitCodes: PlannedCommand;
   /** `logs --tail 50`; the failed services are appended at run time. */
   readonly diagnostics: PlannedCommand;
@@ -76,6 +107,8 @@ export interface DevOptions {
   /** `--grace`; undefined (the default): each service's `stop_grace_period` holds. */
   readonly graceSeconds: number | undefined;
   readonly keepOnFailure: boolean;
+  /** `--start-timeout`: how long `up` (pulls and builds included) may take before the start fails. */
+  readonly startTimeoutSeconds: number;
   readonly composeCommand: string;
   /** The active profiles: COMPOSE_PROFILES as compose reads it (comma-separated, trimmed; `*`: every profile). */
   readonly profiles: readonly string[];

@@ -50,6 +50,13 @@ export const devFlags = {
   'no-traefik': { type: 'boolean', default: false, describe: 'never start (nor pull, nor build) Traefik services: up names the others' },
   wait: { type: 'boolean', default: false, describe: 'wait for services to be running/healthy before reporting up' },
   'wait-timeout': { type: 'string', coerce: secondsOf('wait-timeout'), default: 120, describe: 'bound for --wait, in whole seconds', requiresArg: true },
+  'start-timeout': {
+    type: 'string',
+    coerce: secondsOf('start-timeout'),
+    default: 600,
+    describe: "bound for `up` (pulls and builds included), in whole seconds: a hung engine ends the start with exit 2",
+    requiresArg: true,
+  },
   grace: {
     type: 'string',
     coerce: secondsOf('grace'),
@@ -60,6 +67,11 @@ export const devFlags = {
   verbose: { alias: 'v', type: 'boolean', default: false, describe: 'print every command, the dev dir, the compose file and each state transition' },
   quiet: { alias: 'q', type: 'boolean', default: false, describe: 'print only errors and the final line (container logs still reach stdout)' },
   'no-log-prefix': { type: 'boolean', default: false, describe: 'do not print the service name before each container log line' },
+  'no-guardian': {
+    type: 'boolean',
+    default: false,
+    describe: 'start no guardian: a foreground session killed (SIGKILL, a killed process tree) then leaves its stack running',
+  },
   'dry-run': { type: 'boolean', default: false, describe: 'print the plan, run nothing' },
   'compose-command': { type: 'string', default: 'docker compose', describe: 'the compose invocation, split into argv', requiresArg: true },
   inspect: {
@@ -124,6 +136,8 @@ export interface CliFlags {
   readonly inspect: string | undefined;
   /** `--events <file>`. */
   readonly events: string | undefined;
+  /** `--no-guardian`: a foreground session starts no guardian (unset: false). */
+  readonly noGuardian?: boolean;
 }
 
 /** The dev flags' values under their long names, as yargs parses them (DevArgs has them all). */
@@ -134,11 +148,13 @@ export interface DevFlagValues {
   readonly 'no-traefik': boolean;
   readonly wait: boolean;
   readonly 'wait-timeout': number;
+  readonly 'start-timeout': number;
   readonly grace: number | undefined;
   readonly 'keep-on-failure': boolean;
   readonly verbose: boolean;
   readonly quiet: boolean;
   readonly 'no-log-prefix': boolean;
+  readonly 'no-guardian': boolean;
   readonly 'dry-run': boolean;
   readonly 'compose-command': string;
   readonly inspect: string | undefined;
@@ -164,6 +180,7 @@ export function toCliFlags(args: DevFlagValues, env: NodeJS.ProcessEnv): CliFlag
       noTraefik: args['no-traefik'],
       wait: args.wait,
       waitTimeoutSeconds: args['wait-timeout'],
+      startTimeoutSeconds: args['start-timeout'],
       graceSeconds: args.grace,
       keepOnFailure: args['keep-on-failure'],
       composeCommand: args['compose-command'],
@@ -172,6 +189,7 @@ export function toCliFlags(args: DevFlagValues, env: NodeJS.ProcessEnv): CliFlag
     verbose: args.verbose,
     quiet: args.quiet,
     noLogPrefix: args['no-log-prefix'],
+    noGuardian: args['no-guardian'],
     dryRun: args['dry-run'],
     inspect: args.inspect,
     events: args.events,

@@ -26,6 +26,7 @@ const spellings: ReadonlyMap<string, { readonly name: string; readonly kind: Fla
   ['--events', { name: 'events', kind: 'string' }],
   ['--config', { name: 'config', kind: 'string' }],
   ['--wait-timeout', { name: 'wait-timeout', kind: 'number' }],
+  ['--start-timeout', { name: 'start-timeout', kind: 'number' }],
   ['--grace', { name: 'grace', kind: 'number' }],
   ['--detach', { name: 'detach', kind: 'boolean' }],
   ['-d', { name: 'detach', kind: 'boolean' }],
@@ -37,6 +38,7 @@ const spellings: ReadonlyMap<string, { readonly name: string; readonly kind: Fla
   ['--quiet', { name: 'quiet', kind: 'boolean' }],
   ['-q', { name: 'quiet', kind: 'boolean' }],
   ['--no-log-prefix', { name: 'no-log-prefix', kind: 'boolean' }],
+  ['--no-guardian', { name: 'no-guardian', kind: 'boolean' }],
   ['--dry-run', { name: 'dry-run', kind: 'boolean' }],
 ]);
 

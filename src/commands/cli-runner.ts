@@ -5,6 +5,16 @@ import { observerFor, type Reporter } from '../output/reporter.js';
 import { colorAllowed, type CliIo } from './cli-io.js';
 
 /**
+ * The environment compose runs in: the user's, without COMPOSE_FILE. Every planned command names
+ * its file with `-f` (which beats COMPOSE_FILE) or, the teardown, none on purpose: it works
+ * from the project's labels, and COMPOSE_FILE would make it read (and fail on) a file.
+ */
+export function composeEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { COMPOSE_FILE: _file, ...rest } = env;
+  return rest;
+}
+
+/**
  * The execa runner, with its last-resort hook: on `exit`, any child still
  * running is SIGKILLed with its process group. Returns the runner and the
  * function that removes the hook.
@@ -12,7 +22,7 @@ import { colorAllowed, type CliIo } from './cli-io.js';
 export function createRunner(reporter: Reporter, io: CliIo): { runner: ExecaComposeRunner; release: () => void } {
   const runner = new ExecaComposeRunner({
     cwd: io.cwd,
-    env: io.env,
+    env: composeEnv(io.env),
     observer: observerFor(reporter),
     colorLogs: colorAllowed(io.env) && io.stdout.isTTY === true,
   });

@@ -1,15 +1,15 @@
 import { fromPromise } from 'xstate';
 import type { devDownMachine } from '../../machines/dev-down.machine.js';
 import type { LockTaken, RecordSurvey, SessionHolder, SignalResult } from '../../machines/dev-down.types.js';
-import type { DevOptions, DevPlan, SessionFailure } from '../../machines/dev-session.types.js';
+import type { DevOptions, DevPlan, Removal, SessionFailure } from '../../machines/dev-session.types.js';
 import type { ComposeRunner } from '../compose/compose-runner.js';
 import type { Reporter } from '../output/reporter.js';
 import type { ProcessControl } from '../session-file/process-control.js';
 import type { ProcessIdentity } from '../session-file/process-identity.js';
 import { readCheckedSessionFile, type SessionRecord } from '../session-file/session-file.js';
 import type { AcquireResult } from '../session-file/session-lock.js';
-import { runPlanned } from '../session/describe-failure.js';
 import { lockedFailure } from '../session/session-claims.js';
+import { tearDown } from '../session/tear-down.js';
 import { loadDownPlan, planForProject } from './down-plan.js';
 
 /** The part of the session lock `dev down` uses (SessionLock in production). */
@@ -118,9 +118,7 @@ export function createDevDownActors(deps: DevDownDeps) {
       return { stalePlan: planForProject(options, stale.project, `the stale session file ${deps.sessionFile}`) };
     }),
 
-    teardown: fromPromise<void, DevPlan>(async ({ input: plan, signal }) => {
-      await runPlanned(deps.runner, plan.teardown, plan, signal);
-    }),
+    teardown: fromPromise<Removal, DevPlan>(({ input: plan, signal }) => tearDown(deps.runner, plan.teardown, plan, signal)),
 
     release: fromPromise<void, DevPlan>(async () => {
       lock.reconciled();

@@ -21,13 +21,16 @@ export function planForProject(options: DevOptions, project: string, source: str
 
 /**
  * The dev files' plan; when they are gone or invalid (an `input` failure), the plan of the
- * project the session file names, so `dev down` works with a broken compose file.
+ * project `--project-name` or else the session file names, so `dev down` and `dev status`
+ * work with a broken or deleted compose file.
  */
 export async function loadDownPlan(options: DevOptions, cwd: string, recordedProject: string | undefined): Promise<DevPlan> {
   try {
     return await loadPlan(options, cwd);
   } catch (error) {
-    if (recordedProject === undefined || toFailure(error).kind !== 'input') throw error;
-    return planForProject(options, options.projectName ?? recordedProject, 'the session file');
+    // `--project-name` (or the record) names the project: its teardown needs no dev files.
+    const project = options.projectName ?? recordedProject;
+    if (project === undefined || toFailure(error).kind !== 'input') throw error;
+    return planForProject(options, project, options.projectName === undefined ? 'the session file' : '--project-name');
   }
 }

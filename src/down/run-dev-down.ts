@@ -35,7 +35,7 @@ function report(event: DevDownEmitted, reporter: Reporter, options: DevOptions):
         message: `the live session (pid ${event.holder.pid}) has not ended in ${event.waitedSeconds} s; asking it again, to force its teardown`,
       });
     case 'removed':
-      return reporter.report({ type: 'notice', message: `removed project ${event.projectName}` });
+      return reporter.report(event);
   }
 }
 

@@ -1,11 +1,12 @@
 import type { Writable } from 'node:stream';
-import type { DevSessionOutput, SessionFailure } from '../../machines/dev-session.types.js';
+import { forcedTeardownDeadlineMs, type DevSessionOutput, type SessionFailure } from '../../machines/dev-session.types.js';
 import type { ServiceStatus } from '../../machines/service.types.js';
 import { quoteArgv } from '../util/shell-words.js';
 import { failureAnnotation } from './github-actions.js';
 import { styleLogPrefixes, type LogPrefixStyle } from './log-prefix.js';
 import { PhaseDisplay, type ProgressStyle } from './phase-display.js';
 import { shownWhenQuiet } from './quiet.js';
+import { removalText } from './removal-text.js';
 import type { Reporter, SessionEvent } from './reporter.js';
 
 export interface PrettyReporterOptions {
@@ -153,9 +154,15 @@ export class PrettyReporter implements Reporter {
       case 'forcing':
         this.#warn(
           event.cause === 'signal'
-            ? 'forcing the teardown: kill, then down --timeout 0 (Ctrl+C again to give up waiting)'
+            ? `forcing the teardown: kill, then down --timeout 0 (bounded: it gives up after ${forcedTeardownDeadlineMs / 1000} s)`
             : 'the graceful teardown did not finish in time; forcing it',
         );
+        return;
+      case 'stillForcing':
+        this.#warn(`still forcing the teardown; it is not cut short, and gives up by itself after ${event.seconds} s`);
+        return;
+      case 'removed':
+        this.#say(removalText(event.projectName, event.removal));
         return;
       case 'rollingBack':
         this.#phases.begin('diagnostics', 'diagnostics: why the start failed');

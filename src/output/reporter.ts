@@ -2,6 +2,7 @@ import type { DevSessionEmitted } from '../../machines/dev-session.machine.js';
 import type { DevSessionOutput, PlannedCommand, SessionFailure } from '../../machines/dev-session.types.js';
 import { ComposeProgressReader, type ComposeProgress } from '../compose/compose-progress-reader.js';
 import type { ComposeRunnerObserver } from '../compose/compose-runner.js';
+import { ComposeWarnings } from './compose-warnings.js';
 
 /** Everything a session tells its user, as data; reporters decide how it looks. */
 export type SessionEvent =
@@ -48,6 +49,7 @@ const progressPhases: ReadonlySet<PlannedCommand['phase']> = new Set(['start', '
  */
 export function observerFor(reporter: Reporter): ComposeRunnerObserver {
   const readers = new Map<PlannedCommand, ComposeProgressReader>();
+  const warnings = new ComposeWarnings();
   return {
     commandStarted: (command) => {
       const project = projectOf(command);
@@ -56,6 +58,8 @@ export function observerFor(reporter: Reporter): ComposeRunnerObserver {
     },
     commandOutput: (command, line) => {
       reporter.report({ type: 'commandOutput', command, line });
+      const warning = warnings.fresh(line);
+      if (warning !== undefined) reporter.report({ type: 'warning', message: `compose: ${warning}` });
       for (const progress of readers.get(command)?.read(line) ?? []) reporter.report({ type: 'progress', progress });
     },
     commandEnded: (command, exitCode) => {

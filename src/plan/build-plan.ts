@@ -1,4 +1,4 @@
-import { defaultStopGraceSeconds, type DevOptions, type DevPlan, type Phase, type PlannedCommand } from '../../machines/dev-session.types.js';
+import { defaultStopGraceSeconds, type DevOptions, type DevPlan, type Phase, type PlannedCommand, type TeardownPlan } from '../../machines/dev-session.types.js';
 import type { ComposeService } from '../dev-files/compose-model.js';
 import type { DevFiles } from '../dev-files/read-dev-files.js';
 import { inputFailure } from '../util/input-failure.js';
@@ -30,6 +30,36 @@ export function engineOf(compose: readonly string[]): readonly string[] {
 /** `down`, with a stop timeout for every service only when `--grace` gave one. */
 function downArgs(graceSeconds: number | undefined): string[] {
   return graceSeconds === undefined ? ['down', '--remove-orphans'] : ['down', '--remove-orphans', '--timeout', String(graceSeconds)];
+}
+
+/**
+ * SPEC §3 teardown of `project`: compose's `down` with `-p` and no `-f` removes what carries the
+ * project's label (profiled and one-off containers included) without reading a compose file; the
+ * engine's own listings say what is there before (anonymous volumes to remove) and after.
+ */
+function teardownOf(compose: readonly string[], project: string, phase: 'teardown' | 'forcedTeardown', downTail: readonly string[]): TeardownPlan {
+  const engine = engineOf(compose);
+  const label = `label=com.docker.compose.project=${project}`;
+  return {
+    containers: { phase, argv: [...engine, 'ps', '--all', '--no-trunc', '--filter', label, '--format', '{{.Names}}\\t{{.Mounts}}'] },
+    networks: { phase, argv: [...engine, 'network', 'ls', '--filter', label, '--format', '{{.Name}}'] },
+    down: { phase, argv: [...compose, '-p', project, ...downTail] },
+    // --force: a one-off `run --rm` container's anonymous volumes go with it (the engine's
+    // auto-remove) once `down` stops it; a volume already gone is not a failure. One still in
+    // use is refused all the same.
+    removeVolumes: { phase, argv: [...engine, 'volume', 'rm', '--force'] },
+  };
+}
+
+/** The graceful and the forced teardown of `project`. */
+function teardownsOf(compose: readonly string[], project: string, graceSeconds: number | undefined): Pick<DevPlan, 'teardown' | 'forcedTeardown'> {
+  return {
+    teardown: teardownOf(compose, project, 'teardown', downArgs(graceSeconds)),
+    forcedTeardown: {
+      kill: { phase: 'forcedTeardown', argv: [...compose, '-p', project, 'kill'] },
+      teardown: teardownOf(compose, project, 'forcedTeardown', ['down', '--remove-orphans', '--timeout', '0']),
+    },
+  };
 }
 
 /** Has profiles, none of them active (COMPOSE_PROFILES, as compose reads it: `*` activates every one). */
@@ -72,12 +102,9 @@ export function buildPlan(files: DevFiles, options: DevOptions): DevPlan {
     attach: command('attach', 'logs', '--follow', '--timestamps'),
     ...graceOf(options.graceSeconds),
     stopGraceSeconds: Math.max(0, ...files.services.map((s) => s.stopGraceSeconds ?? defaultStopGraceSeconds)),
-    teardown: command('teardown', ...downArgs(options.graceSeconds)),
-    forcedTeardown: [
-      command('forcedTeardown', 'kill'),
-      command('forcedTeardown', 'down', '--remove-orphans', '--timeout', '0'),
-    ],
-    exitCodes: command('exitCodes', 'ps', '--all', '--format', 'json'),
+    ...teardownsOf(compose, projectName, options.graceSeconds),
+    // By the project's label (no `-f`): `dev status` reads it too, and must work when the file is now invalid.
+    exitCodes: { phase: 'exitCodes', argv: [...compose, '-p', projectName, 'ps', '--all', '--format', 'json'] },
     diagnostics: command('diagnostics', 'logs', '--tail', String(diagnosticsTail)),
     health: { phase: 'health', argv: [...engineOf(compose), 'inspect', '--format', '{{json .State.Health}}'] },
     explain: { phase: 'explain', argv: [...compose, 'version'] },
@@ -114,8 +141,7 @@ export function planForProjectOf(plan: DevPlan, project: string, source: string,
     events: retarget(plan.events),
     start: retarget(plan.start),
     attach: retarget(plan.attach),
-    teardown: { phase: 'teardown', argv: [...plan.compose, '-p', project, '-f', plan.composeFile, ...downArgs(graceSeconds)] },
-    forcedTeardown: [retarget(plan.forcedTeardown[0]), retarget(plan.forcedTeardown[1])],
+    ...teardownsOf(plan.compose, project, graceSeconds),
     exitCodes: retarget(plan.exitCodes),
     diagnostics: retarget(plan.diagnostics),
   };

@@ -24,7 +24,7 @@ export const maxSeconds = 86_400;
 export const maxGraceSeconds = maxSeconds;
 
 /** The shortest value of each flag in seconds: no grace at all is a choice, a wait of 0 s is not. */
-export const minSeconds = { grace: 0, 'wait-timeout': 1 } as const;
+export const minSeconds = { grace: 0, 'wait-timeout': 1, 'start-timeout': 1 } as const;
 
 /** A number as a message shows it; yargs has already turned text such as `soon` into NaN: say so in words. */
 function describeNumber(value: number): string {
@@ -52,6 +52,7 @@ export function checkFlags(options: DevOptions): void {
   }
   if (options.graceSeconds !== undefined) checkSeconds('--grace', options.graceSeconds, minSeconds.grace);
   checkSeconds('--wait-timeout', options.waitTimeoutSeconds, minSeconds['wait-timeout']);
+  checkSeconds('--start-timeout', options.startTimeoutSeconds, minSeconds['start-timeout']);
   composeArgv(options.composeCommand);
   if (options.projectName !== undefined) checkProjectName(options.projectName, '--project-name');
 }

@@ -1,9 +1,17 @@
-import type { DevPlan, PlannedCommand, SessionMode } from '../../machines/dev-session.types.js';
+import type { DevPlan, PlannedCommand, SessionMode, TeardownPlan } from '../../machines/dev-session.types.js';
 import { quoteArgv } from '../util/shell-words.js';
 
 export interface PlanSection {
   readonly title: string;
   readonly commands: readonly PlannedCommand[];
+}
+
+/**
+ * A teardown's commands in the order they run: the listings (before, and again after `down` to
+ * check nothing is left), `down`, and `volume rm` with the anonymous volumes found appended.
+ */
+export function teardownCommands(teardown: TeardownPlan): PlannedCommand[] {
+  return [teardown.containers, teardown.networks, teardown.down, teardown.removeVolumes];
 }
 
 /** The phases a session in `mode` may run, in the order it would run them. */
@@ -19,15 +27,18 @@ export function planSections(plan: DevPlan, mode: SessionMode, keepOnFailure: bo
   if (mode === 'foreground') {
     sections.push(
       { title: 'attach (foreground; re-attached with --since <last line time> when compose ends it early)', commands: [plan.attach] },
-      { title: 'teardown (Ctrl+C, or the stack ended)', commands: [plan.teardown] },
-      { title: 'forced teardown (second Ctrl+C)', commands: plan.forcedTeardown },
+      { title: 'teardown (Ctrl+C, or the stack ended)', commands: teardownCommands(plan.teardown) },
+      {
+        title: 'forced teardown (second Ctrl+C)',
+        commands: [plan.forcedTeardown.kill, ...teardownCommands(plan.forcedTeardown.teardown)],
+      },
     );
   }
   sections.push({
     title: 'failure diagnostics (failed services, then their containers, appended at run time)',
     commands: [plan.diagnostics, plan.health],
   });
-  if (!keepOnFailure) sections.push({ title: 'rollback after a failed start', commands: [plan.teardown] });
+  if (!keepOnFailure) sections.push({ title: 'rollback after a failed start', commands: teardownCommands(plan.teardown) });
   return sections;
 }
 

@@ -23,7 +23,7 @@ function withTail(sentence: string, failure: ComposeFailure): string {
 }
 
 const retryDown = (plan: DevPlan): string =>
-  `run \`stagecraft dev down\` to retry, or by hand: ${quoteArgv(plan.teardown.argv)}`;
+  `run \`stagecraft dev down\` to retry, or by hand: ${quoteArgv(plan.teardown.down.argv)}`;
 
 /**
  * Turns a runner rejection into the failure the user reads: what happened,

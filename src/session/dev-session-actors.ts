@@ -6,7 +6,7 @@ import type {
   FollowLogsInput,
   ObservedServices,
 } from '../../machines/dev-session.machine.js';
-import type { ClaimResult, DevOptions, DevPlan, LogCursor, PlannedCommand, StaleSession } from '../../machines/dev-session.types.js';
+import type { ClaimResult, DevOptions, DevPlan, LogCursor, PlannedCommand, Removal, StaleSession } from '../../machines/dev-session.types.js';
 import type { CommandResult, ComposeRunner, FollowedProcess } from '../compose/compose-runner.js';
 import { parseComposeEvents } from '../compose/compose-events.js';
 import { LogCursorTracker } from '../compose/log-cursor.js';
@@ -18,6 +18,7 @@ import { lockedFailure, staleSession } from './session-claims.js';
 import { describeFailure, runPlanned } from './describe-failure.js';
 import { lastHealthOutput } from './health-output.js';
 import { runStart } from './run-start.js';
+import { forceTearDown, tearDown } from './tear-down.js';
 
 /** How long a forced teardown waits for cancelled children before SIGKILLing them. */
 export const forcedKillAfterMs = 1000;
@@ -93,9 +94,10 @@ export function createDevSessionActors(deps: DevSessionDeps) {
       return { stale: claim.stale === undefined ? undefined : staleSession(claim.stale, input, deps.lock.file) };
     }),
 
-    reconcile: fromPromise<void, StaleSession>(async ({ input, signal }) => {
-      await runStep(input.plan.teardown, input.plan, signal);
+    reconcile: fromPromise<Removal, StaleSession>(async ({ input, signal }) => {
+      const removal = await tearDown(runner, input.plan.teardown, input.plan, signal);
       deps.lock.reconciled();
+      return removal;
     }),
 
     start: fromPromise<void, DevPlan>(({ input, signal }) => runStart(runner, input, deps.cwd, signal)),
@@ -192,18 +194,15 @@ export function createDevSessionActors(deps: DevSessionDeps) {
       return services;
     }),
 
-    teardown: fromPromise<void, DevPlan>(async ({ input, signal }) => {
+    teardown: fromPromise<Removal, DevPlan>(async ({ input, signal }) => {
       await runner.idle();
-      await runStep(input.teardown, input, signal);
+      return tearDown(runner, input.teardown, input, signal);
     }),
 
-    forcedTeardown: fromPromise<void, DevPlan>(async ({ input, signal }) => {
+    forcedTeardown: fromPromise<Removal, DevPlan>(async ({ input, signal }) => {
       // Forcing: what was cancelled (a stuck graceful `down`) gets a second, not the usual grace.
       await runner.idle(forcedKillAfterMs);
-      const [kill, down] = input.forcedTeardown;
-      // `kill` failing (say, a container already gone) must not keep `down` from running.
-      await runner.run(kill, signal).catch(() => undefined);
-      await runStep(down, input, signal);
+      return forceTearDown(runner, input, signal);
     }),
   } satisfies ActorImplementations;
   return actors;

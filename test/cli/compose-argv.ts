@@ -6,6 +6,16 @@ import { composeFile } from './cli-harness.js';
  */
 export function composeFor(project: string, compose: readonly string[] = ['compose']) {
   const p = [...compose, '-p', project, '-f', composeFile];
+  const byLabel = [...compose, '-p', project];
+  // The engine CLI behind compose (`--context x compose` → `--context x`); the fake logs no program name.
+  const engine = compose.at(-1) === 'compose' ? compose.slice(0, -1) : [];
+  const label = `label=com.docker.compose.project=${project}`;
+  const containers = [...engine, 'ps', '--all', '--no-trunc', '--filter', label, '--format', '{{.Names}}\\t{{.Mounts}}'];
+  const networks = [...engine, 'network', 'ls', '--filter', label, '--format', '{{.Name}}'];
+  const survey = together(containers, networks);
+  const down = (grace?: number): string[] => [...byLabel, 'down', '--remove-orphans', ...(grace === undefined ? [] : ['--timeout', String(grace)])];
+  const kill = [...byLabel, 'kill'];
+  const forcedDown = [...byLabel, 'down', '--remove-orphans', '--timeout', '0'];
   return {
     /** explain: only after a failure, to say what is wrong. */
     version: [...compose, 'version'],
@@ -14,10 +24,22 @@ export function composeFor(project: string, compose: readonly string[] = ['compo
     follow: [...p, 'logs', '--follow', '--timestamps'],
     /** The log stream followed again from where it got to. */
     followSince: (time: string) => [...p, 'logs', '--follow', '--timestamps', '--since', time],
-    down: (grace?: number) => [...p, 'down', '--remove-orphans', ...(grace === undefined ? [] : ['--timeout', String(grace)])],
-    kill: [...p, 'kill'],
-    forcedDown: [...p, 'down', '--remove-orphans', '--timeout', '0'],
-    ps: [...p, 'ps', '--all', '--format', 'json'],
+    /** The teardown's `down`: by the project's label, no `-f`. */
+    down,
+    kill,
+    forcedDown,
+    /** The engine's listings of the project's containers and networks (run together). */
+    containers,
+    networks,
+    survey,
+    /** `volume rm` of anonymous volumes. */
+    volumeRm: (...volumes: string[]) => [...engine, 'volume', 'rm', '--force', ...volumes],
+    /** What a teardown runs when the project has no anonymous volume: list, `down`, list again. */
+    teardown: (grace?: number): Step[] => [survey, down(grace), survey],
+    /** The forced teardown: `kill`, then the teardown with `--timeout 0`. */
+    forcedTeardown: [kill, survey, forcedDown, survey] as Step[],
+    /** The containers' states, by the project's label (no `-f`). */
+    ps: [...byLabel, 'ps', '--all', '--format', 'json'],
     tail: (...services: string[]) => [...p, 'logs', '--tail', '50', ...services],
     /** A service's last health checks, through the engine (docker's own `inspect`). */
     inspect: (container: string) => ['inspect', '--format', '{{json .State.Health}}', container],

@@ -125,7 +125,7 @@ describe('stagecraft dev (foreground)', () => {
       cli.signal(signal);
       const result = await cli.exit();
       expect(result.code).toBe(code);
-      expectCalls(r, [...attachedSteps(), minimal.down()]);
+      expectCalls(r, [...attachedSteps(), ...minimal.teardown()]);
       // The signal reached only stagecraft (the children have their own process group);
       // stagecraft then ended its events and log followers with SIGTERM.
       expect(signalled(r)).toEqual(sigterms(r, minimal.events, minimal.follow));
@@ -179,16 +179,16 @@ describe('stagecraft dev (foreground)', () => {
       cli.signal('SIGINT');
       const result = await cli.exit();
       expect(result.code).toBe(130);
-      expectCalls(r, [...attachedSteps(), minimal.down(), minimal.kill, minimal.forcedDown]);
+      expectCalls(r, [...attachedSteps(), minimal.survey, minimal.down(), ...minimal.forcedTeardown]);
       expect(result.stderr).toContain(
-        'stagecraft dev: forcing the teardown: kill, then down --timeout 0 (Ctrl+C again to give up waiting)\n',
+        'stagecraft dev: forcing the teardown: kill, then down --timeout 0 (bounded: it gives up after 20 s)\n',
       );
     },
     timeout,
   );
 
   test(
-    'a third Ctrl+C with everything hanging abandons the teardown: exit 2 and the manual command',
+    'a third Ctrl+C does not cut the forced teardown short; with everything hanging, its 20 s bound abandons it: exit 2 and the manual command',
     async () => {
       const r = rig('minimal');
       const cli = await attached(r, ['--verbose'], { down: { hang: true }, kill: { hang: true } });
@@ -196,10 +196,20 @@ describe('stagecraft dev (foreground)', () => {
       await r.waitForCall(cli, minimal.down());
       cli.signal('SIGINT');
       await r.waitForCall(cli, minimal.kill);
+      const forcedAt = Date.now();
       cli.signal('SIGINT');
-      const result = await cli.exit();
+      cli.signal('SIGTERM');
+      const result = await cli.exit(35_000);
       expect(result.code).toBe(2);
-      expectCalls(r, [...attachedSteps(), minimal.down(), minimal.kill]);
+      // Abandoned by the forced teardown's own bound, not by the signals.
+      expect(Date.now() - forcedAt).toBeGreaterThanOrEqual(19_000);
+      expect(result.stderr.split('stagecraft dev: still forcing the teardown; it is not cut short, and gives up by itself after 20 s\n')).toHaveLength(3);
+      expect(stagecraftLines(result.stderr).filter((line) => line.startsWith('stagecraft dev: state: ')).slice(-3)).toEqual([
+        'stagecraft dev: state: attached → stopping.graceful',
+        'stagecraft dev: state: stopping.graceful → stopping.forced',
+        'stagecraft dev: state: stopping.forced → abandoned',
+      ]);
+      expectCalls(r, [...attachedSteps(), minimal.survey, minimal.down(), minimal.kill]);
       // Nothing more is started after giving up, not even a child killed before it could log
       // (verbose announces every command before it is spawned, in the order it is spawned).
       const p = `docker compose -p minimal -f ${composeFile}`;
@@ -207,17 +217,19 @@ describe('stagecraft dev (foreground)', () => {
         `stagecraft dev: $ ${p} events --json`,
         `stagecraft dev: $ ${p} up --detach --remove-orphans`,
         `stagecraft dev: $ ${p} logs --follow --timestamps`,
-        `stagecraft dev: $ ${p} ps --all --format json`,
-        `stagecraft dev: $ ${p} down --remove-orphans`,
-        `stagecraft dev: $ ${p} kill`,
+        'stagecraft dev: $ docker compose -p minimal ps --all --format json',
+        `stagecraft dev: $ docker ps --all --no-trunc --filter label=com.docker.compose.project=minimal --format '{{.Names}}\\t{{.Mounts}}'`,
+        "stagecraft dev: $ docker network ls --filter label=com.docker.compose.project=minimal --format '{{.Name}}'",
+        'stagecraft dev: $ docker compose -p minimal down --remove-orphans',
+        'stagecraft dev: $ docker compose -p minimal kill',
       ]);
       // Each hanging child was ended by stagecraft with SIGTERM.
       expect(signalled(r)).toEqual(sigterms(r, minimal.events, minimal.follow, minimal.down(), minimal.kill));
       expect(result.stderr).toContain(
-        `stagecraft dev: remove it by hand: docker compose -p minimal -f ${composeFile} down --remove-orphans --timeout 0\n`,
+        'stagecraft dev: remove it by hand: docker compose -p minimal down --remove-orphans --timeout 0\n',
       );
     },
-    timeout,
+    timeout + 20_000,
   );
 
   test(
@@ -232,7 +244,7 @@ describe('stagecraft dev (foreground)', () => {
         },
       });
       expect(result.code).toBe(0);
-      expectCalls(r, [...attachedSteps(), minimal.down()]);
+      expectCalls(r, [...attachedSteps(), ...minimal.teardown()]);
       // No `ps` decides it: the exit codes come from the die events. The log stream ended by
       // itself; the events stream was stopped.
       expect(signalled(r)).toEqual(sigterms(r, minimal.events));
@@ -255,7 +267,7 @@ describe('stagecraft dev (foreground)', () => {
         },
       });
       expect(result.code).toBe(2);
-      expectCalls(r, [...attachedSteps(), minimal.down()]);
+      expectCalls(r, [...attachedSteps(), ...minimal.teardown()]);
       expect(result.stderr).toContain('stagecraft dev: web exited with code 3\n');
       expect(result.stderr).toContain(
         'stagecraft dev: error: service web exited with code 3; see its logs above, fix it and run stagecraft dev again\n',
@@ -279,7 +291,7 @@ describe('stagecraft dev (foreground)', () => {
       });
       expect(result.code).toBe(0);
       expect(result.stdout).toBe(Array.from({ length: 10 }, (_, i) => `web-1  | last words ${i}\n`).join(''));
-      expectCalls(r, [...attachedSteps(), minimal.down()]);
+      expectCalls(r, [...attachedSteps(), ...minimal.teardown()]);
       expect(signalled(r)).toEqual(sigterms(r, minimal.events));
     },
     timeout,
@@ -304,7 +316,7 @@ describe('stagecraft dev (foreground)', () => {
       const result = await cli.exit();
       // app still ran: the stack had not ended, the signal ended the session.
       expect(result.code).toBe(130);
-      expectCalls(r, [...attachedSteps(), minimal.down()]);
+      expectCalls(r, [...attachedSteps(), ...minimal.teardown()]);
       expect(result.stdout).toBe('app-1  | listening\n');
     },
     timeout,
@@ -318,7 +330,7 @@ describe('stagecraft dev (foreground)', () => {
       cli.signal('SIGINT');
       const result = await cli.exit();
       expect(result.code).toBe(130);
-      expectCalls(r, [...attachedSteps(), minimal.down()]);
+      expectCalls(r, [...attachedSteps(), ...minimal.teardown()]);
       expect(signalled(r)).toEqual(sigterms(r, minimal.events, minimal.follow));
       // Once attached, running services say nothing without --verbose; only exits, restarts and
       // health changes are news. A service seen running while the start went on (its event may
@@ -327,6 +339,7 @@ describe('stagecraft dev (foreground)', () => {
         'stagecraft dev: starting project minimal…',
         'stagecraft dev: project minimal is up; streaming its logs (Ctrl+C stops and removes it)',
         'stagecraft dev: got SIGINT: stopping project minimal (Ctrl+C again to force)',
+        'stagecraft dev: project minimal had no container, network or anonymous volume left to remove',
         'stagecraft dev: stopped project minimal; nothing left running',
       ]);
       const progress = progressLines(result.stderr).filter((line) => line.startsWith('stagecraft dev: +T '));
@@ -366,7 +379,7 @@ describe('stagecraft dev (foreground)', () => {
       cli.signal('SIGINT');
       const result = await cli.exit();
       expect(result.code).toBe(130);
-      expectCalls(r, [...attachedSteps(), minimal.followSince(startedAt), minimal.down()]);
+      expectCalls(r, [...attachedSteps(), minimal.followSince(startedAt), ...minimal.teardown()]);
       expect(result.stdout).toBe('app-1  | one\nweb-1  | two\napp-1  | three\n');
       expect(signalled(r)).toEqual(sigterms(r, minimal.events, minimal.followSince(startedAt)));
     },
@@ -395,7 +408,7 @@ describe('stagecraft dev (foreground)', () => {
       cli.signal('SIGINT');
       const result = await cli.exit();
       expect(result.code).toBe(130);
-      expectCalls(r, [...attachedSteps(), minimal.ps, minimal.events, minimal.down()]);
+      expectCalls(r, [...attachedSteps(), minimal.ps, minimal.events, ...minimal.teardown()]);
       expect(result.stderr).toContain('Error response from daemon: connection reset by peer); reading the stack\'s state once\n');
       expect(result.stderr).toContain('stagecraft dev: stopped project minimal; nothing left running\n');
     },
@@ -494,7 +507,7 @@ describe('stagecraft dev --detach', () => {
         inspect: { stdout: [JSON.stringify({ Status: 'unhealthy', Log: [{ ExitCode: 1, Output: 'pg_isready: no response' }] })] },
       });
       expect(result.code).toBe(2);
-      expectCalls(r, [together(minimal.events, minimal.up()), minimal.ps, minimal.tail('db'), minimal.inspect(containerId('db')), minimal.down()]);
+      expectCalls(r, [together(minimal.events, minimal.up()), minimal.ps, minimal.tail('db'), minimal.inspect(containerId('db')), ...minimal.teardown()]);
       expect(result.stdout).toBe('db-1  | FATAL:  could not open configuration file\n');
       expect(result.stderr).toContain('stagecraft dev: db is unhealthy\nstagecraft dev: start failed; rolling back\n');
       expect(result.stderr).toContain('stagecraft dev: last health check of db: pg_isready: no response (exit code 1)\n');
@@ -510,7 +523,7 @@ describe('stagecraft dev --detach', () => {
     async () => {
       const { r, result } = await detachAndWait(['--wait-timeout', '1'], healthStarting);
       expect(result.code).toBe(2);
-      expectCalls(r, [together(minimal.events, minimal.up()), minimal.ps, minimal.tail('db'), minimal.inspect(containerId('db')), minimal.down()]);
+      expectCalls(r, [together(minimal.events, minimal.up()), minimal.ps, minimal.tail('db'), minimal.inspect(containerId('db')), ...minimal.teardown()]);
       expect(result.stderr).toContain('stagecraft dev: waiting up to 1 s for db, migrate, web to be ready…\n');
       expect(result.stderr).toContain(
         'stagecraft dev: error: project minimal was not ready after 1 s: db (waiting for healthy); raise --wait-timeout if it needs longer\n',
@@ -534,7 +547,7 @@ describe('a failed start', () => {
       const r = rig('minimal');
       const result = await r.run([], { scenario: failingStart });
       expect(result.code).toBe(2);
-      expectCalls(r, [together(minimal.events, minimal.up()), minimal.ps, minimal.tail('web'), minimal.down()]);
+      expectCalls(r, [together(minimal.events, minimal.up()), minimal.ps, minimal.tail('web'), ...minimal.teardown()]);
       expect(result.stdout).toBe('web-1  | panic: cannot bind :8080\n');
       expect(result.stderr).toContain('stagecraft dev: start failed; rolling back');
       expect(result.stderr).toContain('Error response from daemon: container minimal-web-1 exited (1)');
@@ -603,8 +616,47 @@ describe('stagecraft dev down', () => {
       const r = rig('minimal');
       const result = await r.run(['down']);
       expect(result.code).toBe(0);
-      expect(r.calls()).toEqual([minimal.down()]);
-      expect(result.stderr).toContain('stagecraft dev: removed project minimal');
+      expectCalls(r, minimal.teardown());
+      expect(result.stderr).toContain('stagecraft dev: project minimal had no container, network or anonymous volume left to remove\n');
+    },
+    timeout,
+  );
+
+  test(
+    'removes what carries the project label and says what: containers, networks, then their anonymous volumes by name; named volumes stay',
+    async () => {
+      const r = rig('minimal');
+      const anonymous = 'a'.repeat(64);
+      const result = await r.run(['down'], {
+        scenario: {
+          // Listed before `down`, then nothing after it.
+          'docker ps': [
+            { stdout: [`minimal-web-1\t/srv/app,${anonymous},minimal_data`, 'minimal-web-run-0123456789ab\t'] },
+            { stdout: [] },
+          ],
+          'network ls': [{ stdout: ['minimal_default'] }, { stdout: [] }],
+        },
+      });
+      expect(result.code).toBe(0);
+      expectCalls(r, [minimal.survey, minimal.down(), minimal.volumeRm(anonymous), minimal.survey]);
+      expect(result.stderr).toBe(
+        'stagecraft dev: removed project minimal: containers minimal-web-1, minimal-web-run-0123456789ab; network minimal_default; anonymous volume aaaaaaaaaaaa\n',
+      );
+    },
+    timeout,
+  );
+
+  test(
+    'a container still listed after `down` (created meanwhile): exit 2 naming it, never "removed"',
+    async () => {
+      const r = rig('minimal');
+      const result = await r.run(['down'], { scenario: { 'docker ps': { stdout: ['minimal-late-1\t'] } } });
+      expect(result.code).toBe(2);
+      expectCalls(r, [minimal.survey, minimal.down(), minimal.survey]);
+      expect(result.stderr).toBe(
+        'stagecraft dev: error: teardown of project minimal left containers minimal-late-1 behind (`docker compose -p minimal down --remove-orphans` succeeded, ' +
+          'but the engine still lists them: created while it ran?); run `stagecraft dev down` to retry\n',
+      );
     },
     timeout,
   );
@@ -615,7 +667,7 @@ describe('stagecraft dev down', () => {
       const r = rig('minimal');
       expect((await r.run(['down'])).code).toBe(0);
       expect((await r.run(['down'])).code).toBe(0);
-      expect(r.calls()).toEqual([minimal.down(), minimal.down()]);
+      expectCalls(r, [...minimal.teardown(), ...minimal.teardown()]);
     },
     timeout,
   );
@@ -675,10 +727,16 @@ describe('plan == execution', () => {
       expect(section('start')).toEqual([other.up(...selected)]);
       expect(section(states)).toEqual([other.ps]);
       expect(section(attach)).toEqual([other.follow]);
-      expect(section(teardown)).toEqual([other.down(5)]);
-      expect(section(forcedTeardown)).toEqual([other.kill, other.forcedDown]);
+      expect(section(teardown)).toEqual([other.containers, other.networks, other.down(5), other.volumeRm()]);
+      expect(section(forcedTeardown)).toEqual([other.kill, other.containers, other.networks, other.forcedDown, other.volumeRm()]);
       expect(section(diagnostics)).toEqual([other.tail(), ['--context', 'my box', 'inspect', '--format', '{{json .State.Health}}']]);
-      expect(section(rollback)).toEqual([other.down(5)]);
+      expect(section(rollback)).toEqual(section(teardown));
+      // A teardown's section as it runs: both listings together, `down`, the listings again
+      // (`volume rm` only runs with the anonymous volumes found: none here).
+      const asRun = (commands: readonly (readonly string[])[]): Step[] => {
+        const [containers = [], networks = [], down = []] = commands.slice(-4);
+        return [...commands.slice(0, -4), together(containers, networks), down, together(containers, networks)];
+      };
 
       // --detach: start only.
       const detached = rig(stack);
@@ -704,7 +762,7 @@ describe('plan == execution', () => {
       const cli = await attached(foreground, flags, { events: appStarted }, other);
       cli.signal('SIGINT');
       expect((await cli.exit()).code).toBe(130);
-      expectCalls(foreground, [...started, ...section(teardown)]);
+      expectCalls(foreground, [...started, ...asRun(section(teardown))]);
 
       // Second Ctrl+C: forced teardown.
       const forced = rig(stack);
@@ -713,7 +771,8 @@ describe('plan == execution', () => {
       await forced.waitForCall(cli2, other.down(5));
       cli2.signal('SIGINT');
       expect((await cli2.exit()).code).toBe(130);
-      expectCalls(forced, [...started, ...section(teardown), ...section(forcedTeardown)]);
+      // The graceful `down` hangs and is cancelled: its listings after never run.
+      expectCalls(forced, [...started, ...asRun(section(teardown)).slice(0, 2), ...asRun(section(forcedTeardown))]);
 
       // The stack ends by itself (its one service exited 0): teardown.
       const ended = rig(stack);
@@ -724,20 +783,20 @@ describe('plan == execution', () => {
         },
       });
       expect(endedRun.code).toBe(0);
-      expectCalls(ended, [...started, ...section(teardown)]);
+      expectCalls(ended, [...started, ...asRun(section(teardown))]);
 
       // A failed start: the events stopped, diagnostics (the failed services appended), rollback.
       const failed = rig(stack);
       const failedRun = await failed.run(flags, {
         scenario: { up: { after: 'events', exitCode: 1 }, ps: { stdout: [container('other', 'app', 'exited', 1)] } },
       });
-      expect(failedRun.code).toBe(2);
+      expect({ code: failedRun.code, stderr: failedRun.stderr }).toMatchObject({ code: 2 });
       const [tail] = section(diagnostics);
       expectCalls(failed, [
         together(only(section(events)), only(section('start'))),
         only(section(states)),
         [...(tail ?? []), ...expectedServices],
-        ...section(rollback),
+        ...asRun(section(rollback)),
       ]);
     },
     3 * timeout,
@@ -757,7 +816,7 @@ describe('plan == execution', () => {
       // A flag given twice takes its last value (yargs would otherwise make a list of it).
       const twice = await r.run(['plan', '--grace', '3', '--grace', '7', '-p', 'first', '-p', 'second']);
       expect(twice.code).toBe(0);
-      expect(twice.stdout).toContain(`\ndocker compose -p second -f ${composeFile} down --remove-orphans --timeout 7\n`);
+      expect(twice.stdout).toContain('\ndocker compose -p second down --remove-orphans --timeout 7\n');
     },
     timeout,
   );
@@ -813,7 +872,7 @@ describe('flags and environment', () => {
         env: { STAGECRAFT_PROJECT_NAME: 'envproj', STAGECRAFT_GRACE: '7' },
       });
       expect(result.code).toBe(0);
-      expect(r.calls()).toEqual([composeFor('flagproj').down(7)]);
+      expectCalls(r, composeFor('flagproj').teardown(7));
     },
     timeout,
   );
@@ -834,16 +893,23 @@ describe('flags and environment', () => {
       cli.signal('SIGINT');
       const result = await cli.exit();
       expect(result.code).toBe(130);
-      expectCalls(r, [...attachedSteps(box), box.down()]);
+      expectCalls(r, [...attachedSteps(box), ...box.teardown()]);
 
       const lines = stagecraftLines(result.stderr);
       const p = `docker --context 'my box' compose -p minimal -f ${composeFile}`;
+      // The teardown's listings go to the same engine, through the same context.
+      const boxSurvey = [
+        `stagecraft dev: $ docker --context 'my box' ps --all --no-trunc --filter label=com.docker.compose.project=minimal --format '{{.Names}}\\t{{.Mounts}}'`,
+        "stagecraft dev: $ docker --context 'my box' network ls --filter label=com.docker.compose.project=minimal --format '{{.Name}}'",
+      ];
       expect(lines.filter((line) => line.startsWith('stagecraft dev: $ '))).toEqual([
         `stagecraft dev: $ ${p} events --json`,
         `stagecraft dev: $ ${p} up --detach --remove-orphans`,
         `stagecraft dev: $ ${p} logs --follow --timestamps`,
-        `stagecraft dev: $ ${p} ps --all --format json`,
-        `stagecraft dev: $ ${p} down --remove-orphans`,
+        "stagecraft dev: $ docker --context 'my box' compose -p minimal ps --all --format json",
+        ...boxSurvey,
+        "stagecraft dev: $ docker --context 'my box' compose -p minimal down --remove-orphans",
+        ...boxSurvey,
       ]);
       // `up`'s own output comes after the line announcing it.
       const upLine = lines.indexOf(`stagecraft dev: $ ${p} up --detach --remove-orphans`);

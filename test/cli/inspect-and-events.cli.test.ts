@@ -2,6 +2,7 @@
 // an unreachable inspector, and `--events <file>` of interrupted and killed sessions.
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { isDeepStrictEqual } from 'node:util';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { composeFile, useCliRigs, type CliProcess, type CliRig } from './cli-harness.js';
@@ -188,6 +189,25 @@ describe('--events', () => {
       const stoppedAt = rest.findIndex((line) => line['type'] === 'commandEnded' && line['exitCode'] === 143);
       const stoppedFollowers = rest.splice(stoppedAt, 2).sort((x, y) => String(x['phase']).localeCompare(String(y['phase'])));
       expect(stoppedFollowers).toEqual([ended('attach', follow, 143), ended('events', minimal.events, 143)]);
+      // The teardown lists the project's containers and networks together, before and after
+      // `down`: both start in that order, and end in either.
+      const survey = [
+        {
+          ...command('teardown', minimal.containers),
+          command: "docker ps --all --no-trunc --filter label=com.docker.compose.project=minimal --format '{{.Names}}\\t{{.Mounts}}'",
+        },
+        {
+          ...command('teardown', minimal.networks),
+          command: "docker network ls --filter label=com.docker.compose.project=minimal --format '{{.Name}}'",
+        },
+        ended('teardown', minimal.containers, 0),
+        ended('teardown', minimal.networks, 0),
+      ];
+      for (let i = 0; i + 1 < rest.length; i++) {
+        if (isDeepStrictEqual(rest[i], survey[3]) && isDeepStrictEqual(rest[i + 1], survey[2])) {
+          [rest[i], rest[i + 1]] = [rest[i + 1] ?? {}, rest[i] ?? {}];
+        }
+      }
       expect(rest).toEqual([
         transition(null, null, 'validating'),
         transition('validating', 'xstate.done.actor.validate', 'claiming'),
@@ -201,8 +221,10 @@ describe('--events', () => {
         ended('exitCodes', minimal.ps, 0),
         transition('attached', 'STOP', 'stopping.graceful'),
         // (the followers, ended with SIGTERM: the teardown waits for them)
+        ...survey,
         command('teardown', minimal.down()),
         ended('teardown', minimal.down(), 0),
+        ...survey,
         transition('stopping.graceful', 'xstate.done.actor.teardown', 'stopped'),
         { type: 'finished', finalState: 'stopped', exitCode: 130, signal: 'SIGINT', failure: null },
       ]);

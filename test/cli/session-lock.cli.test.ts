@@ -15,6 +15,13 @@ const rig = useCliRigs();
 
 const minimal = composeFor('minimal');
 const P = `docker compose -p minimal -f ${composeFile}`;
+/** The teardown's compose commands work from the project's label: no `-f`. */
+const byLabel = 'docker compose -p minimal';
+/** The teardown's listings, as --verbose prints them. */
+const surveyLines = [
+  `stagecraft dev: $ docker ps --all --no-trunc --filter label=com.docker.compose.project=minimal --format '{{.Names}}\\t{{.Mounts}}'`,
+  "stagecraft dev: $ docker network ls --filter label=com.docker.compose.project=minimal --format '{{.Name}}'",
+];
 
 /** The session file as the tests read it (independent of src/). */
 interface SessionJson {
@@ -26,7 +33,7 @@ interface SessionJson {
   readonly startedAt: string;
   readonly state: string;
   readonly updatedAt: string;
-  readonly plan: { readonly projectName: string; readonly teardown: { readonly argv: readonly string[] } };
+  readonly plan: { readonly projectName: string; readonly teardown: { readonly down: { readonly argv: readonly string[] } } };
 }
 
 function sessionPath(r: CliRig): string {
@@ -137,7 +144,7 @@ describe('the session lock (SPEC §6)', () => {
 
       first.signal('SIGINT');
       expect((await first.exit()).code).toBe(130);
-      expectSteps(r.calls(), [...attachedSteps, minimal.down()]);
+      expectSteps(r.calls(), [...attachedSteps, ...minimal.teardown()]);
       expect(existsSync(sessionPath(r))).toBe(false);
     },
     timeout,
@@ -150,7 +157,7 @@ describe('the session lock (SPEC §6)', () => {
       const cli = r.spawn([], { scenario: { 'logs --follow': { hang: true }, down: { chunks: [{ text: '', delayMs: 300 }] } } });
       await r.waitForCall(cli, minimal.follow);
       const attached = await sessionIn(r, cli.pid, 'attached');
-      expect(attached.plan.teardown.argv).toEqual(['docker', ...minimal.down()]);
+      expect(attached.plan.teardown.down.argv).toEqual(['docker', ...minimal.down()]);
       expect(Date.parse(attached.startedAt)).not.toBeNaN();
       cli.signal('SIGINT');
       await r.waitForCall(cli, minimal.down());
@@ -209,7 +216,7 @@ describe('the session lock (SPEC §6)', () => {
       expect(readSession(r)).toMatchObject({ project: 'minimal', mode: 'detach', pid: cli.pid, state: 'detached' });
       const down = await r.run(['down']);
       expect(down.code).toBe(0);
-      expect(r.calls()).toEqual([minimal.up(), minimal.down()]);
+      expectSteps(r.calls(), [minimal.up(), ...minimal.teardown()]);
       expect(existsSync(sessionPath(r))).toBe(false);
     },
     timeout,
@@ -225,7 +232,16 @@ describe('`dev down --dry-run`', () => {
       const before = readSession(r);
       const dryRun = await r.run(['down', '--dry-run']);
       expect(dryRun).toMatchObject({ code: 0, stderr: '' });
-      expect(dryRun.stdout).toBe(`# teardown\n${['docker', ...minimal.down()].join(' ')}\n`);
+      expect(dryRun.stdout).toBe(
+        [
+          '# teardown',
+          "docker ps --all --no-trunc --filter label=com.docker.compose.project=minimal --format '{{.Names}}\\t{{.Mounts}}'",
+          "docker network ls --filter label=com.docker.compose.project=minimal --format '{{.Name}}'",
+          'docker compose -p minimal down --remove-orphans',
+          'docker volume rm --force',
+          '',
+        ].join('\n'),
+      );
       expect(r.calls()).toEqual([minimal.up()]);
       expect(readSession(r)).toEqual(before);
     },
@@ -279,15 +295,15 @@ describe('a session killed with SIGKILL', () => {
 
       const down = await r.run(['down']);
       expect(down.code).toBe(0);
-      expect(down.stderr).toBe('stagecraft dev: removed project minimal\n');
-      expectSteps(r.calls(), [...attachedSteps, minimal.down()]);
+      expect(down.stderr).toBe('stagecraft dev: project minimal had no container, network or anonymous volume left to remove\n');
+      expectSteps(r.calls(), [...attachedSteps, ...minimal.teardown()]);
       expect(existsSync(sessionPath(r))).toBe(false);
       await waitFor(ended(followPid), 'the orphaned followers to end after `down`');
       for (const pid of followPid) expect(r.log().filter((e) => e.pid === pid && e.argv === undefined)).toEqual([{ exited: 0, pid }]);
 
       // Idempotent: again, with no session file at all.
       expect((await r.run(['down'])).code).toBe(0);
-      expect(r.calls().slice(5)).toEqual([minimal.down()]);
+      expectSteps(r.calls().slice(9), minimal.teardown());
     },
     timeout,
   );
@@ -303,12 +319,13 @@ describe('a session killed with SIGKILL', () => {
       expect(result.code).toBe(0);
       expectSteps(r.calls(), [
         ...attachedSteps,
-        minimal.down(3), // the stale session's plan: its --grace 3
+        ...minimal.teardown(3), // the stale session's plan: its --grace 3
         minimal.up(),
       ]);
       expect(result.stderr).toBe(
         [
           `stagecraft dev: found a stale session of project minimal (pid ${cli.pid} is gone, last state attached); tearing it down before starting`,
+          'stagecraft dev: project minimal had no container, network or anonymous volume left to remove',
           'stagecraft dev: starting project minimal…',
           'stagecraft dev: project minimal is running in the background; stop it with: stagecraft dev down',
           '',
@@ -329,7 +346,7 @@ describe('a session killed with SIGKILL', () => {
       next.signal('SIGINT');
       const result = await next.exit();
       expect(result.code).toBe(130);
-      expectSteps(r.calls(), [...attachedSteps, minimal.down(), ...attachedSteps, minimal.down()]);
+      expectSteps(r.calls(), [...attachedSteps, ...minimal.teardown(), ...attachedSteps, ...minimal.teardown()]);
       expect(result.stderr.split('\n').filter((line) => line.startsWith('stagecraft dev: state: '))).toEqual([
         'stagecraft dev: state: validating',
         'stagecraft dev: state: validating → claiming',
@@ -352,10 +369,10 @@ describe('a session killed with SIGKILL', () => {
       const { cli, record, followPid } = await killedSession(r);
       const next = await r.run(['--detach'], { scenario: { down: { exitCode: 1, stderr: ['Error response from daemon: boom'] } } });
       expect(next.code).toBe(2);
-      expectSteps(r.calls(), [...attachedSteps, minimal.down()]);
+      expectSteps(r.calls(), [...attachedSteps, minimal.survey, minimal.down()]);
       expect(next.stderr).toContain(`found a stale session of project minimal (pid ${cli.pid} is gone, last state attached)`);
       expect(next.stderr).toContain(
-        `stagecraft dev: error: teardown of project minimal failed: \`${P} down --remove-orphans\` exited with code 1; run \`stagecraft dev down\` to retry`,
+        `stagecraft dev: error: teardown of project minimal failed: \`${byLabel} down --remove-orphans\` exited with code 1; run \`stagecraft dev down\` to retry`,
       );
       // The stale stack may still run: the failed session puts the stale record back as it was,
       // says how to remove it, and the next `dev` (or `dev down`) deals with it.
@@ -375,10 +392,10 @@ describe('a session killed with SIGKILL', () => {
       const { record, followPid } = await killedSession(r);
       const failed = await r.run(['down'], { scenario: { down: { exitCode: 1, stderr: ['Error response from daemon: boom'] } } });
       expect(failed.code).toBe(2);
-      expect(failed.stderr).toContain(`stagecraft dev: error: teardown of project minimal failed: \`${P} down --remove-orphans\` exited with code 1`);
+      expect(failed.stderr).toContain(`stagecraft dev: error: teardown of project minimal failed: \`${byLabel} down --remove-orphans\` exited with code 1`);
       expect(readSession(r)).toEqual(record);
       expect((await r.run(['down'])).code).toBe(0);
-      expectSteps(r.calls(), [...attachedSteps, minimal.down(), minimal.down()]);
+      expectSteps(r.calls(), [...attachedSteps, minimal.survey, minimal.down(), ...minimal.teardown()]);
       expect(existsSync(sessionPath(r))).toBe(false);
       await waitFor(ended(followPid), 'the orphaned followers to end after `down`');
     },
@@ -401,13 +418,13 @@ describe('`dev down` while a foreground session lives', () => {
       expect(result.code).toBe(0);
       expect(result.stderr).toBe(
         `stagecraft dev: project minimal has a live session (pid ${holder.pid}, attached); asked it to stop, waiting\n` +
-          'stagecraft dev: removed project minimal\n',
+          'stagecraft dev: project minimal had no container, network or anonymous volume left to remove\n',
       );
 
       const log = r.log();
-      expectSteps(callsBy(log, holder), [...attachedSteps, minimal.down()]);
-      expect(callsBy(log, down)).toEqual([minimal.down()]);
-      expectSteps(r.calls(), [...attachedSteps, minimal.down(), minimal.down()]);
+      expectSteps(callsBy(log, holder), [...attachedSteps, ...minimal.teardown()]);
+      expectSteps(callsBy(log, down), minimal.teardown());
+      expectSteps(r.calls(), [...attachedSteps, ...minimal.teardown(), ...minimal.teardown()]);
       // No overlap: the holder's `down` had finished before the second one started.
       const holderDown = log.find((e) => e.ppid === holder.pid && same(e.argv, minimal.down()));
       const holderDownEnd = log.findIndex((e) => e.pid === holderDown?.pid && e.exited !== undefined);
@@ -498,7 +515,7 @@ describe('`dev status --json`', () => {
       );
       holder.signal('SIGINT');
       expect((await holder.exit()).code).toBe(130);
-      expectSteps(r.calls(), [...attachedSteps, minimal.ps, minimal.down()]);
+      expectSteps(r.calls(), [...attachedSteps, minimal.ps, ...minimal.teardown()]);
     },
     timeout,
   );
@@ -553,7 +570,7 @@ describe('`dev status --json`', () => {
       const result = await r.run(['status', '--json'], { scenario: { ps: { exitCode: 1, stderr: ['Error response from daemon: boom'] } } });
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
-      expect(result.stderr).toContain(`stagecraft dev: error: \`${P} ps --all --format json\` exited with code 1`);
+      expect(result.stderr).toContain(`stagecraft dev: error: \`${byLabel} ps --all --format json\` exited with code 1`);
     },
     timeout,
   );
@@ -574,7 +591,7 @@ describe('signals in every phase', () => {
       cli.signal(signal);
       const result = await cli.exit();
       expect(result.code).toBe(code);
-      expectSteps(r.calls(), [together(minimal.events, minimal.up()), minimal.down()]);
+      expectSteps(r.calls(), [together(minimal.events, minimal.up()), ...minimal.teardown()]);
       const upPid = pidOf(r, minimal.up());
       const eventsPid = pidOf(r, minimal.events);
       const signalled = r.log().filter((e) => e.signal !== undefined).sort((a, b) => a.pid - b.pid);
@@ -600,8 +617,10 @@ describe('signals in every phase', () => {
       await burstWhileBusy(cli, ['SIGINT', 'SIGINT', 'SIGINT', 'SIGINT', 'SIGINT']);
       const result = await cli.exit();
       expect(result.code).toBe(130);
-      expectSteps(r.calls(), [...attachedSteps, minimal.down(), minimal.kill, minimal.forcedDown]);
-      expect(result.stderr.split('\n').filter((line) => line.includes('forcing the teardown'))).toHaveLength(1);
+      expectSteps(r.calls(), [...attachedSteps, minimal.survey, minimal.down(), ...minimal.forcedTeardown]);
+      expect(result.stderr.split('\n').filter((line) => line.includes(': forcing the teardown'))).toHaveLength(1);
+      // The kernel merges the five pending SIGINTs of the stopped CLI into one: one STOP, which forced it.
+      expect(result.stderr).not.toContain('still forcing the teardown');
       expect(result.stderr).not.toContain('gave up');
       expect(result.stderr).toContain('stagecraft dev: stopped project minimal; nothing left running');
       expect(existsSync(sessionPath(r))).toBe(false);
@@ -610,40 +629,42 @@ describe('signals in every phase', () => {
   );
 
   test(
-    'a burst of SIGINT, SIGTERM and SIGHUP while `down` hangs: forced, then abandoned at the next; exit 2 with the manual command',
+    'a burst of SIGINT, SIGTERM and SIGHUP while `down` hangs: one forced teardown, run in full; as its `down` hangs too, its own bound abandons it: exit 2 with the manual command',
     async () => {
-      // Three kinds arrive as three STOPs in a row: the first forces the teardown, the
-      // second gives up on it before its `down --timeout 0`, the third finds a final state.
+      // The first STOP of the burst forces the teardown; the others cannot cut it short: it
+      // gets its bounded chance (kill, the listings, down --timeout 0), and only then gives up.
       const r = rig('minimal');
       const cli = await attachedSession(r, ['--verbose'], { down: { hang: true } });
       cli.signal('SIGINT');
       await r.waitForCall(cli, minimal.down());
       await burstWhileBusy(cli, ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGINT', 'SIGINT']);
-      const result = await cli.exit();
+      const result = await cli.exit(35_000);
       expect(result.code).toBe(2);
-      // `kill`, if started, was at once ended (it may not have had time to record itself).
-      expectSteps(r.calls().filter((argv) => !same(argv, minimal.kill)), [...attachedSteps, minimal.down()]);
-      // The forced teardown waits for the hung `down` to exit (it was sent SIGTERM) before
-      // `kill`; the next signal of the burst may come first, and then `kill` is never started.
       const commands = result.stderr.split('\n').filter((line) => line.startsWith('stagecraft dev: $ '));
-      expect(commands.slice(0, 5)).toEqual([
+      expect(commands).toEqual([
         `stagecraft dev: $ ${P} events --json`,
         `stagecraft dev: $ ${P} up --detach --remove-orphans`,
         `stagecraft dev: $ ${P} logs --follow --timestamps`,
-        `stagecraft dev: $ ${P} ps --all --format json`,
-        `stagecraft dev: $ ${P} down --remove-orphans`,
+        `stagecraft dev: $ ${byLabel} ps --all --format json`,
+        ...surveyLines,
+        `stagecraft dev: $ ${byLabel} down --remove-orphans`,
+        `stagecraft dev: $ ${byLabel} kill`,
+        ...surveyLines,
+        `stagecraft dev: $ ${byLabel} down --remove-orphans --timeout 0`,
       ]);
-      expect(commands.slice(5)).toEqual(commands.length === 6 ? [`stagecraft dev: $ ${P} kill`] : []);
+      expectSteps(r.calls(), [...attachedSteps, minimal.survey, minimal.down(), minimal.kill, minimal.survey, minimal.forcedDown]);
+      // Pending signals of one kind merge: three STOPs (SIGINT, SIGTERM, SIGHUP); the two after the first were told it goes on.
+      expect(result.stderr.split('\n').filter((line) => line.includes('still forcing the teardown'))).toHaveLength(2);
       expect(result.stderr.split('\n').filter((line) => line.startsWith('stagecraft dev: state: ')).slice(-3)).toEqual([
         'stagecraft dev: state: attached → stopping.graceful',
         'stagecraft dev: state: stopping.graceful → stopping.forced',
         'stagecraft dev: state: stopping.forced → abandoned',
       ]);
-      expect(result.stderr).toContain(`stagecraft dev: remove it by hand: ${P} down --remove-orphans --timeout 0\n`);
+      expect(result.stderr).toContain(`stagecraft dev: remove it by hand: ${byLabel} down --remove-orphans --timeout 0\n`);
       // The stack may still run: the file stays, as `abandoned`, for `dev down`.
       expect(readSession(r)).toMatchObject({ pid: cli.pid, state: 'abandoned' });
     },
-    timeout,
+    timeout + 25_000,
   );
 
   test(
@@ -656,18 +677,19 @@ describe('signals in every phase', () => {
       cli.signal('SIGINT');
       await r.waitForCall(cli, minimal.kill);
       cli.signal('SIGINT');
-      await r.waitForOutput(cli, 'stderr', 'gave up on the teardown');
+      // The forced teardown keeps its bounded chance (20 s), then gives up on its stuck `kill`.
+      await r.waitForOutput(cli, 'stderr', 'gave up on the teardown', 30_000);
       // The CLI is still waiting for the stuck `kill` (SIGKILL after its grace).
       expect(cli.isRunning).toBe(true);
       cli.signal('SIGINT');
       cli.signal('SIGTERM');
       const result = await cli.exit(15_000);
       expect(result.code).toBe(2);
-      expectSteps(r.calls(), [...attachedSteps, minimal.down(), minimal.kill]);
+      expectSteps(r.calls(), [...attachedSteps, minimal.survey, minimal.down(), minimal.kill]);
       const killPid = pidOf(r, minimal.kill);
       expect(r.log().filter((e) => e.pid === killPid && e.signal !== undefined)).toEqual([{ signal: 'SIGTERM', ignored: true, pid: killPid }]);
     },
-    timeout,
+    timeout + 25_000,
   );
 });
 
@@ -695,7 +717,7 @@ describe('the start race', () => {
 
         const down = await r.run(['down']);
         expect(down.code).toBe(0);
-        expect(r.calls().at(-1)).toEqual(minimal.down());
+        expectSteps(r.calls().slice(-5), minimal.teardown());
         expect(existsSync(sessionPath(r))).toBe(false);
       }
       expect(r.calls().filter((argv) => same(argv, minimal.up()))).toHaveLength(20);

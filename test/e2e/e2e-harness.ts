@@ -124,23 +124,24 @@ export async function waitUntil(what: string, check: () => boolean, timeoutMs = 
   }
 }
 
-function docker(args: readonly string[]): string {
-  const result = spawnSync('docker', args, { encoding: 'utf8', timeout: 60_000 });
+/** `env` (say, DOCKER_HOST of a second engine) is added to this process's environment. */
+function docker(args: readonly string[], env: NodeJS.ProcessEnv = {}): string {
+  const result = spawnSync('docker', args, { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
   if (result.status !== 0) throw new Error(`docker ${args.join(' ')} failed: ${result.stderr}`);
   return result.stdout.trim();
 }
 
 /** Lines of `docker ps -a` for the project's containers: `service state`. */
-export function containers(project: string): string[] {
+export function containers(project: string, env: NodeJS.ProcessEnv = {}): string[] {
   const out = docker([
     'ps', '-a', '--filter', `label=com.docker.compose.project=${project}`,
     '--format', '{{.Label "com.docker.compose.service"}} {{.State}}',
-  ]);
+  ], env);
   return out === '' ? [] : out.split('\n').sort();
 }
 
-export function networks(project: string): string[] {
-  const out = docker(['network', 'ls', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Name}}']);
+export function networks(project: string, env: NodeJS.ProcessEnv = {}): string[] {
+  const out = docker(['network', 'ls', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Name}}'], env);
   return out === '' ? [] : out.split('\n');
 }
 
@@ -170,16 +171,31 @@ export function processesOf(project: string): string[] {
   return found;
 }
 
-/** Nothing of the project is left: containers, networks, processes. */
-export function leftovers(project: string) {
-  return { containers: containers(project), networks: networks(project), processes: processesOf(project) };
+/** Nothing of the project is left: containers, networks, processes. `env` names another engine. */
+export function leftovers(project: string, env: NodeJS.ProcessEnv = {}) {
+  return { containers: containers(project, env), networks: networks(project, env), processes: processesOf(project) };
 }
 
 export const nothingLeft = { containers: [], networks: [], processes: [] };
 
 /** Last-resort cleanup so a failing scenario does not leak into the next. */
-export function forceRemove(project: string, options: { volumes?: boolean } = {}): void {
+export function forceRemove(project: string, options: { volumes?: boolean; env?: NodeJS.ProcessEnv } = {}): void {
   spawnSync('docker', ['compose', '-p', project, 'down', '--remove-orphans', '--timeout', '0', ...(options.volumes ? ['--volumes'] : [])], {
     timeout: 60_000,
+    env: { ...process.env, ...options.env },
   });
+}
+
+/** The anonymous volumes (engine-named: 64 hex digits) mounted by the project's containers. */
+export function anonymousVolumes(project: string): string[] {
+  const ids = docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]);
+  if (ids === '') return [];
+  const mounts = docker(['inspect', '--format', '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{end}}{{end}}', ...ids.split('\n')]);
+  return [...new Set(mounts.split(/\s+/).filter((name) => /^[0-9a-f]{64}$/.test(name)))].sort();
+}
+
+/** Which of `names` the engine still has as volumes. */
+export function existingVolumes(names: readonly string[]): string[] {
+  const all = new Set(docker(['volume', 'ls', '--format', '{{.Name}}']).split('\n'));
+  return names.filter((name) => all.has(name));
 }

@@ -1818,10 +1818,20 @@ describe('STOP', () => {
     ]);
   });
 
-  it('thrice: abandoned with 2, leaving the record and the forced down command', async () => {
+  it('thrice: the forced teardown is not cut short (each further STOP is told so); its 20 s bound abandons it with 2, leaving the record and the forced down command', async () => {
     const s = startSession();
     await toForced(s);
     s.actor.send({ type: 'STOP', signal: 'SIGINT' });
+    s.actor.send({ type: 'STOP', signal: 'SIGTERM' });
+    expect(snapshot(s).value).toStrictEqual({ stopping: 'forced' });
+    expect(s.fakes.forcedTeardown.only().signal.aborted).toBe(false);
+    expect(s.emitted.filter((e) => e.type === 'stillForcing')).toStrictEqual([
+      { type: 'stillForcing', seconds: 20 },
+      { type: 'stillForcing', seconds: 20 },
+    ]);
+    s.clock.increment(20_000 - 1);
+    expect(snapshot(s).value).toStrictEqual({ stopping: 'forced' });
+    s.clock.increment(1);
     expect(await output(s)).toStrictEqual({
       ...foreground,
       finalState: 'abandoned',
@@ -1901,12 +1911,14 @@ describe('STOP', () => {
     expect(s.records.calls.slice(-2)).toStrictEqual([{ action: 'record', state: 'rollingBack.forced' }, { action: 'releaseRecord' }]);
   });
 
-  it('in rollingBack.forced: abandoned with the forced down command', async () => {
+  it('in rollingBack.forced: a STOP does not cut it short; its 20 s bound abandons it with the forced down command', async () => {
     const s = startSession();
     await toRollbackTeardown(s);
     s.actor.send({ type: 'STOP', signal: 'SIGTERM' });
     await at(s, { rollingBack: 'forced' });
     s.actor.send({ type: 'STOP', signal: 'SIGINT' });
+    expect(snapshot(s).value).toStrictEqual({ rollingBack: 'forced' });
+    s.clock.increment(20_000);
     expect(await output(s)).toStrictEqual({
       ...foreground,
       finalState: 'abandoned',
@@ -1987,11 +1999,76 @@ describe('teardown deadline', () => {
     expect(s.fakes.forcedTeardown.calls).toHaveLength(0);
   });
 
-  it('does not escalate a forced teardown by time: only a third STOP abandons it', async () => {
+  it('bounds a forced teardown by 20 s, STOP or not: then abandoned', async () => {
     const s = startSession();
     await toForced(s);
-    s.clock.increment(3_600_000);
+    s.clock.increment(20_000 - 1);
     expect(snapshot(s).value).toStrictEqual({ stopping: 'forced' });
+    s.clock.increment(1);
+    expect(await output(s)).toMatchObject({ finalState: 'abandoned', exitCode: 2, leftBehind: forcedDownArgv });
+    expect(s.fakes.forcedTeardown.only().signal.aborted).toBe(true);
+  });
+});
+
+describe('phase bounds (named delays)', () => {
+  it('a hung `up` ends the start after --start-timeout, with or without --wait: cancelled, then the rollback; exit 2 naming the bound', async () => {
+    for (const wait of [false, true]) {
+      const s = startSession({ startTimeoutSeconds: 5, wait, mode: 'detach' });
+      await toStarting(s);
+      s.clock.increment(5_000 - 1);
+      expect(snapshot(s).value).toBe('starting');
+      s.clock.increment(1);
+      await at(s, { rollingBack: 'diagnosing' });
+      expect(s.fakes.start.only().signal.aborted).toBe(true);
+      s.fakes.diagnose.only().resolve([]);
+      await at(s, { rollingBack: 'tearingDown' });
+      s.fakes.teardown.only().resolve(removal);
+      expect(await output(s)).toMatchObject({
+        finalState: 'failed',
+        exitCode: 2,
+        failure: {
+          kind: 'start-failed',
+          message:
+            'starting project shop did not finish in 5 s (--start-timeout): the engine may be hung, or a pull or build stalled; ' +
+            'check the engine (`docker info`), or raise --start-timeout',
+          services: [],
+        },
+      });
+    }
+  });
+
+  it('the failure diagnostics are bounded (30 s): a hung `ps` or `logs` does not hold the rollback', async () => {
+    const s = startSession();
+    await toDiagnosing(s);
+    s.clock.increment(30_000 - 1);
+    expect(snapshot(s).value).toStrictEqual({ rollingBack: 'diagnosing' });
+    s.clock.increment(1);
+    await at(s, { rollingBack: 'tearingDown' });
+    expect(s.fakes.diagnose.only().signal.aborted).toBe(true);
+  });
+
+  it('with --keep-on-failure, the diagnostics bound ends in failed, keeping the stack', async () => {
+    const s = startSession({ keepOnFailure: true });
+    await toDiagnosing(s);
+    s.clock.increment(30_000);
+    expect(await output(s)).toMatchObject({ finalState: 'failed', exitCode: 2, leftBehind: teardownArgv });
+    expect(s.fakes.teardown.calls).toHaveLength(0);
+  });
+
+  it("a stale session's teardown that hangs fails the session after the teardown deadline: exit 2, nothing started", async () => {
+    const s = startSession();
+    await toReconciling(s);
+    s.clock.increment((10 + 30) * 1000);
+    expect(await output(s)).toMatchObject({
+      finalState: 'failed',
+      exitCode: 2,
+      failure: {
+        kind: 'command-failed',
+        message: 'the teardown of the stale session of project shop did not finish in time; check the engine (`docker info`), then run `stagecraft dev down`',
+      },
+    });
+    expect(s.fakes.reconcile.only().signal.aborted).toBe(true);
+    expect(s.fakes.start.calls).toHaveLength(0);
   });
 });
 

@@ -211,7 +211,7 @@ function eventsOf(state: string, snapshot: SessionSnapshot, plan: DevPlan, knobs
         ...(f ? [done('claim', { stale }), error('claim', failure('locked')), error('claim', bug('claim'))] : []),
       ];
     case 'reconciling':
-      return [done('reconcile', staleRemoval), error('reconcile', failure('command-failed'))];
+      return [done('reconcile', staleRemoval), error('reconcile', failure('command-failed')), after('teardownDeadline', 'reconciling')];
     case 'starting': {
       // The service machines report `pending` as they are spawned, before anything else.
       if (!allReported(snapshot)) return storyAfter(snapshot.context.services).map(changed);
@@ -219,7 +219,7 @@ function eventsOf(state: string, snapshot: SessionSnapshot, plan: DevPlan, knobs
       const story = knobs.storyWhileStarting ? storyEvents(snapshot, knobs).filter((e) => e.type !== 'SERVICE_CHANGED' || e.status.state !== 'stopping') : [];
       return [
         done('start', undefined),
-        ...(f ? [error('start', startFailed), error('start', failure('engine-unreachable')), error('start', bug('start'))] : []),
+        ...(f ? [error('start', startFailed), error('start', failure('engine-unreachable')), error('start', bug('start')), after('startTimeout', 'starting')] : []),
         // The events stream may end while `up` runs: the read after `up` then resyncs.
         ...ends,
         ...story,
@@ -260,13 +260,13 @@ function eventsOf(state: string, snapshot: SessionSnapshot, plan: DevPlan, knobs
     case 'stopping.graceful':
       return [done('teardown', removal), ...(f ? [error('teardown', failure('command-failed'))] : []), after('teardownDeadline', 'stopping.graceful')];
     case 'stopping.forced':
-      return [done('forcedTeardown', removal), ...(f ? [error('forcedTeardown', failure('command-failed'))] : [])];
+      return [done('forcedTeardown', removal), ...(f ? [error('forcedTeardown', failure('command-failed'))] : []), after('forcedTeardownDeadline', 'stopping.forced')];
     case 'rollingBack.diagnosing':
-      return [done('diagnose', ['api']), ...(f ? [error('diagnose', bug('diagnose'))] : [])];
+      return [done('diagnose', ['api']), ...(f ? [error('diagnose', bug('diagnose')), after('diagnoseDeadline', 'rollingBack.diagnosing')] : [])];
     case 'rollingBack.tearingDown':
       return [done('teardown', removal), ...(f ? [error('teardown', failure('command-failed'))] : []), after('teardownDeadline', 'rollingBack.tearingDown')];
     case 'rollingBack.forced':
-      return [done('forcedTeardown', removal), ...(f ? [error('forcedTeardown', failure('command-failed'))] : [])];
+      return [done('forcedTeardown', removal), ...(f ? [error('forcedTeardown', failure('command-failed'))] : []), after('forcedTeardownDeadline', 'rollingBack.forced')];
     default:
       throw new Error(`the path model has no events for state ${state}; add them`);
   }
@@ -358,6 +358,16 @@ function factsOf(steps: readonly ModelStep[]): PathFacts {
       continue;
     }
     if (event.type === 'STOP') continue;
+    // `up` that never ended: the start failed, rolled back (SPEC §4, issue 14: a bound not tied to --wait).
+    if (event.type.startsWith('xstate.after.startTimeout.')) {
+      startFailed = true;
+      firstFailure ??= 'start-failed';
+    }
+    // A stale session's teardown that never ended: nothing was started.
+    if (event.type.startsWith('xstate.after.teardownDeadline.devSession.reconciling')) {
+      earlyFailure = true;
+      firstFailure ??= 'command-failed';
+    }
     // Leaving `waiting` other than by a STOP or an error: ready, or the wait failed (SPEC §4).
     if (left(from, to, 'waiting') && stateName(to).startsWith('rollingBack')) {
       startFailed = true;
@@ -388,8 +398,8 @@ function factsOf(steps: readonly ModelStep[]): PathFacts {
 
 /**
  * The final states SPEC §4 allows after this path: a failure before `up`, of `up`, of the wait,
- * or of a teardown ends in `failed` (a rollback may still be abandoned by a third STOP); only a
- * started detach session ends `detached`; only a STOP during a forced teardown abandons;
+ * or of a teardown ends in `failed` (a rollback may still be abandoned by its forced teardown's bound); only a
+ * started detach session ends `detached`; only the forced teardown's bound abandons;
  * `stopped` needs a teardown that succeeded whenever `up` ran.
  */
 function allowedFinalStates(
@@ -399,7 +409,10 @@ function allowedFinalStates(
   fakes: { started(name: string): boolean; succeeded(name: string): boolean },
 ): readonly string[] {
   const last = steps[steps.length - 1]?.event;
-  if (last?.type === 'STOP' && fakes.started('forcedTeardown') && !fakes.succeeded('forcedTeardown')) return ['abandoned'];
+  // A forced teardown is never cut short by a STOP: only its own bound abandons it.
+  if (last?.type.startsWith('xstate.after.forcedTeardownDeadline.') && fakes.started('forcedTeardown') && !fakes.succeeded('forcedTeardown')) {
+    return ['abandoned'];
+  }
   if (facts.teardownFailed || facts.earlyFailure || facts.startFailed) return ['failed'];
   if (options.mode === 'detach' && fakes.succeeded('start') && facts.firstSignal === undefined) return ['detached'];
   const tornDown = fakes.succeeded('teardown') || fakes.succeeded('forcedTeardown');
@@ -496,6 +509,12 @@ const delayMs = (options: DevOptions) => (delay: string): number => {
       return 500;
     case 'logDrainTimeout':
       return 2000;
+    case 'startTimeout':
+      return options.startTimeoutSeconds * 1000;
+    case 'diagnoseDeadline':
+      return 30_000;
+    case 'forcedTeardownDeadline':
+      return 20_000;
     default:
       throw new Error(`no length known for delay ${delay}`);
   }

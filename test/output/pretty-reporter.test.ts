@@ -125,7 +125,7 @@ describe('PrettyReporter: messages', () => {
     [
       'forcing on a signal',
       { type: 'forcing', cause: 'signal' },
-      'forcing the teardown: kill, then down --timeout 0 (Ctrl+C again to give up waiting)',
+      'forcing the teardown: kill, then down --timeout 0 (bounded: it gives up after 20 s)',
     ],
     ['forcing at the deadline', { type: 'forcing', cause: 'deadline' }, 'the graceful teardown did not finish in time; forcing it'],
     ['rolling back', { type: 'rollingBack', keepOnFailure: false }, 'start failed; rolling back'],
@@ -290,7 +290,7 @@ describe('PrettyReporter: verbose', () => {
     r.report(
       { type: 'commandOutput', command: start, line: '\u001b[2K Container shop-api-1  Started' },
       { type: 'commandEnded', command: start, exitCode: 0 },
-      { type: 'commandEnded', command: plan.teardown, exitCode: undefined },
+      { type: 'commandEnded', command: plan.teardown.down, exitCode: undefined },
     );
     expect(r.stderr.text).toBe(
       '  │  Container shop-api-1  Started\nstagecraft dev: teardown command exited with a signal\n',
@@ -307,7 +307,7 @@ describe('PrettyReporter: verbose', () => {
 describe('PrettyReporter: the end of a session', () => {
   it('detached: nothing more to say', () => {
     const r = reporter();
-    r.report({ type: 'finished', output: output({ finalState: 'detached', mode: 'detach', leftBehind: plan.teardown.argv }) });
+    r.report({ type: 'finished', output: output({ finalState: 'detached', mode: 'detach', leftBehind: plan.teardown.down.argv }) });
     expect(r.stderr.text).toBe('');
   });
 
@@ -352,7 +352,7 @@ describe('PrettyReporter: the end of a session', () => {
         exitCode: 2,
         failure: { kind: 'start-failed', message: 'starting project shop failed', stderrTail: '', services: ['api'] },
         teardownFailure: { kind: 'command-failed', message: 'teardown of project shop failed' },
-        leftBehind: plan.teardown.argv,
+        leftBehind: plan.teardown.down.argv,
       }),
     });
     expect(r.stderr.text).toBe(
@@ -381,7 +381,7 @@ describe('PrettyReporter: the end of a session', () => {
     const r = reporter();
     r.report({
       type: 'finished',
-      output: output({ finalState: 'abandoned', exitCode: 2, signal: 'SIGINT', leftBehind: plan.forcedTeardown[1].argv }),
+      output: output({ finalState: 'abandoned', exitCode: 2, signal: 'SIGINT', leftBehind: plan.forcedTeardown.teardown.down.argv }),
     });
     expect(r.stderr.text).toBe(
       [
