@@ -12,7 +12,10 @@ export type Phase =
   | 'exitCodes'
   | 'diagnostics'
   | 'health'
-  | 'explain';
+  | 'explain'
+  /** `dev logs` and `dev exec` (SPEC §2 day-two commands), outside any session. */
+  | 'logs'
+  | 'exec';
 
 /** One command the plan built; the runner executes exactly this argv. */
 export interface PlannedCommand {

@@ -2,6 +2,7 @@
 // path (src/cli/fast-path.ts). Command modules are imported only when their command
 // runs, so `--help` and `plan` never load execa, xstate or the session.
 import type { CliIo } from '../commands/cli-io.js';
+import type { LogsRequest } from '../plan/day-two-commands.js';
 import { configChoice } from './config-flag.js';
 import { toCliFlags, type DevFlagValues } from './dev-flags.js';
 import { UsageError } from './usage-error.js';
@@ -20,6 +21,12 @@ export interface CliCommands {
   readonly machine: (format: 'mermaid' | 'json' | 'dot', name?: 'session' | 'down' | 'service') => Promise<void>;
   /** `stagecraft init [--force]`. */
   readonly init: (force: boolean) => Promise<void>;
+  /** `stagecraft dev logs [svc…] [-f] [--tail N] [--since T]`. */
+  readonly logs: (args: CommandArgs, request: LogsRequest) => Promise<void>;
+  /** `stagecraft dev exec <svc> -- <cmd…>`. */
+  readonly exec: (args: CommandArgs, service: string, command: readonly string[]) => Promise<void>;
+  /** `stagecraft inspect [--port N] [--open]`. */
+  readonly inspect: (port: number, open: boolean) => Promise<void>;
 }
 
 type Command = (args: CommandArgs) => Promise<number>;
@@ -97,6 +104,17 @@ export function createCliCommands(io: CliIo): CliCommands {
     init: async (force) => {
       const { initCommand } = await import('../commands/init-command.js');
       process.exitCode = await initCommand({ force }, io);
+    },
+    logs: (args, request) =>
+      handler(async (a) => (await import('../commands/logs-command.js')).logsCommand(toCliFlags(a, io.env), request, io))(args),
+    // Whether compose gives the command a TTY: this process's stdin is the command's.
+    exec: (args, service, command) =>
+      handler(async (a) =>
+        (await import('../commands/exec-command.js')).execCommand(toCliFlags(a, io.env), { service, command, stdinIsTerminal: process.stdin.isTTY === true }, io),
+      )(args),
+    inspect: async (port, open) => {
+      const { inspectCommand } = await import('../commands/inspect-command.js');
+      process.exitCode = await inspectCommand({ port, open }, io);
     },
   };
 }

@@ -31,6 +31,18 @@ export interface ExecaComposeRunnerOptions {
 
 const stderrTailLines = 20;
 
+/** How a command run on the terminal ended: its exit code, or the signal that ended it. */
+export interface TerminalEnd {
+  readonly exitCode: number | undefined;
+  readonly signal: string | undefined;
+}
+
+/** A command running on the terminal (`runOnTerminal`). */
+export interface TerminalProcess {
+  readonly done: Promise<TerminalEnd>;
+  signal(name: NodeJS.Signals): void;
+}
+
 interface Started {
   readonly done: Promise<CommandResult>;
   readonly stop: () => void;
@@ -82,6 +94,28 @@ export class ExecaComposeRunner implements ComposeRunner {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Runs `command` on the terminal, as if typed (`dev exec`): stdin, stdout and stderr are
+   * stagecraft's own, and the child stays in stagecraft's process group, the terminal's
+   * foreground one, so its Ctrl+C and a TTY reach the command. `done` resolves with how it
+   * ended, whatever its exit code; it rejects with a `ComposeFailure` only when it did not
+   * start. `signal()` passes a signal on. execa's cleanup kills it if stagecraft exits first.
+   */
+  runOnTerminal(command: PlannedCommand): TerminalProcess {
+    const [file, ...args] = command.argv;
+    if (file === undefined) throw new Error(`empty argv for ${command.phase}`);
+    const { observer } = this.#options;
+    observer.commandStarted(command);
+    const child = execa(file, args, { cwd: this.#options.cwd, env: this.#options.env, extendEnv: false, stdio: 'inherit', reject: false });
+    const done = settle(child).then((end) => {
+      const failure = end.spawnCode === undefined ? undefined : classifyEnd(command, { ...end, canceled: false, stderrTail: '' });
+      observer.commandEnded(command, end.exitCode, failure);
+      if (failure !== undefined) return Promise.reject<TerminalEnd>(failure satisfies ComposeFailure);
+      return { exitCode: end.exitCode, signal: end.signal };
+    });
+    return { done, signal: (name) => void child.kill(name) };
   }
 
   /** SIGKILLs every child still running. Synchronous: safe in `process.on('exit')`. */

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { homedir } from 'node:os';
 import { createInspector } from '@statelyai/inspect';
 import safeStableStringify from 'safe-stable-stringify';
 import { stringify as superjsonStringify } from 'superjson';
 import type { InspectionEvent, Observer } from 'xstate';
 import WebSocket from 'ws';
 import { inputFailure } from '../util/input-failure.js';
+import { redactHome } from './redact-home.js';
 import { SocketAdapter, type SocketLike } from './socket-adapter.js';
 
 /** The live inspector of one session. */
@@ -45,23 +47,36 @@ export function checkInspectTarget(target: string): void {
   }
 }
 
+/** Opens the inspector's socket (a `ws` WebSocket in production). */
+export type ConnectSocket = (url: string) => SocketLike;
+
+const openWebSocket: ConnectSocket = (url) => new WebSocket(url, { handshakeTimeout: 5000 }) as unknown as SocketLike;
+
 /**
- * Connects the session to an inspector: the Stately sky (`target` empty; the
- * live URL is announced) or a WebSocket server (`ws://…`). Connection
- * failures produce one warning and never reach the session.
+ * Connects the session to an inspector: the Stately sky (`target` empty; its live URL is
+ * announced once the socket is open, so it is never a page that will stay empty) or a
+ * WebSocket server (`ws://…`, such as `stagecraft inspect`). A connection that fails, or
+ * that the other end closes mid-session, costs one warning and never reaches the session.
+ * What leaves the process is the machines' context and events with `home` (the user's home
+ * directory) shown as `~` (README, "Watching the lifecycle").
  */
-export function startInspector(target: string, notices: InspectorNotices): SessionInspector {
+export function startInspector(target: string, notices: InspectorNotices, home = homedir(), connect: ConnectSocket = openWebSocket): SessionInspector {
   const sky = target === '';
   const sessionId = randomUUID();
   const where = sky ? 'the Stately sky inspector' : `the inspector at ${target}`;
   const adapter = new SocketAdapter({
-    connect: (): SocketLike =>
-      new WebSocket(sky ? skySocketUrl(sessionId) : target, { handshakeTimeout: 5000 }) as unknown as SocketLike,
+    connect: () => connect(sky ? skySocketUrl(sessionId) : target),
     serialize: sky ? (event) => superjsonStringify(event) : (event) => stringifyJson(event) ?? 'null',
-    onFailure: (reason) => notices.warn(`cannot reach ${where} (${reason}); the session goes on without it`),
+    onOpen: sky ? () => notices.say(`live inspection: ${skyInspectUrl}/${sessionId}`) : undefined,
+    onFailure: (reason, wasOpen) =>
+      notices.warn(
+        wasOpen
+          ? `lost ${where} (${reason}); the session goes on without it`
+          : `cannot reach ${where} (${reason}); the session goes on without it`,
+      ),
   });
-  if (sky) notices.say(`live inspection: ${skyInspectUrl}/${sessionId}`);
-  const inspector = createInspector(adapter);
+  const redact = <T>(value: T): T => redactHome(value, home);
+  const inspector = createInspector(adapter, { sanitizeContext: redact, sanitizeEvent: redact });
   inspector.start(); // createInspector starts only the library's own adapters
   return { inspect: inspector.inspect, stop: () => adapter.stop() };
 }

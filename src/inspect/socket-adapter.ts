@@ -15,8 +15,11 @@ export interface SocketLike {
 export interface SocketAdapterOptions {
   readonly connect: () => SocketLike;
   readonly serialize: (event: unknown) => string;
-  /** Called once, the first time the socket fails; later events are dropped. */
-  readonly onFailure: (reason: string) => void;
+  /**
+   * Called once, the first time the socket fails: it could not connect (`wasOpen` false), or
+   * the other end closed it mid-session (`wasOpen` true). Later events are dropped.
+   */
+  readonly onFailure: (reason: string, wasOpen: boolean) => void;
   readonly onOpen?: () => void;
   /** Events held until the socket opens. */
   readonly maxQueued?: number;
@@ -36,6 +39,7 @@ export class SocketAdapter {
   #socket: SocketLike | undefined;
   #queue: string[] = [];
   #failed = false;
+  #opened = false;
   #closed: Promise<void> = Promise.resolve();
 
   constructor(options: SocketAdapterOptions) {
@@ -53,11 +57,14 @@ export class SocketAdapter {
     this.#socket = socket;
     this.#closed = new Promise((resolve) => {
       socket.onclose = () => {
-        if (this.#queue.length > 0) this.#fail('the connection closed');
+        // Closed by stop() (#socket cleared first) is the end asked for; any other close,
+        // before or after it opened, loses the events still to come.
+        if (this.#socket === socket) this.#fail('the connection closed');
         resolve();
       };
     });
     socket.onopen = () => {
+      this.#opened = true;
       this.#options.onOpen?.();
       for (const data of this.#queue) socket.send(data);
       this.#queue = [];
@@ -98,7 +105,7 @@ export class SocketAdapter {
     if (this.#failed) return;
     this.#failed = true;
     this.#queue = [];
-    this.#options.onFailure(reason);
+    this.#options.onFailure(reason, this.#opened);
   }
 }
 

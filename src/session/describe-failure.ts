@@ -86,6 +86,8 @@ export function describeFailure(error: unknown, plan: DevPlan): SessionFailure |
     case 'exitCodes':
     case 'diagnostics':
     case 'health':
+    case 'logs':
+    case 'exec':
       return {
         kind: 'command-failed',
         message: withTail(`${command} ${ended(error)}; check the stack with \`${quoteArgv(plan.exitCodes.argv)}\``, error),

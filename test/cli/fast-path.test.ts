@@ -29,6 +29,15 @@ async function viaYargs(argv: readonly string[], env: NodeJS.ProcessEnv): Promis
     init: async () => {
       parsed = { error: 'init' };
     },
+    logs: async () => {
+      parsed = { error: 'logs' };
+    },
+    exec: async () => {
+      parsed = { error: 'exec' };
+    },
+    inspect: async () => {
+      parsed = { error: 'inspect' };
+    },
   };
   try {
     await buildCli(argv, env, commands, () => '0.0.0').parseAsync();

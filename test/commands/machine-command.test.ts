@@ -134,6 +134,9 @@ describe('`dev machine` through the yargs wiring', () => {
         calls.push([format, name]);
       },
       init: unexpected,
+      logs: unexpected,
+      exec: unexpected,
+      inspect: unexpected,
     };
     try {
       await buildCli(argv, {}, commands, () => '0.0.0').exitProcess(false).parseAsync();
