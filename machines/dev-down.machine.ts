@@ -159,6 +159,14 @@ export const devDownMachine = setup({
       waitedSeconds: stopTimeoutSeconds(context),
     })),
     announceRemoved: emit((_, params: { projectName: string; removal: Removal }) => ({ type: 'removed' as const, ...params })),
+    recordLockWaitTimedOut: assign(({ context }) => ({
+      failure: {
+        kind: 'locked',
+        message:
+          `project ${planOf({ context }).projectName} is held by another stagecraft process that has not let go in ${teardownTimeoutSeconds(context)} s; ` +
+          'stop it (Ctrl+C in its terminal), then run `stagecraft dev down` again',
+      } as const,
+    })),
     recordTeardownTimedOut: assign(({ context }) => ({
       failure: {
         kind: 'command-failed',
@@ -311,6 +319,8 @@ export const devDownMachine = setup({
         ],
         onError: { target: 'restoring', actions: { type: 'recordFailure', params: ({ event }) => ({ error: event.error }) } },
       },
+      // A holder that took the lock as we came is waited for (its end heard through the lock): bounded.
+      after: { holderTeardownTimeout: { target: 'restoring', actions: 'recordLockWaitTimedOut' } },
       // Leaving the state aborts a claim still waiting for the mutex; restoring undoes one that got in.
       on: { STOP: { target: 'restoring', actions: { type: 'recordStop', params: ({ event }) => event } } },
     },

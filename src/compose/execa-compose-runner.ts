@@ -5,6 +5,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { execa, type ResultPromise } from 'execa';
 import type { PlannedCommand } from '../../machines/dev-session.types.js';
 import { classifyEnd } from './classify-failure.js';
+import { isComposeFailure } from './compose-runner.js';
 import type {
   CommandResult,
   ComposeFailure,
@@ -38,6 +39,14 @@ export interface TerminalEnd {
 }
 
 /** A command running on the terminal (`runOnTerminal`). */
+/** How many times a command killed by a stop signal nobody sent it is run in all. */
+const spawnRaceAttempts = 3;
+
+/** The child died of SIGINT, SIGTERM or SIGHUP (which stagecraft itself never sends a `run` child unasked). */
+function diedOfStopSignal(error: unknown): boolean {
+  return isComposeFailure(error) && error.kind !== 'canceled' && ['SIGINT', 'SIGTERM', 'SIGHUP'].includes(error.signal ?? '');
+}
+
 export interface TerminalProcess {
   readonly done: Promise<TerminalEnd>;
   signal(name: NodeJS.Signals): void;
@@ -66,7 +75,21 @@ export class ExecaComposeRunner implements ComposeRunner {
     this.#options = options;
   }
 
-  run(command: PlannedCommand, signal: AbortSignal, onLine?: LineListener): Promise<CommandResult> {
+  async run(command: PlannedCommand, signal: AbortSignal, onLine?: LineListener): Promise<CommandResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#runOnce(command, signal, onLine);
+      } catch (error) {
+        // A child is in stagecraft's process group from fork until its setsid: a Ctrl+C (or a
+        // supervisor's SIGTERM) to the group in that moment is held, and kills it as it execs.
+        // Not ours (nothing cancelled it): run it again; every planned command may run twice.
+        if (attempt < spawnRaceAttempts && !signal.aborted && diedOfStopSignal(error)) continue;
+        throw error;
+      }
+    }
+  }
+
+  #runOnce(command: PlannedCommand, signal: AbortSignal, onLine: LineListener | undefined): Promise<CommandResult> {
     // Canceled before it started: start nothing. (After a third Ctrl+C the forced
     // teardown's `down` would otherwise be spawned after giving up, only to be killed.)
     if (signal.aborted) {

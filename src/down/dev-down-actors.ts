@@ -12,6 +12,9 @@ import { lockedFailure } from '../session/session-claims.js';
 import { tearDown } from '../session/tear-down.js';
 import { loadDownPlan, planForProject } from './down-plan.js';
 
+/** How many times `dev down` waits for a process that took the project's lock as it came. */
+const racingHolderTries = 3;
+
 /** The part of the session lock `dev down` uses (SessionLock in production). */
 export interface DownLock {
   acquire(plan: DevPlan, state: string, signal?: AbortSignal): Promise<AcquireResult>;
@@ -111,7 +114,18 @@ export function createDevDownActors(deps: DevDownDeps) {
     }),
 
     takeLock: fromPromise<LockTaken, DevPlan>(async ({ input: plan, signal }) => {
-      const claim = await lock.acquire(plan, 'down', signal);
+      let claim = await lock.acquire(plan, 'down', signal);
+      // Taken at this very instant by another stagecraft process (a session still claiming or
+      // starting, or another `dev down`): a session is asked to stop; either way its end is
+      // heard through the lock, then the lock is ours to take. The machine bounds the wait.
+      for (let tries = 0; claim.kind === 'held' && tries < racingHolderTries; tries++) {
+        const holder = claim.holder;
+        if (holder !== undefined && holder.mode !== 'down' && holder.pid !== deps.ownPid && processes.identify(identityOf(holder)) === 'stagecraft') {
+          processes.signal(identityOf(holder), 'SIGTERM');
+        }
+        await deps.locks.whenReleased(claim.project, signal);
+        claim = await lock.acquire(plan, 'down', signal);
+      }
       if (claim.kind === 'held') throw lockedFailure(claim);
       const stale = claim.stale;
       if (stale === undefined || stale.project === plan.projectName) return { stalePlan: undefined };

@@ -56,8 +56,8 @@ describe('describeMachine(…, "down")', () => {
     expect(has('restoring', 'done: restoreLock', 'interrupted', 'stopped')).toBe(true);
   });
 
-  it('has 40 transitions, none eventless, none targetless, none the machine handles in any state', () => {
-    expect(exported.edges).toHaveLength(40);
+  it('has 42 transitions, none eventless, none targetless, none the machine handles in any state', () => {
+    expect(exported.edges).toHaveLength(42);
     expect(exported.edges.filter((e) => e.event === 'always' || e.targetless === true || e.source === '*')).toStrictEqual([]);
   });
 

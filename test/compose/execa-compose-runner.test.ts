@@ -110,6 +110,29 @@ function outcome<T>(promise: Promise<T>): Promise<{ resolved: T } | { rejected: 
 
 describe('ExecaComposeRunner.run', () => {
   test(
+    'a child killed by a stop signal nobody sent it (a Ctrl+C caught between fork and setsid) is run again, up to 3 times in all',
+    async () => {
+      const { runner, observed } = rig({});
+      const root = mkdtempSync(path.join(tmpdir(), 'stagecraft-retry-'));
+      dirs.push(root);
+      // Dies of SIGINT on its first two runs (one marker file per run), answers on the third.
+      // Shell builtins only: the rig's PATH holds node and the fake docker.
+      const script = 'n=0; for f in "$1"/run*; do [ -e "$f" ] && n=$((n+1)); done; : > "$1/run$n"; [ "$n" -lt 2 ] && kill -INT $$; echo "answered on run $n"';
+      const flaky: PlannedCommand = { phase: 'explain', argv: ['/bin/sh', '-c', script, 'sh', root] };
+      expect(await runner.run(flaky, new AbortController().signal)).toEqual({ stdout: 'answered on run 2', stderrTail: '' });
+      expect(observed.filter(([kind]) => kind === 'started')).toHaveLength(3);
+      expect(readdirSync(root).sort()).toEqual(['run0', 'run1', 'run2']);
+
+      // A fourth death is not retried: the failure says which signal.
+      const always: PlannedCommand = { phase: 'explain', argv: ['/bin/sh', '-c', 'kill -TERM $$'] };
+      const result = await outcome(runner.run(always, new AbortController().signal));
+      expect(result).toMatchObject({ rejected: { type: 'compose-failure', signal: 'SIGTERM' } });
+      expect(observed.filter(([kind, command]) => kind === 'started' && command === always)).toHaveLength(3);
+    },
+    timeout,
+  );
+
+  test(
     'with a line listener: each line of stdout and stderr as it comes, stdout\'s to the observer too; the same result',
     async () => {
       const { runner, observed } = rig({

@@ -64,6 +64,7 @@ describe('the session machine', () => {
       'reconciling --STOP--> stopped',
       'reconciling --done: reconcile--> starting',
       'reconciling --error: reconcile--> failed',
+      'reconciling --after: teardownDeadline--> failed',
       'starting --STOP--> stopping',
       'starting --EVENTS_ENDED--> (stays)',
       'starting --done: start [waits]--> waiting',
@@ -71,6 +72,7 @@ describe('the session machine', () => {
       'starting --done: start--> attached',
       'starting --error: start [createdNothing]--> failed',
       'starting --error: start--> rollingBack',
+      'starting --after: startTimeout--> rollingBack',
       'waiting --STOP--> stopping',
       'waiting --after: waitTimeout--> rollingBack',
       'waiting --always [eventsKeepEnding]--> rollingBack',
@@ -107,22 +109,26 @@ describe('the session machine', () => {
       'stopping.graceful --done: teardown--> stopped',
       'stopping.graceful --error: teardown--> failed',
       'stopping.graceful --after: teardownDeadline--> stopping.forced',
-      'stopping.forced --STOP--> abandoned',
+      'stopping.forced --STOP--> (stays)',
       'stopping.forced --done: forcedTeardown--> stopped',
       'stopping.forced --error: forcedTeardown--> failed',
+      'stopping.forced --after: forcedTeardownDeadline--> abandoned',
       'rollingBack.diagnosing --STOP [keepOnFailure]--> failed',
       'rollingBack.diagnosing --STOP--> rollingBack.tearingDown',
       'rollingBack.diagnosing --done: diagnose [keepOnFailure]--> failed',
       'rollingBack.diagnosing --done: diagnose--> rollingBack.tearingDown',
       'rollingBack.diagnosing --error: diagnose [keepOnFailure]--> failed',
       'rollingBack.diagnosing --error: diagnose--> rollingBack.tearingDown',
+      'rollingBack.diagnosing --after: diagnoseDeadline [keepOnFailure]--> failed',
+      'rollingBack.diagnosing --after: diagnoseDeadline--> rollingBack.tearingDown',
       'rollingBack.tearingDown --STOP--> rollingBack.forced',
       'rollingBack.tearingDown --done: teardown--> failed',
       'rollingBack.tearingDown --error: teardown--> failed',
       'rollingBack.tearingDown --after: teardownDeadline--> rollingBack.forced',
-      'rollingBack.forced --STOP--> abandoned',
+      'rollingBack.forced --STOP--> (stays)',
       'rollingBack.forced --done: forcedTeardown--> failed',
       'rollingBack.forced --error: forcedTeardown--> failed',
+      'rollingBack.forced --after: forcedTeardownDeadline--> abandoned',
     ]);
   });
 
@@ -133,6 +139,9 @@ describe('the session machine', () => {
       '* SERVICE_CHANGED',
       '* EVENTS_ENDED',
       'starting EVENTS_ENDED',
+      // A STOP cannot cut a forced teardown short (its own bound ends it).
+      'stopping.forced STOP',
+      'rollingBack.forced STOP',
     ]);
   });
 
