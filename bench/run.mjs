@@ -1,8 +1,8 @@
 // `npm run bench`: builds (in the npm script), then runs every benchmark beside its
 // baseline on the real engine with local images, prints the figures, updates
 // bench/results.json and bench/RESULTS.md. Flags (after `npm run bench --`):
-//   --only cli-start,start,stop,logs,config-problems   run these only (`--only soak`: the soak alone)
-//   --runs N                           runs per side (defaults: 40, 8, 8, 3, 5)
+//   --only cli-start,start,stop,logs,config-problems,guardian   run these only (`--only soak`: the soak alone)
+//   --runs N                           runs per side (defaults: 40, 8, 8, 3, 5, 8)
 //   --soak [--soak-minutes N]          also the memory soak (10 minutes by default)
 //   --cli PATH                         benchmark another build of the CLI (implies --no-write)
 //   --no-write                         print only
@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as cliStart from './cli-start.bench.mjs';
 import * as configProblems from './config-problems.bench.mjs';
+import * as guardian from './guardian.bench.mjs';
 import * as logs from './logs.bench.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { loadResults, saveResults, writeResultsMarkdown } from './lib/results.mjs';
@@ -32,7 +33,7 @@ const { values } = parseArgs({
 
 const cli = path.resolve(values.cli ?? path.join(root, 'dist/src/cli.js'));
 const write = !values['no-write'] && values.cli === undefined;
-const benches = [cliStart, start, stop, logs, configProblems];
+const benches = [cliStart, start, stop, logs, configProblems, guardian];
 const only = values.only?.split(',');
 const chosen = [
   ...benches.filter((b) => only === undefined || only.includes(b.name)),

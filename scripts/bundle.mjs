@@ -7,6 +7,9 @@
 // 2. dist/src/cli/yargs-cli.js and dist/src/commands/{dev,down,status,machine,init,logs,exec,inspect}-command.js:
 //    what the entry imports lazily (yargs; the session, execa, xstate), with the code they
 //    share split into dist/src/chunks/. The entry's imports of them are left as imports.
+//    The guardian (dist/src/guardian/guardian-main.js) is an entry of this build too, run by
+//    its own process only (src/guardian/spawn-guardian.ts finds it one level up from the
+//    commands and the chunks); what it loads once its CLI has died is split off with the rest.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -54,7 +57,7 @@ rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 await build({ ...common, entryPoints: ['src/cli.ts'], outfile: path.join(outdir, 'cli.js'), plugins: [lazyEntriesExternal] });
 await build({
   ...common,
-  entryPoints: lazyEntries,
+  entryPoints: [...lazyEntries, 'src/guardian/guardian-main.ts'],
   outdir,
   outbase: 'src',
   splitting: true,

@@ -2,7 +2,6 @@ import path from 'node:path';
 import { toFailure } from '../../machines/dev-session.output.js';
 import { exitCodeForFailure } from '../../machines/exit-code.js';
 import type { CliFlags } from '../cli/dev-flags.js';
-import type { ComposeRunner } from '../compose/compose-runner.js';
 import { EventsFileReporter, teeReporter } from '../output/events-file-reporter.js';
 import type { Reporter } from '../output/reporter.js';
 import { sessionFilePath } from '../session-file/session-file.js';
@@ -11,8 +10,8 @@ import { SessionLock } from '../session-file/session-lock.js';
 import { runDevSession } from '../session/run-dev-session.js';
 import { fsFailure } from '../util/fs-failure.js';
 import { createReporter, type CliIo } from './cli-io.js';
-import { createRunner } from './cli-runner.js';
 import { planCommand } from './plan-command.js';
+import { createSessionRunner, type SessionRunner } from './session-runner.js';
 
 function openEventsFile(file: string, cwd: string): EventsFileReporter {
   try {
@@ -35,12 +34,13 @@ async function connectInspector(target: string, reporter: Reporter) {
 /**
  * `stagecraft dev` (foreground or `--detach`): runs one session and resolves
  * with its exit code once every child it started has ended. `makeRunner` builds the
- * compose runner (the execa one; tests pass the fake) and the function that lets it go.
+ * compose runner (the execa one; tests pass the fake), the function that lets it go and,
+ * for a foreground session, its guardian (src/guardian/), told of the session's plan.
  */
 export async function devCommand(
   flags: CliFlags,
   io: CliIo,
-  makeRunner: (reporter: Reporter, io: CliIo) => { runner: ComposeRunner; release: () => void } = createRunner,
+  makeRunner: (reporter: Reporter, io: CliIo) => SessionRunner = (reporter, cliIo) => createSessionRunner(reporter, cliIo, flags),
 ): Promise<number> {
   if (flags.dryRun) return planCommand(flags, io);
   const pretty = createReporter(flags.options, flags.verbose, io, flags);
@@ -55,8 +55,9 @@ export async function devCommand(
     events?.close();
     return exitCodeForFailure(failure);
   }
-  const reporter = events === undefined ? pretty : teeReporter(pretty, events);
-  const { runner, release } = makeRunner(reporter, io);
+  const told = events === undefined ? pretty : teeReporter(pretty, events);
+  const { runner, release, guardian } = makeRunner(told, io);
+  const reporter = guardian === undefined ? told : guardian.watch(told);
   const lock = new SessionLock(sessionFilePath(flags.options.devDir, io.cwd), flags.options.mode, {
     lock: new ProjectLock(io.env),
   });
@@ -75,6 +76,7 @@ export async function devCommand(
     // What a final state cancelled may still be exiting (SIGTERM, then SIGKILL after its
     // grace: a stuck forced `kill` after a third Ctrl+C): it does not outlive the session.
     await runner.idle();
+    guardian?.end();
     return output.exitCode;
   } finally {
     release();

@@ -19,6 +19,12 @@ import { ChunkBatcher } from './chunk-batcher.js';
 import { LineSplitter, TailBuffer } from './line-splitter.js';
 import { openOsPipe } from './os-pipe.js';
 
+/** Told of each child's process group as it starts and once it has ended (the guardian's list). */
+export interface ChildWatcher {
+  started(pid: number): void;
+  ended(pid: number): void;
+}
+
 export interface ExecaComposeRunnerOptions {
   readonly cwd: string;
   /** Passed to compose unchanged (DOCKER_HOST, DOCKER_CONTEXT, …). */
@@ -28,6 +34,7 @@ export interface ExecaComposeRunnerOptions {
   readonly colorLogs: boolean;
   /** SIGTERM to SIGKILL, for a child being stopped. */
   readonly killGraceMs?: number;
+  readonly children?: ChildWatcher;
 }
 
 const stderrTailLines = 20;
@@ -169,7 +176,10 @@ export class ExecaComposeRunner implements ComposeRunner {
       forceKillAfterDelay: false,
     });
     const pid = child.pid;
-    if (pid !== undefined) this.#live.add(pid);
+    if (pid !== undefined) {
+      this.#live.add(pid);
+      this.#options.children?.started(pid);
+    }
     // The child has its copy of the write end (or failed to start); ours would keep the pipe from ever ending.
     if (pipe !== undefined) closeSync(pipe.writeFd);
 
@@ -201,7 +211,10 @@ export class ExecaComposeRunner implements ComposeRunner {
     // the child exits, so wait for the pipe's end as execa does for its own pipes.
     const done = Promise.all([settle(child), stdoutLines?.ended]).then(([end]) => {
       clearTimeout(killTimer);
-      if (pid !== undefined) this.#live.delete(pid);
+      if (pid !== undefined) {
+        this.#live.delete(pid);
+        this.#options.children?.ended(pid);
+      }
       stdoutLines?.end();
       const failure = classifyEnd(command, { ...end, canceled, stderrTail: tail.toString() });
       observer.commandEnded(command, end.exitCode, failure);

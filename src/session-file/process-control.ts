@@ -24,7 +24,10 @@ export interface ProcessControl {
   signal(identity: ProcessIdentity, signal: NodeJS.Signals): boolean;
 }
 
-/** `node … <…/dist/src/cli.js | …/stagecraft> dev …`, from /proc/<pid>/cmdline. */
+/**
+ * `node … <…/dist/src/cli.js | …/stagecraft> dev …`, from /proc/<pid>/cmdline; or a session's
+ * guardian, `node …/dist/src/guardian/guardian-main.js`, holding the project while it tears down.
+ */
 export function isStagecraftCommandLine(argv: readonly string[]): boolean {
   const [exe, ...rest] = argv;
   if (exe === undefined || !/^node(js)?[0-9.]*$/.test(path.basename(exe))) return false;
@@ -33,6 +36,7 @@ export function isStagecraftCommandLine(argv: readonly string[]): boolean {
   const at = rest.findIndex((arg) => !arg.startsWith('-'));
   const script = rest[at];
   if (script === undefined) return false;
+  if (script.endsWith('/dist/src/guardian/guardian-main.js')) return rest.length === at + 1;
   const isCli = script.endsWith('/dist/src/cli.js') || path.basename(script) === 'stagecraft';
   return isCli && rest[at + 1] === 'dev';
 }

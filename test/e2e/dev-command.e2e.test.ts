@@ -258,9 +258,9 @@ describeE2e('stagecraft dev against a real engine', () => {
     expect(leftovers(project)).toEqual(nothingLeft);
   });
 
-  test('SIGKILL of the CLI leaves a stale session that dev down cleans up — sigkill', async () => {
+  test('SIGKILL of the CLI without its guardian leaves a stale session that dev down cleans up — sigkill', async () => {
     dir = stackDir(stack(ticking('app')));
-    const run = startCli(dir, ['-p', project]);
+    const run = startCli(dir, ['-p', project, '--no-guardian']);
     await waitUntil('the service logging', () => /app ready/.test(run.stdout()));
     signalGroup(run, 'SIGKILL');
     expect(await run.exited).toBe(128 + 9);
@@ -277,9 +277,9 @@ describeE2e('stagecraft dev against a real engine', () => {
     expect(leftovers(project)).toEqual(nothingLeft);
   });
 
-  test('the next dev reports a stale session and reconciles before starting — stale', async () => {
+  test('the next dev reports a stale session (left by a SIGKILL without a guardian) and reconciles before starting — stale', async () => {
     dir = stackDir(stack(ticking('app')));
-    const first = startCli(dir, ['-p', project]);
+    const first = startCli(dir, ['-p', project, '--no-guardian']);
     await waitUntil('the service logging', () => /app ready/.test(first.stdout()));
     signalGroup(first, 'SIGKILL');
     await first.exited;

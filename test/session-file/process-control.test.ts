@@ -48,6 +48,10 @@ describe('isStagecraftCommandLine', () => {
     [['sh', '-c', 'stagecraft dev'], false],
     [['node', '/p/evil.js', '/p/dist/src/cli.js', 'dev'], false],
     [['node', '--require', '/p/hook.js', '/p/dist/src/cli.js', 'dev'], false],
+    // A session's guardian, holding the project while it tears down (src/guardian/).
+    [['/usr/bin/node', '/p/dist/src/guardian/guardian-main.js'], true],
+    [['node', '/p/dist/src/guardian/guardian-main.js', 'dev'], false],
+    [['node', '/p/evil.js', '/p/dist/src/guardian/guardian-main.js'], false],
     [[], false],
   ])('%j → %s', (argv, expected) => {
     expect(isStagecraftCommandLine(argv)).toBe(expected);
