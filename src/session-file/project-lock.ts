@@ -19,7 +19,7 @@ export interface LockHolder {
 }
 
 /** How long a holder has to say who it is; a stopped holder cannot, and stays unnamed. */
-const askTimeoutMs = 1000;
+const askTimeoutMs = 3000;
 
 /** FNV-1a (32 bits), twice with different seeds: a short stable name part, without node:crypto. */
 function hash(text: string): string {

@@ -14,7 +14,7 @@ import { copyFileSync, cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cliPath, containers, describeE2e, forceRemove, leftovers, nothingLeft, projectName, removeDir, runCli, volumes } from './e2e-harness.js';
+import { cliPath, containers, describeE2e, forceRemove, leftovers, networks, nothingLeft, projectName, removeDir, runCli, volumes } from './e2e-harness.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -103,7 +103,13 @@ describeE2e('stagecraft init round trip through docker compose config', () => {
     if (trip.traefik) expect(back.services['traefik']?.['image']).toBe('traefik:v3');
 
     // `config` created nothing.
-    expect({ ...leftovers(original.name), volumes: volumes(original.name) }).toStrictEqual({ ...nothingLeft, volumes: [] });
+    // (Containers, networks and volumes only: another test's fake `docker` may be running a
+    // project of the same name at the same time; `config` starts no process of its own.)
+    expect({ containers: containers(original.name), networks: networks(original.name), volumes: volumes(original.name) }).toStrictEqual({
+      containers: [],
+      networks: [],
+      volumes: [],
+    });
   });
 
   test('the starter comes up with dev --detach --wait, and dev down leaves nothing', async () => {
