@@ -237,7 +237,7 @@ describe('--events', () => {
     async () => {
       const r = rig('minimal');
       const file = path.join(r.root, 'events.jsonl');
-      const cli = r.spawn(['--events', file], { scenario: attachedScenario });
+      const cli = r.spawn(['--events', file, '--no-guardian'], { scenario: attachedScenario });
       await attachedTo(r, cli);
       await waitFor(() => readFileSync(file, 'utf8').includes('"type":"commandEnded","phase":"exitCodes"'), 'the `ps` to be seen ended');
       cli.signal('SIGKILL');

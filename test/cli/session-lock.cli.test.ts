@@ -271,7 +271,8 @@ describe('a session killed with SIGKILL', () => {
    * `down` runs, as compose's do (`followPid` names both: each test waits for them to end).
    */
   async function killedSession(r: CliRig, args: string[] = []): Promise<{ cli: CliProcess; record: SessionJson; followPid: number[] }> {
-    const cli = await attachedSession(r, args, { 'logs --follow': { untilDown: true } });
+    // No guardian: this is the stale-record path a session killed without one leaves (SIGKILL).
+    const cli = await attachedSession(r, ['--no-guardian', ...args], { 'logs --follow': { untilDown: true } });
     const record = await sessionIn(r, cli.pid, 'attached');
     process.kill(cli.pid, 'SIGKILL');
     expect(await cli.ended()).toEqual({ code: null, signal: 'SIGKILL' });
