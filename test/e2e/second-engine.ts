@@ -52,6 +52,25 @@ function freeSubnet(): string {
   throw new Error('no free /24 in 10.213.0.0/16 for the second engine');
 }
 
+/** The main engine's `docker0` as `ip` shows it: its IPv4 address with prefix, or undefined without one. */
+function docker0Address(): string | undefined {
+  const shown = run('ip', ['-4', '-o', 'addr', 'show', 'dev', 'docker0']);
+  return shown.status === 0 ? / inet (\S+)/.exec(shown.stdout)?.[1] : undefined;
+}
+
+/**
+ * Puts the main engine's `docker0` back as it was if it has gone. It has been seen to vanish
+ * around the second engine's stop (cause not found yet); the main engine then cannot run a
+ * build step or a container on its default network. It finds its bridge by name again.
+ */
+function keepDocker0(address: string | undefined): void {
+  if (address === undefined || docker0Address() !== undefined) return;
+  process.stderr.write(`second-engine: the main engine's docker0 (${address}) vanished; putting it back\n`);
+  run('ip', ['link', 'add', 'docker0', 'type', 'bridge']);
+  run('ip', ['addr', 'add', address, 'dev', 'docker0']);
+  run('ip', ['link', 'set', 'docker0', 'up']);
+}
+
 /** Mount points under `dir` (netns and overlay mounts a killed dockerd may leave), deepest first. */
 function mountsUnder(dir: string): string[] {
   return readFileSync('/proc/self/mountinfo', 'utf8')
@@ -66,6 +85,7 @@ function mountsUnder(dir: string): string[] {
  * resolves once it answers. The caller stops it with `stop()` (in afterAll).
  */
 export async function startSecondEngine(): Promise<SecondEngine> {
+  const mainBridge = docker0Address();
   const base = mkdtempSync(path.join(os.tmpdir(), 'sc-engine-'));
   const socket = path.join(base, 'docker.sock');
   const logFile = path.join(base, 'dockerd.log');
@@ -131,6 +151,7 @@ export async function startSecondEngine(): Promise<SecondEngine> {
     },
     async ensureRunning() {
       if (daemon?.exitCode !== null || daemon.signalCode !== null) await launch();
+      keepDocker0(mainBridge);
     },
     async stop() {
       signal('SIGCONT');
@@ -143,6 +164,7 @@ export async function startSecondEngine(): Promise<SecondEngine> {
       }
       run('ip', ['link', 'delete', bridge]);
       for (const mountPoint of mountsUnder(base)) run('umount', ['-l', mountPoint]);
+      keepDocker0(mainBridge);
       rmSync(base, { recursive: true, force: true });
     },
   };
