@@ -23,9 +23,6 @@ export interface PlannedCommand {
   readonly argv: readonly string[];
 }
 
-/** compose's stop timeout for a service that sets no `stop_grace_period`. */
-export const defaultStopGraceSeconds = 10;
-
 /**
  * Removing a project: every container (one-off `run` ones included), network and anonymous
  * volume labelled with it, and nothing else (named volumes stay). compose's `down` without
@@ -55,6 +52,9 @@ export const diagnoseDeadlineMs = 30_000;
 
 /** The bound of a forced teardown (kill, down --timeout 0, the listings): past it, abandoned. */
 export const forcedTeardownDeadlineMs = 20_000;
+
+/** compose's stop timeout for a service that sets no `stop_grace_period`. */
+export const defaultStopGraceSeconds = 10;
 
 /** The whole deterministic plan of one session (SPEC §3). */
 export interface DevPlan {
@@ -107,11 +107,11 @@ export interface DevOptions {
   readonly noTraefik: boolean;
   readonly wait: boolean;
   readonly waitTimeoutSeconds: number;
+  /** `--start-timeout`: how long `up` (pulls and builds included) may take before the start fails. */
+  readonly startTimeoutSeconds: number;
   /** `--grace`; undefined (the default): each service's `stop_grace_period` holds. */
   readonly graceSeconds: number | undefined;
   readonly keepOnFailure: boolean;
-  /** `--start-timeout`: how long `up` (pulls and builds included) may take before the start fails. */
-  readonly startTimeoutSeconds: number;
   readonly composeCommand: string;
   /** The active profiles: COMPOSE_PROFILES as compose reads it (comma-separated, trimmed; `*`: every profile). */
   readonly profiles: readonly string[];

@@ -39,13 +39,6 @@ export interface ExecaComposeRunnerOptions {
 
 const stderrTailLines = 20;
 
-/** How a command run on the terminal ended: its exit code, or the signal that ended it. */
-export interface TerminalEnd {
-  readonly exitCode: number | undefined;
-  readonly signal: string | undefined;
-}
-
-/** A command running on the terminal (`runOnTerminal`). */
 /** How many times a command killed by a stop signal nobody sent it is run in all. */
 const spawnRaceAttempts = 3;
 
@@ -54,6 +47,13 @@ function diedOfStopSignal(error: unknown): boolean {
   return isComposeFailure(error) && error.kind !== 'canceled' && ['SIGINT', 'SIGTERM', 'SIGHUP'].includes(error.signal ?? '');
 }
 
+/** How a command run on the terminal ended: its exit code, or the signal that ended it. */
+export interface TerminalEnd {
+  readonly exitCode: number | undefined;
+  readonly signal: string | undefined;
+}
+
+/** A command running on the terminal (`runOnTerminal`). */
 export interface TerminalProcess {
   readonly done: Promise<TerminalEnd>;
   signal(name: NodeJS.Signals): void;
