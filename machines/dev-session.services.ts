@@ -60,7 +60,7 @@ export function notReadyFailure(plan: DevPlan, statuses: Statuses, timeoutSecond
 }
 
 /** The spec of `service` in the plan; one compose.yaml does not name (a `run`, a foreign label) gets defaults. */
-export function specOf(plan: DevPlan, service: string): ServiceSpec {
+export function specOf(plan: Pick<DevPlan, 'services'>, service: string): ServiceSpec {
   return (
     plan.services.find((s) => s.name === service) ?? {
       name: service,

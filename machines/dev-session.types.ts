@@ -13,9 +13,10 @@ export type Phase =
   | 'diagnostics'
   | 'health'
   | 'explain'
-  /** `dev logs` and `dev exec` (SPEC §2 day-two commands), outside any session. */
+  /** `dev logs`, `dev exec` and `dev restart` (SPEC §2 day-two commands), outside any session. */
   | 'logs'
-  | 'exec';
+  | 'exec'
+  | 'restart';
 
 /** One command the plan built; the runner executes exactly this argv. */
 export interface PlannedCommand {

@@ -23,6 +23,8 @@ export interface CliCommands {
   readonly init: (force: boolean) => Promise<void>;
   /** `stagecraft dev logs [svc…] [-f] [--tail N] [--since T]`. */
   readonly logs: (args: CommandArgs, request: LogsRequest) => Promise<void>;
+  /** `stagecraft dev restart [svc…]`. */
+  readonly restart: (args: CommandArgs, services: readonly string[]) => Promise<void>;
   /** `stagecraft dev exec <svc> -- <cmd…>`. */
   readonly exec: (args: CommandArgs, service: string, command: readonly string[]) => Promise<void>;
   /** `stagecraft inspect [--port N] [--open]`. */
@@ -107,6 +109,8 @@ export function createCliCommands(io: CliIo): CliCommands {
     },
     logs: (args, request) =>
       handler(async (a) => (await import('../commands/logs-command.js')).logsCommand(toCliFlags(a, io.env), request, io))(args),
+    restart: (args, services) =>
+      handler(async (a) => (await import('../commands/restart-command.js')).restartCommand(toCliFlags(a, io.env), services, io))(args),
     // Whether compose gives the command a TTY: this process's stdin is the command's.
     exec: (args, service, command) =>
       handler(async (a) =>

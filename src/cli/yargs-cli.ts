@@ -11,7 +11,7 @@ import { withDevFlags } from './dev-flags.js';
 const parserConfiguration = { 'boolean-negation': false, 'duplicate-arguments-array': false } as const;
 
 /**
- * The positional arguments after `dev <sub>`. `logs` and `exec` read theirs from `_`: yargs
+ * The positional arguments after `dev <sub>`. `logs`, `restart` and `exec` read theirs from `_`: yargs
  * declares a variadic positional by parsing it again as a repeated option, which
  * `duplicate-arguments-array: false` cuts to its last value.
  */
@@ -65,6 +65,16 @@ export function buildCli(argv: readonly string[], env: NodeJS.ProcessEnv, comman
           (args) => commands.logs(args, { services: positionals(args), follow: args.follow, tail: args.tail, since: args.since }),
         )
         .command(
+          'restart',
+          'restart services of the running project, then wait until they are ready (dev restart [service…])',
+          (y) =>
+            y
+              .usage('$0 dev restart [service…] [--wait-timeout S] [--grace S]')
+              .strict(false)
+              .strictOptions(),
+          (args) => commands.restart(args, positionals(args)),
+        )
+        .command(
           'exec',
           "run a command in a service's container (dev exec <service> -- <command…>)",
           (y) =>
@@ -81,6 +91,7 @@ export function buildCli(argv: readonly string[], env: NodeJS.ProcessEnv, comman
         .example('$0 dev --detach --wait', 'start and wait until healthy, for CI')
         .example('$0 dev down', 'remove a detached stack')
         .example('$0 dev logs -f api', "follow api's logs")
+        .example('$0 dev restart api', 'restart api and wait until it is ready again')
         .example('$0 dev exec api -- sh', 'a shell in the api container'),
     )
     .command(

@@ -47,6 +47,8 @@ export class PrettyReporter implements Reporter {
   #expected: readonly string[] = [];
   /** `--keep-on-failure` kept a failed start: its error suggests the flag no more. */
   #kept = false;
+  /** The services `dev restart` is restarting: their being stopped is the restart, not news. */
+  #restarting: readonly string[] = [];
 
   constructor(options: PrettyReporterOptions) {
     this.#o = options;
@@ -126,6 +128,19 @@ export class PrettyReporter implements Reporter {
               : `got ${event.signal ?? 'a stop request'}: stopping project ${event.projectName} (Ctrl+C again to force)`,
         );
         return;
+      case 'restarting':
+        this.#restarting = event.services;
+        this.#phases.begin('start', `restart ${event.services.join(', ')} of project ${event.projectName}`, event.services);
+        this.#say(`restarting ${event.services.join(', ')} of project ${event.projectName}…`);
+        return;
+      case 'restarted':
+        this.#phases.end();
+        this.#say(`restarted ${event.statuses.map((s) => `${s.service} (${restartedAs(s)})`).join(', ')} of project ${event.projectName}`);
+        return;
+      case 'restartInterrupted':
+        this.#phases.end();
+        this.#warn(interruptedRestart(event));
+        return;
       case 'waiting':
         this.#phases.begin('wait', `wait for ${event.services.join(', ') || 'the services'} (up to ${event.timeoutSeconds} s)`);
         if (event.services.length > 0) {
@@ -202,6 +217,7 @@ export class PrettyReporter implements Reporter {
         this.#say(`${status.service} exited with code ${status.exitCode ?? '?'}; restarting (${status.restarts + 1})`);
         return true;
       case 'stopped':
+        if (this.#restarting.includes(status.service)) return false;
         this.#say(`${status.service} was stopped (exit code ${status.exitCode ?? '?'})`);
         return true;
       case 'unhealthy':
@@ -280,7 +296,24 @@ export class PrettyReporter implements Reporter {
   }
 }
 
-/** The one sentence (plus detail lines) a failure shows the user. */
+/** How a restarted service is ready (SPEC §4). */
+function restartedAs(status: ServiceStatus): string {
+  return status.state === 'exited' ? `exited ${status.exitCode ?? '?'}` : status.state;
+}
+
+/** Where a stop signal found `dev restart`, and what that leaves. */
+function interruptedRestart(event: Extract<SessionEvent, { type: 'restartInterrupted' }>): string {
+  const services = event.services.join(', ');
+  switch (event.step) {
+    case 'survey':
+      return 'stopped before restarting anything';
+    case 'restart':
+      return `stopped while compose restarted ${services}: some may be left stopped; see \`stagecraft dev status\`, and run \`stagecraft dev restart ${event.services.join(' ')}\` again`;
+    case 'wait':
+      return `stopped waiting: ${services} restarted and keep running, not all of them ready yet (see \`stagecraft dev status\`)`;
+  }
+}
+
 /** What to do after a failed start. */
 const startFailedNext = 'fix what compose reported and run stagecraft dev again (--keep-on-failure keeps what was created, for inspection)';
 /** …and after a start `--keep-on-failure` kept: the flag is not news. */

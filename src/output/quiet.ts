@@ -11,6 +11,7 @@ export function shownWhenQuiet(event: SessionEvent): boolean {
     case 'finished':
     case 'diagnostics':
     case 'healthOutput':
+    case 'restarted':
       return true;
     // Detached, the start's last line is the run's last line: how to stop what runs.
     case 'started':

@@ -1,3 +1,4 @@
+import type { DevRestartEmitted } from '../../machines/dev-restart.machine.js';
 import type { DevSessionEmitted } from '../../machines/dev-session.machine.js';
 import type { DevSessionOutput, PlannedCommand, SessionFailure } from '../../machines/dev-session.types.js';
 import { ComposeProgressReader, type ComposeProgress } from '../compose/compose-progress-reader.js';
@@ -7,6 +8,8 @@ import { ComposeWarnings } from './compose-warnings.js';
 /** Everything a session tells its user, as data; reporters decide how it looks. */
 export type SessionEvent =
   | DevSessionEmitted
+  /** `dev restart`: what it restarts, that they are ready, or where a stop signal found it. */
+  | Extract<DevRestartEmitted, { type: 'restarting' | 'restarted' | 'restartInterrupted' }>
   | {
       readonly type: 'transition';
       readonly from: string | undefined;

@@ -1,8 +1,10 @@
-// The argv of the day-two commands (SPEC §2): `dev logs` and `dev exec` run compose on the
+// The argv of the day-two commands (SPEC §2): `dev logs`, `dev exec` and `dev restart` run compose on the
 // project `dev` runs, without the user retyping `-p`/`-f`. Pure, as build-plan.ts is: what
 // `--dry-run` prints is what runs.
-import type { DevPlan, PlannedCommand } from '../../machines/dev-session.types.js';
+import type { RestartPlan } from '../../machines/dev-restart.types.js';
+import type { DevOptions, DevPlan, PlannedCommand } from '../../machines/dev-session.types.js';
 import { inputFailure } from '../util/input-failure.js';
+import { diagnosticsTail } from './build-plan.js';
 
 /** The project a day-two command works on. */
 export interface ProjectTarget {
@@ -73,6 +75,30 @@ export function execCommand(target: ProjectTarget, service: string, command: rea
     throw inputFailure(`name the command to run in ${service}: stagecraft dev exec ${service} -- <command…> (e.g. -- sh)`);
   }
   return { phase: 'exec', argv: [...projectArgv(target), 'exec', ...(stdinIsTerminal ? [] : ['-T']), service, ...command] };
+}
+
+/**
+ * Everything `dev restart [svc…]` may run: `C -p P [-f F] restart [--timeout G] [svc…]`
+ * (`--timeout` only with `--grace`: unset, each service's `stop_grace_period` holds), the
+ * events stream and diagnostics on the same project, and the file-less `ps`. Its bound is
+ * the longest stop grace plus `--start-timeout`.
+ */
+export function restartPlan(target: ProjectTarget, services: readonly string[], options: DevOptions): RestartPlan {
+  const project = projectArgv(target);
+  const { plan } = target;
+  const grace = plan.graceSeconds === undefined ? [] : ['--timeout', String(plan.graceSeconds)];
+  return {
+    projectName: plan.projectName,
+    named: services,
+    services: plan.services,
+    survey: plan.exitCodes,
+    events: { phase: 'events', argv: [...project, 'events', '--json'] },
+    restart: { phase: 'restart', argv: [...project, 'restart', ...grace, ...services] },
+    diagnostics: { phase: 'diagnostics', argv: [...project, 'logs', '--tail', String(diagnosticsTail)] },
+    health: plan.health,
+    restartTimeoutSeconds: (plan.graceSeconds ?? plan.stopGraceSeconds) + options.startTimeoutSeconds,
+    waitTimeoutSeconds: options.waitTimeoutSeconds,
+  };
 }
 
 /**

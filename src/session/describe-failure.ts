@@ -76,6 +76,11 @@ export function describeFailure(error: unknown, plan: DevPlan): SessionFailure |
         kind: 'command-failed',
         message: withTail(`teardown of project ${plan.projectName} failed: ${command} ${ended(error)}; ${retryDown(plan)}`, error),
       };
+    case 'restart':
+      return {
+        kind: 'command-failed',
+        message: withTail(`restarting services of project ${plan.projectName} failed: ${command} ${ended(error)}; see \`stagecraft dev status\``, error),
+      };
     case 'explain':
       return {
         kind: 'command-failed',

@@ -8,7 +8,6 @@ import type {
 } from '../../machines/dev-session.machine.js';
 import type { ClaimResult, DevOptions, DevPlan, LogCursor, PlannedCommand, Removal, StaleSession } from '../../machines/dev-session.types.js';
 import type { CommandResult, ComposeRunner, FollowedProcess } from '../compose/compose-runner.js';
-import { parseComposeEvents } from '../compose/compose-events.js';
 import { LogCursorTracker } from '../compose/log-cursor.js';
 import { failedServices, parsePsOutput } from '../compose/parse-ps.js';
 import type { Reporter } from '../output/reporter.js';
@@ -16,7 +15,9 @@ import { loadPlan } from '../plan/load-plan.js';
 import type { AcquireResult } from '../session-file/session-lock.js';
 import { lockedFailure, staleSession } from './session-claims.js';
 import { describeFailure, runPlanned } from './describe-failure.js';
-import { lastHealthOutput } from './health-output.js';
+import { followEngineEvents, hasMessage } from './follow-engine-events.js';
+import { observeServices } from './observe-services.js';
+import { showFailedServices } from './show-failed-services.js';
 import { runStart } from './run-start.js';
 import { forceTearDown, tearDown } from './tear-down.js';
 
@@ -60,17 +61,6 @@ export function createDevSessionActors(deps: DevSessionDeps) {
     return parsePsOutput(plan.exitCodes, stdout);
   }
 
-  /** Each failed service's last health-check output, through the engine's `inspect`. */
-  async function reportHealth(input: DiagnoseInput, services: readonly string[], signal: AbortSignal): Promise<void> {
-    for (const status of input.services) {
-      if (!services.includes(status.service) || !status.healthcheck || status.container === undefined) continue;
-      const command = { ...input.plan.health, argv: [...input.plan.health.argv, status.container] };
-      const result = await runner.run(command, signal).catch(() => undefined);
-      const output = result === undefined ? undefined : lastHealthOutput(result.stdout);
-      if (output !== undefined) reporter.report({ type: 'healthOutput', service: status.service, output });
-    }
-  }
-
   /**
    * No service is at fault: `C version` says whether compose itself still works (SPEC §3
    * explain; run only after a failure). Best effort: it can only add to the error.
@@ -80,7 +70,7 @@ export function createDevSessionActors(deps: DevSessionDeps) {
       () => undefined,
       (error: unknown) => describeFailure(error, plan),
     );
-    if (failed !== undefined && isFailureWithMessage(failed)) {
+    if (failed !== undefined && hasMessage(failed)) {
       reporter.report({ type: 'warning', message: `no service is at fault, and compose itself fails: ${failed.message}` });
     }
   }
@@ -102,26 +92,9 @@ export function createDevSessionActors(deps: DevSessionDeps) {
 
     start: fromPromise<void, DevPlan>(({ input, signal }) => runStart(runner, input, deps.cwd, signal)),
 
-    followEvents: fromCallback<DevSessionEvent, DevPlan>(({ input, sendBack }) => {
-      let stopped = false;
-      const followed = runner.follow(input.events, (text) => {
-        for (const event of parseComposeEvents(text)) sendBack({ type: 'ENGINE_EVENT', event });
-      });
-      const ended = (reason: string): void => {
-        if (!stopped) sendBack({ type: 'EVENTS_ENDED', reason });
-      };
-      followed.done.then(
-        () => ended('it ended'),
-        (error: unknown) => {
-          const failure = describeFailure(error, input);
-          ended(isFailureWithMessage(failure) ? failure.message : String(error));
-        },
-      );
-      return () => {
-        stopped = true;
-        followed.stop();
-      };
-    }),
+    followEvents: fromCallback<DevSessionEvent, DevPlan>(({ input, sendBack }) =>
+      followEngineEvents(runner, input.events, input, sendBack),
+    ),
 
     followLogs: fromCallback<DevSessionEvent, FollowLogsInput>(({ input, sendBack, receive }) => {
       let stopped = false;
@@ -161,14 +134,7 @@ export function createDevSessionActors(deps: DevSessionDeps) {
       };
     }),
 
-    observeServices: fromPromise<ObservedServices, DevPlan>(async ({ input, signal }) => {
-      const observed: Record<string, ObservedServices[string]> = {};
-      for (const c of await readContainers(input, signal)) {
-        if (c.service === '') continue;
-        observed[c.service] = { container: c.name, state: c.state, health: c.health, exitCode: c.exitCode };
-      }
-      return observed;
-    }),
+    observeServices: fromPromise<ObservedServices, DevPlan>(({ input, signal }) => observeServices(runner, input.exitCodes, input, signal)),
 
     diagnose: fromPromise<readonly string[], DiagnoseInput>(async ({ input, signal }) => {
       const { plan, failure } = input;
@@ -185,12 +151,9 @@ export function createDevSessionActors(deps: DevSessionDeps) {
         await explain(plan, signal);
         return services;
       }
-      reporter.report({ type: 'diagnostics', services });
-      // The plan's `logs --tail 50`, with the services found at fault appended (SPEC §3).
-      const followed = runner.follow({ ...plan.diagnostics, argv: [...plan.diagnostics.argv, ...services] }, logs);
-      signal.addEventListener('abort', () => followed.stop(), { once: true });
-      await followed.done.catch(() => undefined); // best effort: the rollback matters more
-      await reportHealth(input, services, signal);
+      // The plan's `logs --tail 50`, with the services found at fault appended (SPEC §3); best
+      // effort: the rollback matters more.
+      await showFailedServices(runner, reporter, { diagnostics: plan.diagnostics, health: plan.health, services, statuses: input.services }, signal);
       return services;
     }),
 
@@ -206,8 +169,4 @@ export function createDevSessionActors(deps: DevSessionDeps) {
     }),
   } satisfies ActorImplementations;
   return actors;
-}
-
-function isFailureWithMessage(value: unknown): value is { message: string } {
-  return typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string';
 }

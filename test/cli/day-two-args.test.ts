@@ -21,6 +21,9 @@ async function parse(argv: readonly string[]): Promise<unknown> {
     logs: async (args, request) => {
       called = { logs: request, devDir: args['dev-dir'], project: args['project-name'] };
     },
+    restart: async (args, services) => {
+      called = { restart: services, waitTimeout: args['wait-timeout'], grace: args.grace };
+    },
     exec: async (args, service, command) => {
       called = { exec: [service, ...command], devDir: args['dev-dir'], dryRun: args['dry-run'] };
     },

@@ -32,6 +32,9 @@ async function viaYargs(argv: readonly string[], env: NodeJS.ProcessEnv): Promis
     logs: async () => {
       parsed = { error: 'logs' };
     },
+    restart: async () => {
+      parsed = { error: 'restart' };
+    },
     exec: async () => {
       parsed = { error: 'exec' };
     },

@@ -135,6 +135,7 @@ describe('`dev machine` through the yargs wiring', () => {
       },
       init: unexpected,
       logs: unexpected,
+      restart: unexpected,
       exec: unexpected,
       inspect: unexpected,
     };
