@@ -309,6 +309,7 @@ export const devRestartMachine = withChildren.createMachine({
   states: {
     surveying: {
       invoke: {
+        id: 'survey',
         src: 'survey',
         input: ({ context }) => context.plan,
         onDone: [
@@ -326,7 +327,7 @@ export const devRestartMachine = withChildren.createMachine({
           initial: 'following',
           states: {
             following: {
-              invoke: { src: 'followEvents', input: ({ context }) => context.plan },
+              invoke: { id: 'followEvents', src: 'followEvents', input: ({ context }) => context.plan },
               on: {
                 EVENTS_ENDED: [
                   { guard: 'eventsKeepEnding', target: '#devRestart.failed', actions: 'recordEventsGaveUp' },
@@ -338,6 +339,7 @@ export const devRestartMachine = withChildren.createMachine({
             // then the stream is followed again.
             resyncing: {
               invoke: {
+                id: 'resync',
                 src: 'survey',
                 input: ({ context }) => context.plan,
                 onDone: { target: 'following', actions: 'resyncServices' },
@@ -352,6 +354,7 @@ export const devRestartMachine = withChildren.createMachine({
             restarting: {
               entry: { type: 'recordStep', params: { step: 'restart' } },
               invoke: {
+                id: 'restart',
                 src: 'restart',
                 input: ({ context }) => context.plan,
                 onDone: 'observing',
@@ -362,6 +365,7 @@ export const devRestartMachine = withChildren.createMachine({
             observing: {
               entry: { type: 'recordStep', params: { step: 'wait' } },
               invoke: {
+                id: 'observe',
                 src: 'survey',
                 input: ({ context }) => context.plan,
                 onDone: { target: 'waiting', actions: 'observeRestarted' },
@@ -379,6 +383,7 @@ export const devRestartMachine = withChildren.createMachine({
             },
             diagnosing: {
               invoke: {
+                id: 'diagnose',
                 src: 'diagnose',
                 input: ({ context }) => ({
                   plan: context.plan,

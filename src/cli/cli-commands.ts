@@ -18,7 +18,7 @@ export interface CliCommands {
   readonly plan: (args: CommandArgs) => Promise<void>;
   readonly generate: (args: CommandArgs) => Promise<void>;
   readonly status: (args: CommandArgs, json: boolean) => Promise<void>;
-  readonly machine: (format: 'mermaid' | 'json' | 'dot', name?: 'session' | 'down' | 'service') => Promise<void>;
+  readonly machine: (format: 'mermaid' | 'json' | 'dot', name?: 'session' | 'down' | 'service' | 'restart') => Promise<void>;
   /** `stagecraft init [--force]`. */
   readonly init: (force: boolean) => Promise<void>;
   /** `stagecraft dev logs [svc…] [-f] [--tail N] [--since T]`. */

@@ -47,7 +47,7 @@ export function buildCli(argv: readonly string[], env: NodeJS.ProcessEnv, comman
           (y) =>
             y
               .option('format', { choices: ['mermaid', 'json', 'dot'] as const, default: 'mermaid' as const, requiresArg: true })
-              .option('machine', { choices: ['session', 'down', 'service'] as const, default: 'session' as const, requiresArg: true, describe: '`dev` itself, `dev down`, or the machine `dev` spawns per service' }),
+              .option('machine', { choices: ['session', 'down', 'service', 'restart'] as const, default: 'session' as const, requiresArg: true, describe: '`dev` itself, `dev down`, the machine `dev` spawns per service, or `dev restart`' }),
           (args) => commands.machine(args.format, args.machine),
         )
         .command(

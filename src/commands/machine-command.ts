@@ -1,5 +1,6 @@
 import type { AnyStateMachine } from 'xstate';
 import { devDownMachine } from '../../machines/dev-down.machine.js';
+import { devRestartMachine } from '../../machines/dev-restart.machine.js';
 import { devSessionMachine } from '../../machines/dev-session.machine.js';
 import { ExitCode } from '../../machines/exit-code.js';
 import { serviceMachine } from '../../machines/service.machine.js';
@@ -11,8 +12,8 @@ import type { CliIo } from './cli-io.js';
 export const machineFormats = ['mermaid', 'json', 'dot'] as const;
 export type MachineFormat = (typeof machineFormats)[number];
 
-/** The machines `dev machine --machine` prints: the session (default), `dev down`, and the per-service machine the session spawns. */
-const machines = { session: devSessionMachine, down: devDownMachine, service: serviceMachine } as const satisfies Record<string, AnyStateMachine>;
+/** The machines `dev machine --machine` prints: the session (default), `dev down`, the per-service machine the session spawns, and `dev restart`. */
+const machines = { session: devSessionMachine, down: devDownMachine, service: serviceMachine, restart: devRestartMachine } as const satisfies Record<string, AnyStateMachine>;
 export type MachineName = keyof typeof machines;
 export const machineNames = Object.keys(machines) as MachineName[];
 
@@ -31,7 +32,7 @@ export function describeMachine(format: MachineFormat, name: MachineName = 'sess
   }
 }
 
-/** `stagecraft dev machine [--machine session|down|service] [--format mermaid|json|dot]`. */
+/** `stagecraft dev machine [--machine session|down|service|restart] [--format mermaid|json|dot]`. */
 export function machineCommand(format: MachineFormat, io: CliIo, name: MachineName = 'session'): number {
   io.stdout.write(describeMachine(format, name));
   return ExitCode.ok;

@@ -112,8 +112,8 @@ describe('machineCommand', () => {
     },
   );
 
-  it('knows exactly the session, down and service machines', () => {
-    expect(machineNames).toStrictEqual(['session', 'down', 'service']);
+  it('knows exactly the session, down, service and restart machines', () => {
+    expect(machineNames).toStrictEqual(['session', 'down', 'service', 'restart']);
   });
 });
 
@@ -153,13 +153,14 @@ describe('`dev machine` through the yargs wiring', () => {
     [['dev', 'machine', '--machine', 'service'], ['mermaid', 'service']],
     [['dev', 'machine', '--machine=service', '--format', 'dot'], ['dot', 'service']],
     [['dev', 'machine', '--format', 'json', '--machine', 'down'], ['json', 'down']],
+    [['dev', 'machine', '--machine', 'restart'], ['mermaid', 'restart']],
   ])('%j runs commands.machine(%j)', async (argv, expected) => {
     expect(await machineArgs(argv)).toStrictEqual(expected);
   });
 
   it('rejects a machine it does not know, naming the choices', async () => {
     expect(await machineArgs(['dev', 'machine', '--machine', 'guardian'])).toStrictEqual([
-      'error: Invalid values:\n  Argument: machine, Given: "guardian", Choices: "session", "down", "service"',
+      'error: Invalid values:\n  Argument: machine, Given: "guardian", Choices: "session", "down", "service", "restart"',
     ]);
   });
 });

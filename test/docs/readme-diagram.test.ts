@@ -16,13 +16,13 @@ function readmeDiagram(name: string): string | undefined {
 }
 
 test('the README has a generated diagram for every machine `dev machine` prints, and no other', () => {
-  expect(machineNames).toStrictEqual(['session', 'down', 'service']);
+  expect(machineNames).toStrictEqual(['session', 'down', 'service', 'restart']);
   const sections = [...readme.matchAll(/<!-- machine:([a-z]+):begin /g)].map((m) => m[1]);
-  expect(sections).toStrictEqual(['session', 'down', 'service']);
+  expect(sections).toStrictEqual(['session', 'down', 'service', 'restart']);
   expect(readme).not.toContain('<!-- lifecycle:begin');
 });
 
-test.each(['session', 'down', 'service'] as const)(
+test.each(['session', 'down', 'service', 'restart'] as const)(
   'the README %s diagram is the one generated from its machine (run `npm run docs` to update)',
   (name) => {
     expect(readmeDiagram(name)).toBe(describeMachine('mermaid', name));

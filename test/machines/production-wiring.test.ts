@@ -1,10 +1,13 @@
 // A missing production actor or action would only show up as an ordinary onError path
 // ("not provided: …") or as a session record never written, so the wiring is checked against
 // the machine itself.
+import { devRestartMachine } from '../../machines/dev-restart.machine.js';
 import { devSessionMachine } from '../../machines/dev-session.machine.js';
 import { serviceMachine } from '../../machines/service.machine.js';
 import type { ComposeRunner } from '../../src/compose/compose-runner.js';
 import type { Reporter } from '../../src/output/reporter.js';
+import { shopPlan } from '../fixtures/shop-session.js';
+import { createDevRestartActors } from '../../src/restart/dev-restart-actors.js';
 import { createDevSessionActors, type SessionClaim } from '../../src/session/dev-session-actors.js';
 import { createSessionRecordActions, type SessionRecordStore } from '../../src/session/session-record-actions.js';
 
@@ -78,5 +81,25 @@ describe('production wiring', () => {
     for (const name of stubActors) expect(provided.actors[name]).toBe((suppliedActors as Record<string, unknown>)[name]);
     for (const name of stubActions) expect(provided.actions[name]).toBe((suppliedActions as Record<string, unknown>)[name]);
     expect(provided.actors['service']).toBe(serviceMachine);
+  });
+});
+
+describe('production wiring of `dev restart`', () => {
+  const declared = devRestartMachine.implementations.actors;
+  const supplied = createDevRestartActors({ runner: unusedRunner, reporter: unusedReporter, plan: shopPlan() });
+  const stubs = Object.keys(declared).filter((name) => declared[name] !== serviceMachine).sort();
+
+  it('the machine declares its four effects and the service machine', () => {
+    expect(Object.keys(declared).sort()).toStrictEqual(['diagnose', 'followEvents', 'restart', 'service', 'survey']);
+  });
+
+  it('createDevRestartActors supplies exactly every stub, each a real implementation', () => {
+    expect(Object.keys(supplied).sort()).toStrictEqual(stubs);
+    const provided = devRestartMachine.provide({ actors: supplied }).implementations.actors;
+    for (const name of stubs) {
+      expect(provided[name]).toBe((supplied as Record<string, unknown>)[name]);
+      expect(provided[name]).not.toBe(declared[name]);
+    }
+    expect(provided['service']).toBe(serviceMachine);
   });
 });
