@@ -53,6 +53,8 @@ export interface DevRestartContext {
   /** The services being restarted, sorted. */
   readonly targets: readonly string[];
   readonly services: Readonly<Record<string, ServiceStatus>>;
+  /** Targets whose `start` the events stream has reported: from then on their events say it all. */
+  readonly started: readonly string[];
   readonly step: RestartStep;
   readonly failure: SessionFailure | undefined;
   readonly signal: StopSignal | undefined;
@@ -91,10 +93,6 @@ function refusal(plan: RestartPlan, observed: ObservedServices): SessionFailure 
 
 const statusesOf = (context: DevRestartContext): ServiceStatus[] =>
   context.targets.flatMap((s) => (context.services[s] === undefined ? [] : [context.services[s]]));
-
-/** A service alive by its events: a `ps` read after `restart` cannot know better. */
-const alive = (status: ServiceStatus | undefined): boolean =>
-  status !== undefined && ['created', 'starting', 'running', 'healthy', 'unhealthy'].includes(status.state);
 
 const again = (context: DevRestartContext): string => `stagecraft dev restart ${context.targets.join(' ')}`;
 
@@ -200,7 +198,7 @@ const restartSetup = setup({
     })),
     announceWaiting: emit(({ context }) => ({
       type: 'waiting' as const,
-      services: statusesOf(context).filter((s) => !s.ready).map((s) => s.service),
+      services: context.targets.filter((s) => context.services[s]?.ready !== true),
       timeoutSeconds: context.plan.waitTimeoutSeconds,
     })),
     announceEventsLost: emit(({ event }) => ({
@@ -245,20 +243,23 @@ const withChildren = restartSetup.extend({
     forwardEngineEvent: restartSetup.createAction(
       enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'ENGINE_EVENT' || !context.targets.includes(event.event.service)) return;
-        enqueue.sendTo(childId(event.event.service), serviceEventOf(event.event));
+        const { service, action } = event.event;
+        if (action === 'start' && !context.started.includes(service)) enqueue.assign({ started: [...context.started, service] });
+        enqueue.sendTo(childId(service), serviceEventOf(event.event));
       }),
     ),
     /**
-     * `restart` has returned, so every service it restarted is up again as far as the engine
-     * knows: what `ps` sees goes to each one whose events have not said so yet (the stream may
-     * have started after its `start`, or may not have delivered it yet).
+     * `restart` has returned, so the engine has started every service it restarted: what `ps`
+     * sees goes to each one whose `start` the events have not reported (the stream may have
+     * begun after it, or not delivered it yet; what follows it comes in order). Once the start
+     * was reported, the events alone say what became of it: a `ps` read may be older than its death.
      */
     observeRestarted: restartSetup.createAction(
       enqueueActions(({ context, event, enqueue }) => {
         const observed = observedIn(event);
         for (const service of context.targets) {
           const container = observed[service];
-          if (container === undefined || alive(context.services[service])) continue;
+          if (container === undefined || context.started.includes(service)) continue;
           enqueue.sendTo(childId(service), { type: 'OBSERVED', container });
         }
       }),
@@ -287,6 +288,7 @@ export const devRestartMachine = withChildren.createMachine({
     plan: input,
     targets: [],
     services: {},
+    started: [],
     step: 'survey',
     failure: undefined,
     signal: undefined,
@@ -374,7 +376,10 @@ export const devRestartMachine = withChildren.createMachine({
             },
             // The start's readiness rules (SPEC §4): healthy, running, or exited 0 for good.
             waiting: {
-              entry: 'announceWaiting',
+              // Said only when there is something left to wait for.
+              entry: enqueueActions(({ enqueue, check }) => {
+                if (!check('anyFailed') && !check('allReady')) enqueue('announceWaiting');
+              }),
               always: [
                 { guard: 'anyFailed', target: 'diagnosing', actions: 'recordServiceFailed' },
                 { guard: 'allReady', target: '#devRestart.restarted' },

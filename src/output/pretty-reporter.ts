@@ -310,7 +310,7 @@ function interruptedRestart(event: Extract<SessionEvent, { type: 'restartInterru
     case 'restart':
       return `stopped while compose restarted ${services}: some may be left stopped; see \`stagecraft dev status\`, and run \`stagecraft dev restart ${event.services.join(' ')}\` again`;
     case 'wait':
-      return `stopped waiting: ${services} restarted and keep running, not all of them ready yet (see \`stagecraft dev status\`)`;
+      return `stopped waiting: the restart of ${services} is done (nothing was stopped by this), but not every one is ready yet; see \`stagecraft dev status\``;
   }
 }
 
