@@ -209,6 +209,12 @@ export class PrettyReporter implements Reporter {
   /** Exits, restarts and health changes as they happen (SPEC §4); the rest only with --verbose. True when it said something. */
   #service(status: ServiceStatus, previous: ServiceStatus | undefined): boolean {
     if (previous?.state === status.state && previous.restarts === status.restarts) return false;
+    // Stopped by someone, then started again (`compose restart`, `dev restart` from another shell).
+    const startedAgain = previous?.state === 'stopped' && (status.state === 'starting' || status.state === 'running');
+    if (startedAgain && !this.#restarting.includes(status.service)) {
+      this.#say(`${status.service} was started again`);
+      return true;
+    }
     switch (status.state) {
       case 'exited':
         this.#say(`${status.service} exited with code ${status.exitCode ?? '?'}`);

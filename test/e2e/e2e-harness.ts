@@ -199,3 +199,45 @@ export function existingVolumes(names: readonly string[]): string[] {
   const all = new Set(docker(['volume', 'ls', '--format', '{{.Name}}']).split('\n'));
   return names.filter((name) => all.has(name));
 }
+
+/** One test's project: a fresh name before each test, and after it everything of it removed. */
+export interface TestProject {
+  /** The compose project name of the running test. */
+  readonly name: string;
+  /** `--project-name <name>`. */
+  readonly flag: readonly string[];
+  /** A temp dir with `composeYaml` as its dev files, removed after the test. */
+  dir(composeYaml: string): string;
+}
+
+/** Registers the hooks of one project per test (call inside a describe): the shared setup of the e2e files. */
+export function useProject(scenario: string, options: { readonly volumes?: boolean } = {}): TestProject {
+  let name = '';
+  const dirs: string[] = [];
+  beforeEach(() => {
+    name = projectName(scenario);
+  });
+  afterEach(() => {
+    forceRemove(name, options);
+    for (const dir of dirs.splice(0)) removeDir(dir);
+  });
+  return {
+    get name() {
+      return name;
+    },
+    get flag() {
+      return ['--project-name', name];
+    },
+    dir(composeYaml) {
+      const dir = stackDir(composeYaml);
+      dirs.push(dir);
+      return dir;
+    },
+  };
+}
+
+/** The project's container for `service`: its id and when it was last started. */
+export function containerOf(project: string, service: string): { readonly id: string; readonly startedAt: string } {
+  const id = docker(['ps', '-aq', '--no-trunc', '--filter', `label=com.docker.compose.project=${project}`, '--filter', `label=com.docker.compose.service=${service}`]);
+  return { id, startedAt: docker(['inspect', '--format', '{{.State.StartedAt}}', id]) };
+}

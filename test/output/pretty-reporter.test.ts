@@ -145,21 +145,22 @@ describe('PrettyReporter: messages', () => {
   });
 });
 
-describe('PrettyReporter: services as they change (SPEC §4)', () => {
-  const status = (state: ServiceState, more: Partial<ServiceStatus> = {}): ServiceStatus => ({
-    service: 'api',
-    state,
-    ready: false,
-    active: true,
-    failed: false,
-    exitCode: undefined,
-    restarts: 0,
-    container: 'ed2130fe8c0e',
-    healthcheck: true,
-    ...more,
-  });
-  const changed = (now: ServiceStatus, previous: ServiceStatus | undefined): SessionEvent => ({ type: 'service', status: now, previous });
+/** api's status in `state`. */
+const status = (state: ServiceState, more: Partial<ServiceStatus> = {}): ServiceStatus => ({
+  service: 'api',
+  state,
+  ready: false,
+  active: true,
+  failed: false,
+  exitCode: undefined,
+  restarts: 0,
+  container: 'ed2130fe8c0e',
+  healthcheck: true,
+  ...more,
+});
+const changed = (now: ServiceStatus, previous: ServiceStatus | undefined): SessionEvent => ({ type: 'service', status: now, previous });
 
+describe('PrettyReporter: services as they change (SPEC §4)', () => {
   it.each<[string, SessionEvent, string]>([
     ['an exit', changed(status('exited', { exitCode: 111, active: false, failed: true }), status('running')), 'api exited with code 111'],
     ['an exit 0', changed(status('exited', { exitCode: 0, active: false, ready: true }), status('running')), 'api exited with code 0'],
@@ -184,6 +185,11 @@ describe('PrettyReporter: services as they change (SPEC §4)', () => {
       'api was stopped (exit code 143)',
     ],
     ['stopped, its exit code never read', changed(status('stopped', { active: false }), status('stopping')), 'api was stopped (exit code ?)'],
+    [
+      'started again after someone stopped it (compose restart, dev restart from another shell)',
+      changed(status('running', { healthcheck: false, ready: true, restarts: 1, exitCode: 143 }), status('stopped', { active: false, exitCode: 143 })),
+      'api was started again',
+    ],
     ['turning unhealthy', changed(status('unhealthy', { failed: true }), status('starting')), 'api is unhealthy'],
     ['healthy again', changed(status('healthy', { ready: true }), status('unhealthy')), 'api is healthy'],
   ])('%s: one line on stderr', (_what, event, line) => {
@@ -203,8 +209,6 @@ describe('PrettyReporter: services as they change (SPEC §4)', () => {
       changed(status('running', { healthcheck: false, ready: true }), status('created')),
       changed(status('stopping'), status('running')),
       changed(status('removed', { active: false }), status('exited', { active: false })),
-      // Started again after it was stopped (`compose restart`): running, nothing to say.
-      changed(status('running', { healthcheck: false, ready: true, restarts: 1, exitCode: 143 }), status('stopped', { active: false, exitCode: 143 })),
     );
     expect(r.stderr.text).toBe('');
   });
@@ -449,5 +453,38 @@ describe('messageOf', () => {
     'internal',
   ] as const)('a %s failure is its message', (kind) => {
     expect(messageOf({ kind, message: `the ${kind} message` })).toBe(`the ${kind} message`);
+  });
+});
+
+describe('dev restart', () => {
+  it('a restarted service being stopped is the restart, not news; started again neither; then the last line', () => {
+    const r = reporter({ progress: { kind: 'none' } });
+    r.report(
+      { type: 'restarting', projectName: 'shop', services: ['api'] },
+      changed(status('stopped', { active: false, exitCode: 143 }), status('stopping')),
+      changed(status('running', { healthcheck: false, ready: true, restarts: 1, exitCode: 143 }), status('stopped', { active: false, exitCode: 143 })),
+      { type: 'restarted', projectName: 'shop', statuses: [status('running', { healthcheck: false, ready: true })] },
+    );
+    expect(r.stderr.text).toBe('stagecraft dev: restarting api of project shop…\nstagecraft dev: restarted api (running) of project shop\n');
+  });
+
+  it.each([
+    ['survey', 'stopped before restarting anything'],
+    ['restart', 'stopped while compose restarted api, web: some may be left stopped; see `stagecraft dev status`, and run `stagecraft dev restart api web` again'],
+    ['wait', 'stopped waiting: the restart of api, web is done (nothing was stopped by this), but not every one is ready yet; see `stagecraft dev status`'],
+  ] as const)('a stop signal during the %s step says what it leaves', (step, line) => {
+    const r = reporter();
+    r.report({ type: 'restartInterrupted', projectName: 'shop', step, services: ['api', 'web'] });
+    expect(r.stderr.text).toBe(`stagecraft dev: ${line}\n`);
+  });
+
+  it('--quiet keeps only the last line of a restart that worked', () => {
+    const r = reporter({ quiet: true });
+    r.report(
+      { type: 'restarting', projectName: 'shop', services: ['api'] },
+      { type: 'waiting', services: ['api'], timeoutSeconds: 120 },
+      { type: 'restarted', projectName: 'shop', statuses: [status('healthy', { ready: true })] },
+    );
+    expect(r.stderr.text).toBe('stagecraft dev: restarted api (healthy) of project shop\n');
   });
 });
