@@ -54,10 +54,14 @@ export function readMapping(value: unknown, path: ConfigPath, issues: ConfigIssu
     issues.expected(path, `a mapping with keys ${allowed.join(', ')}`, value);
     return undefined;
   }
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) issues.add([...path, key], `unknown key; expected one of ${allowed.join(', ')}`);
-  }
+  unknownKeys(Object.keys(value), path, issues, allowed);
   return value;
+}
+
+/** An issue for each of `keys` (of the mapping at `path`) not in `allowed`. */
+export function unknownKeys(keys: Iterable<string>, path: ConfigPath, issues: ConfigIssues, allowed: readonly string[]): void {
+  const message = `unknown key; expected one of ${allowed.join(', ')}`;
+  for (const key of keys) if (!allowed.includes(key)) issues.add([...path, key], message);
 }
 
 /** A string with something in it besides spaces. */

@@ -1,6 +1,6 @@
 import { projectNamePattern } from '../plan/check-flags.js';
 import { ConfigIssues, type ConfigIssue, type ConfigPath } from './config-issues.js';
-import { boolean, hostname, isMapping, optional, port, readMapping, reader, required, type Mapping } from './config-values.js';
+import { boolean, hostname, isMapping, optional, port, readMapping, reader, required, unknownKeys, type Mapping } from './config-values.js';
 import {
   appRoles,
   defaultDomains,
@@ -15,7 +15,8 @@ import {
 import { validateAppService } from './validate-app-service.js';
 import { validateExtraServices } from './validate-extra-services.js';
 
-const rootKeys = ['project', 'backend', 'frontend', 'services', 'dev'] as const;
+/** The keys stagecraft.yml may have at its top, besides `x-…`. */
+export const rootKeys: readonly string[] = ['project', 'backend', 'frontend', 'services', 'dev'];
 
 /** What validation gives back: the config, or every problem found (never both). */
 export type ConfigValidation =
@@ -86,17 +87,31 @@ function readDev(root: Mapping, issues: ConfigIssues): DevSettings {
 /** Top-level `x-…` keys are free, as in compose: a place for YAML anchors. */
 function withoutExtensions(root: unknown): unknown {
   if (!isMapping(root)) return root;
-  return Object.fromEntries(Object.entries(root).filter(([key]) => !key.startsWith('x-')));
+  const keys = Object.keys(root);
+  if (!keys.some((key) => key.startsWith('x-'))) return root;
+  const mapping: Record<string, unknown> = {};
+  for (const key of keys) if (!key.startsWith('x-')) mapping[key] = root[key];
+  return mapping;
+}
+
+/** The keys that are neither in `mapping` nor extensions. */
+function missingFrom(mapping: Mapping, keys: Iterable<string>): string[] {
+  const missing: string[] = [];
+  for (const key of keys) if (!key.startsWith('x-') && !Object.hasOwn(mapping, key)) missing.push(key);
+  return missing;
 }
 
 /**
  * Checks a parsed stagecraft.yml and applies the defaults. Pure; never throws for
  * bad input: every problem comes back as a `ConfigIssue` with the path to the key.
+ * `namedOnly`: more top-level keys, none of `rootKeys`, whose values were not parsed
+ * (read-config sets aside the lines of unknown keys); a key also in `root` counts once.
  */
-export function validateConfig(root: unknown): ConfigValidation {
+export function validateConfig(root: unknown, namedOnly: Iterable<string> = []): ConfigValidation {
   const issues = new ConfigIssues();
   const mapping = readMapping(withoutExtensions(root), [], issues, rootKeys);
   if (mapping === undefined) return { ok: false, issues: issues.list };
+  unknownKeys(missingFrom(mapping, namedOnly), [], issues, rootKeys);
   const project = readProject(mapping, issues);
   const apps = readApps(mapping, issues);
   const dev = readDev(mapping, issues);
