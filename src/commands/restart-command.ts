@@ -22,6 +22,8 @@ export function restartCommand(flags: CliFlags, services: readonly string[], io:
       const plan = restartPlan(target, services, flags.options);
       const actors = createDevRestartActors({ runner, reporter, plan: target.plan });
       const output = await runDevRestart({ plan, actors, reporter, processLike: io.process });
+      // The machine has stopped its children (the events stream, an interrupted restart): they end before it answers.
+      await runner.idle();
       if (output.failure !== undefined) reporter.report({ type: 'error', failure: output.failure });
       return output.exitCode;
     },
