@@ -1,11 +1,11 @@
 import type { EventEmitter } from 'node:events';
-import { createActor, toPromise } from 'xstate';
+import { createActor } from 'xstate';
 import { devDownMachine, type DevDownEmitted } from '../../machines/dev-down.machine.js';
 import type { DevDownOutput } from '../../machines/dev-down.types.js';
 import type { DevOptions } from '../../machines/dev-session.types.js';
 import { exitCodeTable } from '../../machines/exit-code.js';
 import type { Reporter } from '../output/reporter.js';
-import { forwardStopSignals } from '../signals/forward-stop-signals.js';
+import { runUntilFinal } from '../signals/run-until-final.js';
 import type { createDevDownActors } from './dev-down-actors.js';
 
 export interface RunDevDownOptions {
@@ -41,18 +41,12 @@ function report(event: DevDownEmitted, reporter: Reporter, options: DevOptions):
 
 /**
  * Runs the dev-down machine with `actors` until it ends; each stop signal of `processLike`
- * becomes a STOP. Resolves with the machine's output (failures included); rejects only
- * for a bug that stopped the machine itself.
+ * becomes a STOP (and is swallowed after the end). Resolves with the machine's output
+ * (failures included); rejects only for a bug that stopped the machine itself.
  */
-export async function runDevDown(run: RunDevDownOptions): Promise<DevDownOutput> {
+export function runDevDown(run: RunDevDownOptions): Promise<DevDownOutput> {
   const machine = devDownMachine.provide({ actors: run.actors });
   const actor = createActor(machine, { input: { graceSeconds: run.options.graceSeconds, exitCodes: exitCodeTable } });
   actor.on('*', (event) => report(event, run.reporter, run.options));
-  const stopForwarding = forwardStopSignals(run.processLike, (signal) => actor.send({ type: 'STOP', signal }));
-  try {
-    actor.start();
-    return await toPromise(actor);
-  } finally {
-    stopForwarding();
-  }
+  return runUntilFinal(actor, run.processLike);
 }

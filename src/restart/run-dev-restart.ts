@@ -1,9 +1,9 @@
 import type { EventEmitter } from 'node:events';
-import { createActor, toPromise } from 'xstate';
+import { createActor } from 'xstate';
 import { devRestartMachine, type DevRestartEmitted } from '../../machines/dev-restart.machine.js';
 import type { DevRestartOutput, RestartPlan } from '../../machines/dev-restart.types.js';
 import type { Reporter } from '../output/reporter.js';
-import { forwardStopSignals } from '../signals/forward-stop-signals.js';
+import { runUntilFinal } from '../signals/run-until-final.js';
 import type { createDevRestartActors } from './dev-restart-actors.js';
 
 export interface RunDevRestartOptions {
@@ -16,17 +16,11 @@ export interface RunDevRestartOptions {
 
 /**
  * Runs the restart machine with `actors` until it ends; each stop signal of `processLike`
- * becomes a STOP. Resolves with the machine's output (failures included); rejects only
- * for a bug that stopped the machine itself.
+ * becomes a STOP (and is swallowed after the end). Resolves with the machine's output
+ * (failures included); rejects only for a bug that stopped the machine itself.
  */
-export async function runDevRestart(run: RunDevRestartOptions): Promise<DevRestartOutput> {
+export function runDevRestart(run: RunDevRestartOptions): Promise<DevRestartOutput> {
   const actor = createActor(devRestartMachine.provide({ actors: run.actors }), { input: run.plan });
   actor.on('*', (event: DevRestartEmitted) => run.reporter.report(event));
-  const stopForwarding = forwardStopSignals(run.processLike, (signal) => actor.send({ type: 'STOP', signal }));
-  try {
-    actor.start();
-    return await toPromise(actor);
-  } finally {
-    stopForwarding();
-  }
+  return runUntilFinal(actor, run.processLike);
 }

@@ -1,10 +1,10 @@
 import type { EventEmitter } from 'node:events';
-import { createActor, toPromise, type InspectionEvent, type Observer } from 'xstate';
+import { createActor, type InspectionEvent, type Observer } from 'xstate';
 import { devSessionMachine } from '../../machines/dev-session.machine.js';
 import type { DevOptions, DevSessionOutput } from '../../machines/dev-session.types.js';
 import type { ComposeRunner } from '../compose/compose-runner.js';
 import type { Reporter } from '../output/reporter.js';
-import { forwardStopSignals } from '../signals/forward-stop-signals.js';
+import { runUntilFinal } from '../signals/run-until-final.js';
 import { createDevSessionActors, type SessionClaim } from './dev-session-actors.js';
 import { createSessionRecordActions, type SessionRecordStore } from './session-record-actions.js';
 
@@ -68,20 +68,8 @@ export async function runDevSession(run: RunDevSessionOptions): Promise<DevSessi
   actor.on('*', (event) => run.reporter.report(event));
   current = stateName(actor.getSnapshot().value);
   run.reporter.report({ type: 'transition', from: undefined, event: undefined, to: current });
-  // The listeners stay on, inert once the machine is done: the rest of a burst of Ctrl+C
-  // (or a late SIGTERM) arriving while the CLI drains its output would otherwise get
-  // Node's default action and kill the process mid-exit, without its exit code.
-  let finished = false;
-  forwardStopSignals(run.signals, (signal) => {
-    if (!finished) actor.send({ type: 'STOP', signal });
-  });
-  try {
-    actor.start();
-    const output = await toPromise(actor);
-    // The machine's last actions asked for the record's last write: it is on disk before we answer.
-    await run.lock.flush();
-    return output;
-  } finally {
-    finished = true;
-  }
+  const output = await runUntilFinal(actor, run.signals);
+  // The machine's last actions asked for the record's last write: it is on disk before we answer.
+  await run.lock.flush();
+  return output;
 }

@@ -5,7 +5,6 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import type { DevOptions } from '../../machines/dev-session.types.js';
 import type { CliFlags } from '../../src/cli/dev-flags.js';
 import type { CliIo } from '../../src/commands/cli-io.js';
@@ -16,14 +15,7 @@ import { defaultDevOptions } from '../fixtures/dev-options.js';
 import { shopRecord } from '../fixtures/shop-session.js';
 import { testEngineEnv } from '../fixtures/test-engine.js';
 import { answerTeardown, teardownArgvs } from '../fixtures/teardown-commands.js';
-
-class MemoryStream extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
+import { MemoryStream } from '../output/reporter-rig.js';
 
 const P = 'docker compose -p shop -f .stagecraft/dev/compose.yaml';
 /** `ps` goes by the project's label, as the teardown: no `-f`. */

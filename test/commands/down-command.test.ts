@@ -7,7 +7,6 @@ import { EventEmitter, once } from 'node:events';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import type { DevOptions } from '../../machines/dev-session.types.js';
 import type { CliFlags } from '../../src/cli/dev-flags.js';
 import { downCommand } from '../../src/commands/down-command.js';
@@ -19,6 +18,7 @@ import { shopRecord } from '../fixtures/shop-session.js';
 import { killAll, spawnIdle } from '../session-file/live-process.js';
 import { testEngineEnv } from '../fixtures/test-engine.js';
 import { downArgv, isDown, listingsInPlanOrder, teardownArgvs, type TeardownShape } from '../fixtures/teardown-commands.js';
+import { MemoryStream } from '../output/reporter-rig.js';
 
 const composeFile = '.stagecraft/dev/compose.yaml';
 /** The fake docker logs its argv without the program name. */
@@ -52,23 +52,15 @@ afterEach(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-class Collect extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
 interface Run {
   readonly processLike: EventEmitter;
-  readonly stdout: Collect;
-  readonly stderr: Collect;
+  readonly stdout: MemoryStream;
+  readonly stderr: MemoryStream;
   readonly code: Promise<number>;
 }
 
 function runDown(options: Partial<DevOptions> = {}, scenario: object = {}, dryRun = false, moreEnv: NodeJS.ProcessEnv = {}): Run {
-  const [stdout, stderr, processLike] = [new Collect(), new Collect(), new EventEmitter()];
+  const [stdout, stderr, processLike] = [new MemoryStream(), new MemoryStream(), new EventEmitter()];
   const env = testEngineEnv({
     PATH: `${fakeBinDir}${path.delimiter}${path.dirname(process.execPath)}`,
     HOME: root,
@@ -177,7 +169,10 @@ describe('downCommand', () => {
     await waitFor(() => readFakeLog(logFile).some((entry) => entry.signal === 'SIGTERM'), 'the cancelled `down` to get its SIGTERM');
     expect(run.stderr.text).toBe('');
     expect(JSON.parse(readFileSync(sessionFile, 'utf8'))).toMatchObject({ project: 'minimal', mode: 'down', pid: process.pid });
-    expect(run.processLike.listenerCount('SIGINT')).toBe(0);
+    // The listeners stay, inert: a late Ctrl+C cannot kill the CLI while it exits, nor change its code.
+    expect(run.processLike.listenerCount('SIGINT')).toBe(1);
+    expect(() => run.processLike.emit('SIGINT')).not.toThrow();
+    expect(run.stderr.text).toBe('');
   });
 
   it('a teardown that fails: exit 2 naming the command, the stale record put back as it was', async () => {

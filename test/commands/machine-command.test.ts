@@ -1,25 +1,17 @@
 // `stagecraft dev machine [--machine session|down|service] [--format mermaid|json|dot]`: each
 // machine derived from its definition; the yargs wiring passes the choice through.
 import { EventEmitter } from 'node:events';
-import { Writable } from 'node:stream';
 import type { CliCommands } from '../../src/cli/cli-commands.js';
 import { buildCli } from '../../src/cli/yargs-cli.js';
 import { describeMachine, machineCommand, machineNames, type MachineFormat, type MachineName } from '../../src/commands/machine-command.js';
 import type { MachineGraph } from '../../src/machine-docs/machine-graph.js';
+import { MemoryStream } from '../output/reporter-rig.js';
 
 type Exported = MachineGraph & { id: string; initial: string };
 const exportOf = (name: MachineName): Exported => JSON.parse(describeMachine('json', name)) as Exported;
 const exported = exportOf('down');
 const has = (source: string, event: string, target: string, guard?: string) =>
   exported.edges.some((e) => e.source === source && e.event === event && e.target === target && e.guard === guard);
-
-class Collect extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 describe('describeMachine(…, "down")', () => {
   it('lists the states of the down machine, the final ones marked final', () => {
@@ -105,8 +97,8 @@ describe('machineCommand', () => {
   it.each(machineNames.flatMap((name) => (['mermaid', 'json', 'dot'] as const).map((format) => [name, format] as const)))(
     '--machine %s --format %s writes describeMachine to stdout and returns 0',
     (name: MachineName, format: MachineFormat) => {
-      const stdout = new Collect();
-      const stderr = new Collect();
+      const stdout = new MemoryStream();
+      const stderr = new MemoryStream();
       const code = machineCommand(format, { stdout, stderr, env: {}, cwd: '/', process: new EventEmitter() }, name);
       expect([code, stdout.text, stderr.text]).toStrictEqual([0, describeMachine(format, name), '']);
     },

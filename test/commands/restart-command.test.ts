@@ -5,13 +5,13 @@ import { EventEmitter } from 'node:events';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import type { DevOptions } from '../../machines/dev-session.types.js';
 import type { CliFlags } from '../../src/cli/dev-flags.js';
 import { restartCommand } from '../../src/commands/restart-command.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
 import { composeEventLine, fakeBinDir, livePids, readFakeLog, recordedCalls, recordedPids, stacksDir, waitFor } from '../fixtures/fake-docker.js';
 import { testEngineEnv } from '../fixtures/test-engine.js';
+import { MemoryStream } from '../output/reporter-rig.js';
 
 const composeFile = '.stagecraft/dev/compose.yaml';
 const p = ['compose', '-p', 'minimal', '-f', composeFile];
@@ -35,16 +35,8 @@ afterEach(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-class Collect extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString();
-    done();
-  }
-}
-
 function runRestart(services: readonly string[], scenario: object, options: Partial<DevOptions> = {}) {
-  const [stdout, stderr, processLike] = [new Collect(), new Collect(), new EventEmitter()];
+  const [stdout, stderr, processLike] = [new MemoryStream(), new MemoryStream(), new EventEmitter()];
   const env = testEngineEnv({
     PATH: `${fakeBinDir}${path.delimiter}${path.dirname(process.execPath)}`,
     HOME: root,
@@ -84,15 +76,18 @@ describe('restartCommand and stop signals', () => {
     expect(recordedCalls(logFile).map((c) => c.join(' ')).sort()).toEqual([ps, [...p, 'events', '--json'], [...p, 'restart', 'app']].map((c) => c.join(' ')).sort());
   });
 
-  it('a signal after the end changes nothing: the command has let go of the process', async () => {
+  it('a signal after the end changes nothing: the listeners stay on, inert, so a late Ctrl+C cannot kill the CLI as it exits', async () => {
     const started = [composeEventLine('minimal', 'app', 'kill'), composeEventLine('minimal', 'app', 'die', { exitCode: 143 }), composeEventLine('minimal', 'app', 'start')];
     const run = runRestart(['app'], {
       ps: { stdout: [running('app')] },
       events: { chunks: started.map((line, i) => ({ text: `${line}\n`, ...(i === 0 ? { after: 'restart' } : {}) })), untilDown: true },
     });
     expect(await run.code).toBe(0);
-    expect(['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => run.processLike.listenerCount(s))).toEqual([0, 0, 0]);
-    expect(run.stderr.text.split('\n').at(-2)).toBe('stagecraft dev: restarted app (running) of project minimal');
+    expect(['SIGINT', 'SIGTERM', 'SIGHUP'].map((s) => run.processLike.listenerCount(s))).toEqual([1, 1, 1]);
+    const said = run.stderr.text;
+    expect(said.split('\n').at(-2)).toBe('stagecraft dev: restarted app (running) of project minimal');
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) run.processLike.emit(signal);
+    expect(run.stderr.text).toBe(said);
     await waitFor(() => livePids(recordedPids(logFile)).length === 0, 'every fake docker ended');
   });
 });
