@@ -59,9 +59,15 @@ function docker0Address(): string | undefined {
 }
 
 /**
- * Puts the main engine's `docker0` back as it was if it has gone. It has been seen to vanish
- * around the second engine's stop (cause not found yet); the main engine then cannot run a
- * build step or a container on its default network. It finds its bridge by name again.
+ * Puts the main engine's `docker0` back as it was if it has gone. Why it goes: a dockerd that
+ * starts on a data root whose store still has its default `bridge` network (a restart after
+ * SIGKILL: no clean shutdown removed it) deletes that network and then, when
+ * `--default-address-pool` is set and live-restore is off, deletes the link named `docker0`
+ * (moby daemon/daemon_unix.go, configureNetworking: "Clear stale bridge network" →
+ * removeDefaultBridgeInterface(), which names docker0 whatever `--bridge` says). The pool keeps
+ * this engine's networks off the main engine's subnets and the kill is the point of the tests,
+ * so the link is put back instead: the main engine finds its bridge by name again, and
+ * without it cannot run a build step or a container on its default network.
  */
 function keepDocker0(address: string | undefined): void {
   if (address === undefined || docker0Address() !== undefined) return;
