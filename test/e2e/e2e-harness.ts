@@ -210,12 +210,15 @@ export interface TestProject {
   dir(composeYaml: string): string;
 }
 
-/** Registers the hooks of one project per test (call inside a describe): the shared setup of the e2e files. */
-export function useProject(scenario: string, options: { readonly volumes?: boolean } = {}): TestProject {
+/**
+ * Registers the hooks of one project per test (call inside a describe): the shared setup of the
+ * e2e files. Unnamed, a test's project is named after the last word of the test's name (its tag).
+ */
+export function useProject(scenario?: string, options: { readonly volumes?: boolean } = {}): TestProject {
   let name = '';
   const dirs: string[] = [];
   beforeEach(() => {
-    name = projectName(scenario);
+    name = projectName(scenario ?? expect.getState().currentTestName?.split(' ').at(-1) ?? 'x');
   });
   afterEach(() => {
     forceRemove(name, options);
