@@ -1,8 +1,9 @@
 // `npm run bench`: builds (in the npm script), then runs every benchmark beside its
 // baseline on the real engine with local images, prints the figures, updates
 // bench/results.json and bench/RESULTS.md. Flags (after `npm run bench --`):
-//   --only cli-start,start,stop,logs,config-problems,guardian   run these only (`--only soak`: the soak alone)
-//   --runs N                           runs per side (defaults: 40, 8, 8, 3, 5, 8)
+//   --only cli-start,start,stop,wait,scale,logs,fan-in,latency,config-problems,guardian
+//                                      run these only (`--only soak`: the soak alone)
+//   --runs N                           runs per side (defaults: 40, 8, 8, 6, 4, 3, 3, 5, 5, 8)
 //   --soak [--soak-minutes N]          also the memory soak (10 minutes by default)
 //   --cli PATH                         benchmark another build of the CLI (implies --no-write)
 //   --no-write                         print only
@@ -11,13 +12,17 @@ import { parseArgs } from 'node:util';
 import * as cliStart from './cli-start.bench.mjs';
 import * as configProblems from './config-problems.bench.mjs';
 import * as guardian from './guardian.bench.mjs';
+import * as fanIn from './fan-in.bench.mjs';
+import * as latency from './latency.bench.mjs';
 import * as logs from './logs.bench.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { loadResults, saveResults, writeResultsMarkdown } from './lib/results.mjs';
 import { checkEngine, cleanup, leftovers } from './lib/stacks.mjs';
 import * as soak from './soak.bench.mjs';
 import * as start from './start.bench.mjs';
+import * as scale from './scale.bench.mjs';
 import * as stop from './stop.bench.mjs';
+import * as wait from './wait.bench.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -33,7 +38,7 @@ const { values } = parseArgs({
 
 const cli = path.resolve(values.cli ?? path.join(root, 'dist/src/cli.js'));
 const write = !values['no-write'] && values.cli === undefined;
-const benches = [cliStart, start, stop, logs, configProblems, guardian];
+const benches = [cliStart, start, stop, wait, scale, logs, fanIn, latency, configProblems, guardian];
 const only = values.only?.split(',');
 const chosen = [
   ...benches.filter((b) => only === undefined || only.includes(b.name)),

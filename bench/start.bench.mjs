@@ -1,6 +1,9 @@
 // start: `stagecraft dev --detach` on a 3-service stack against `docker compose up
 // --detach` on the same files. Each run has a project of its own; the teardown after it
-// is not timed. The order alternates (compose first, then stagecraft first).
+// is not timed. The order alternates (compose first, then stagecraft first). After the
+// timed runs, a few more stagecraft starts with a timeline (bench/lib/start-breakdown.mjs)
+// show where its time before and after `up` goes.
+import { startBreakdown } from './lib/start-breakdown.mjs';
 import { timed } from './lib/proc.mjs';
 import { composeFile, projectName, removeProject, service, stackDir } from './lib/stacks.mjs';
 import { alternate, formatMs, summarize } from './lib/stats.mjs';
@@ -14,19 +17,22 @@ export const threeServices = {
   worker: service(['sh', '-c', 'echo worker up; exec sleep 86400']),
 };
 
-export async function run(ctx) {
-  const runs = ctx.runs ?? 8;
-  const dir = stackDir(threeServices);
+/**
+ * `docker compose up --detach <composeArgs>` against `stagecraft dev --detach <stagecraftArgs>`
+ * in `dir`, `runs` of each, alternating; each run a project of its own, removed after it
+ * (untimed). Resolves with both summaries.
+ */
+export async function compareStart(ctx, { dir, runs, label, composeArgs = [], stagecraftArgs = [] }) {
   const composeUp = async () => {
-    const project = projectName('start-compose');
-    const result = await timed('docker', ['compose', '-p', project, '-f', composeFile, 'up', '--detach'], { cwd: dir });
+    const project = projectName(`${label}-compose`);
+    const result = await timed('docker', ['compose', '-p', project, '-f', composeFile, 'up', '--detach', ...composeArgs], { cwd: dir });
     if (result.code !== 0) throw new Error(`compose up failed: ${result.stderr}`);
     removeProject(project);
     return result.ms;
   };
   const stagecraftUp = async () => {
-    const project = projectName('start-stagecraft');
-    const result = await timed(ctx.cli, ['dev', '--detach', '-p', project], { cwd: dir, env: ctx.cliEnv });
+    const project = projectName(`${label}-stagecraft`);
+    const result = await timed(ctx.cli, ['dev', '--detach', ...stagecraftArgs, '-p', project], { cwd: dir, env: ctx.cliEnv });
     if (result.code !== 0) throw new Error(`stagecraft dev --detach failed (${result.code}): ${result.stderr}`);
     // `dev down` also removes the session file, so the next run starts clean.
     const down = await timed(ctx.cli, ['dev', 'down', '-p', project], { cwd: dir, env: ctx.cliEnv });
@@ -35,9 +41,15 @@ export async function run(ctx) {
     return result.ms;
   };
   const { baseline, subject } = await alternate(runs, composeUp, stagecraftUp);
-  const b = summarize(baseline);
-  const s = summarize(subject);
+  return { b: summarize(baseline), s: summarize(subject) };
+}
+
+export async function run(ctx) {
+  const runs = ctx.runs ?? 8;
+  const dir = stackDir(threeServices);
+  const { b, s } = await compareStart(ctx, { dir, runs, label: 'start' });
   const ratio = s.median / b.median;
+  const breakdown = await startBreakdown(ctx, dir, Math.min(runs, 5));
   return {
     name,
     title: 'start: `stagecraft dev --detach` vs `docker compose up --detach` (3 services)',
@@ -46,6 +58,6 @@ export async function run(ctx) {
     ratio,
     target: '≤ 1.15×',
     met: ratio <= 1.15,
-    extra: [{ label: 'stagecraft overhead (median difference)', text: `${(s.median - b.median).toFixed(0)} ms` }],
+    extra: [{ label: 'stagecraft overhead (median difference)', text: `${(s.median - b.median).toFixed(0)} ms` }, ...breakdown],
   };
 }

@@ -1,6 +1,6 @@
 // Child processes for the benchmarks: timed runs, /proc readings, waiting.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
@@ -72,4 +72,83 @@ export function killGroup(pid, signal) {
   } catch (error) {
     if (error.code !== 'ESRCH') throw error;
   }
+}
+
+/** Every live process below `pid` (children, grandchildren, …), from /proc's parent links. */
+export function descendants(pid) {
+  const children = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found = [];
+  const walk = (p) => {
+    for (const c of children.get(p) ?? []) {
+      found.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return found;
+}
+
+/** The command line of a live process, as one string ('' once it is gone). */
+export function commandOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Samples the memory of `pid` and of all its descendants every `intervalMs` until `stop()`:
+ * the process's own peak (VmHWM), the peak of the descendants' RSS summed at one moment, and
+ * the same since `mark()`, the sum of each descendant's own peak (VmHWM; an upper bound), with the
+ * descendants seen (pid → command line).
+ */
+export function sampleTreeMemory(pid, intervalMs = 100) {
+  const seen = new Map();
+  const hwmOf = new Map();
+  let childrenPeak = 0;
+  let childrenPeakSinceMark;
+  let ownHwm = 0;
+  let samples = 0;
+  const sample = () => {
+    const own = memoryOf(pid);
+    if (own !== undefined && Number.isFinite(own.hwm)) ownHwm = Math.max(ownHwm, own.hwm);
+    let sum = 0;
+    for (const child of descendants(pid)) {
+      const memory = memoryOf(child);
+      if (memory === undefined || !Number.isFinite(memory.rss)) continue; // gone, or a zombie (no memory lines)
+      if (!seen.has(child)) seen.set(child, commandOf(child));
+      hwmOf.set(child, Math.max(hwmOf.get(child) ?? 0, memory.hwm));
+      sum += memory.rss;
+    }
+    childrenPeak = Math.max(childrenPeak, sum);
+    if (childrenPeakSinceMark !== undefined) childrenPeakSinceMark = Math.max(childrenPeakSinceMark, sum);
+    samples += 1;
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
+  return {
+    sample,
+    /** From now on also keep the children's peak apart (`childrenPeakSinceMark`): e.g. once the lines flow. */
+    mark() {
+      childrenPeakSinceMark = 0;
+      sample();
+    },
+    stop() {
+      sample();
+      clearInterval(timer);
+      const childrenHwmSum = [...hwmOf.values()].reduce((a, b) => a + b, 0);
+      return { ownHwm, childrenPeak, childrenPeakSinceMark, childrenHwmSum, children: [...seen].map(([p, command]) => ({ pid: p, command, hwm: hwmOf.get(p) })), samples };
+    },
+  };
 }
