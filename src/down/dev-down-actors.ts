@@ -7,13 +7,17 @@ import type { Reporter } from '../output/reporter.js';
 import type { ProcessControl } from '../session-file/process-control.js';
 import type { ProcessIdentity } from '../session-file/process-identity.js';
 import { readCheckedSessionFile, type SessionRecord } from '../session-file/session-file.js';
+import { whenRecordOf } from '../session-file/record-written.js';
 import type { AcquireResult } from '../session-file/session-lock.js';
 import { lockedFailure } from '../session/session-claims.js';
 import { tearDown } from '../session/tear-down.js';
 import { loadDownPlan, planForProject } from './down-plan.js';
 
-/** How many times `dev down` waits for a process that took the project's lock as it came. */
-const racingHolderTries = 3;
+/**
+ * How many times `dev down` waits for a process that took the project's lock as it came: for
+ * its record to be written (it can then be named and asked to stop), for it to let go, and twice more.
+ */
+const racingHolderTries = 4;
 
 /** The part of the session lock `dev down` uses (SessionLock in production). */
 export interface DownLock {
@@ -38,6 +42,8 @@ export interface DevDownDeps {
   readonly ownPid: number;
   /** The project locks (ProjectLock): a holder's end is heard through its lock, not polled. */
   readonly locks: { whenReleased(project: string, signal?: AbortSignal): Promise<void> };
+  /** Resolves once the session file names `pid`, or changes (src/session-file/record-written.ts; the real one by default). */
+  readonly recordWritten?: (file: string, pid: number, signal: AbortSignal) => Promise<void>;
 }
 
 type ActorImplementations = Parameters<typeof devDownMachine.provide>[0]['actors'];
@@ -56,6 +62,20 @@ const identityOf = (holder: SessionHolder | SessionRecord): ProcessIdentity => (
   pid: holder.pid,
   startTicks: holder.pidStartTicks,
 });
+
+/**
+ * The session machine's final states. A record in one of them names a session that has ended
+ * (a detached start that said so, a kept failure, an abandoned teardown): its process is only
+ * exiting, and lets go of the project's lock as it ends. It is waited for, never signalled: a
+ * SIGTERM landing while Node exits kills it (Node puts back the default action then), and its
+ * exit status is no longer the one its machine chose.
+ */
+export const endedSessionStates: readonly string[] = ['detached', 'stopped', 'failed', 'abandoned'];
+
+/** True when `record`'s session has reached a final state. */
+export function sessionEnded(record: Pick<SessionRecord, 'state'>): boolean {
+  return endedSessionStates.includes(record.state);
+}
 
 function holderOf(record: SessionRecord): SessionHolder {
   const { pid, pidStartTicks, project, mode, state, tags } = record;
@@ -76,8 +96,9 @@ export async function surveyRecord(deps: Pick<DevDownDeps, 'sessionFile' | 'proc
   if (kind === 'other') {
     throw untrustedRecord(deps.sessionFile, `its pid ${record.pid} is a running process that is not a stagecraft session`);
   }
-  // `unverified` (no start time to compare) is no holder to signal; the lock still sees it live.
-  return { recordedProject: record.project, holder: kind === 'stagecraft' ? holderOf(record) : undefined };
+  // `unverified` (no start time to compare) is no holder to signal, nor a session that has ended;
+  // the lock still sees either live, and takeLock waits for it.
+  return { recordedProject: record.project, holder: kind === 'stagecraft' && !sessionEnded(record) ? holderOf(record) : undefined };
 }
 
 /**
@@ -86,6 +107,28 @@ export async function surveyRecord(deps: Pick<DevDownDeps, 'sessionFile' | 'proc
  */
 export function createDevDownActors(deps: DevDownDeps) {
   const { lock, processes, options } = deps;
+  const recordWritten = deps.recordWritten ?? whenRecordOf;
+
+  /**
+   * Until the holder of `claim` lets go; for one this dev dir's record does not name yet (a
+   * start that took the lock this instant and is writing its record), until it is written too.
+   */
+  const heldUntil = async (claim: Extract<AcquireResult, { kind: 'held' }>, signal: AbortSignal): Promise<void> => {
+    const { pid } = claim;
+    if (claim.holder !== undefined || claim.elsewhere !== undefined || pid === undefined) {
+      await deps.locks.whenReleased(claim.project, signal);
+      return;
+    }
+    const waits = new AbortController();
+    const stop = (): void => waits.abort(signal.reason);
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      await Promise.race([deps.locks.whenReleased(claim.project, waits.signal), recordWritten(deps.sessionFile, pid, waits.signal)]);
+    } finally {
+      signal.removeEventListener('abort', stop);
+      waits.abort();
+    }
+  };
 
   const actors = {
     readRecord: fromPromise<RecordSurvey, void>(() => surveyRecord(deps)),
@@ -116,14 +159,16 @@ export function createDevDownActors(deps: DevDownDeps) {
     takeLock: fromPromise<LockTaken, DevPlan>(async ({ input: plan, signal }) => {
       let claim = await lock.acquire(plan, 'down', signal);
       // Taken at this very instant by another stagecraft process (a session still claiming or
-      // starting, or another `dev down`): a session is asked to stop; either way its end is
-      // heard through the lock, then the lock is ours to take. The machine bounds the wait.
+      // starting, one that has ended and is exiting, or another `dev down`): a session that
+      // has not ended is asked to stop; either way its end is heard through the lock, then the
+      // lock is ours to take. The machine bounds the wait.
       for (let tries = 0; claim.kind === 'held' && tries < racingHolderTries; tries++) {
         const holder = claim.holder;
-        if (holder !== undefined && holder.mode !== 'down' && holder.pid !== deps.ownPid && processes.identify(identityOf(holder)) === 'stagecraft') {
+        const stoppable = holder !== undefined && holder.mode !== 'down' && !sessionEnded(holder) && holder.pid !== deps.ownPid;
+        if (stoppable && processes.identify(identityOf(holder)) === 'stagecraft') {
           processes.signal(identityOf(holder), 'SIGTERM');
         }
-        await deps.locks.whenReleased(claim.project, signal);
+        await heldUntil(claim, signal);
         claim = await lock.acquire(plan, 'down', signal);
       }
       if (claim.kind === 'held') throw lockedFailure(claim);

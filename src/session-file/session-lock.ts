@@ -207,13 +207,15 @@ export class SessionLock {
 
   /**
    * Stops holding without removing: the stack outlives this process (detached, kept,
-   * abandoned). The session file stays, for the next session to reconcile.
+   * abandoned). The session file stays, for the next session to reconcile. The project's
+   * lock stays until this process ends (the kernel lets go of it then; it never keeps the
+   * process alive): the file names this process, and while it runs it holds the project, so a
+   * `dev down` at this instant waits for its end, where it found the lock free and the record's
+   * process alive, and gave up (exit 4, the file left behind).
    */
   leave(): Promise<void> {
     return this.#serialize(async () => {
-      const mine = this.#record;
       this.#record = undefined;
-      if (mine !== undefined) await this.#releaseClaim(mine);
     });
   }
 

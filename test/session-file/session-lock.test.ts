@@ -212,12 +212,14 @@ describe('SessionLock.update, release, leave', () => {
     expect(await readSessionFile(file)).toStrictEqual(holder);
   });
 
-  it('leave keeps the file as last written, and later updates are no-ops', async () => {
+  it('leave keeps the file as last written, and later updates are no-ops; the project stays locked until the process ends', async () => {
     const lock = new SessionLock(file, 'detach', { now: fixedNow, lock: projectLock() });
     await lock.acquire(plan, 'preflight');
     await lock.update('detached');
     await lock.leave();
     expect(lock.held).toBe(false);
+    // The record names this process: a `dev down` now waits for its end (the kernel lets go then).
+    expect(await projectLock().holder('shop')).toStrictEqual({ pid: process.pid, sessionFile: file });
     await lock.update('something-else');
     await lock.release();
     expect(await readSessionFile(file)).toStrictEqual(mine('detached', 'detach'));
