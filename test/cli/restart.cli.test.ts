@@ -170,7 +170,8 @@ describe('stagecraft dev restart', () => {
     async () => {
       const r = rig('minimal');
       const result = await r.run(['restart', 'app'], {
-        scenario: { ps: bothRunning, restart: { exitCode: 1, stderr: ['Error response from daemon: Cannot restart container minimal-app-1: oops'] } },
+        // It fails once the events stream runs, so both calls are in the log whatever the timing.
+        scenario: { ps: bothRunning, restart: { after: 'events', exitCode: 1, stderr: ['Error response from daemon: Cannot restart container minimal-app-1: oops'] } },
       });
       expect(result.code).toBe(2);
       expect(result.stderr).toBe(
