@@ -56,7 +56,8 @@ export type DevSessionEmitted =
   | {
       readonly type: 'stopping';
       readonly projectName: string;
-      readonly cause: StopCause;
+      /** `failed`: an error ended the session (the failure is reported at its end). */
+      readonly cause: StopCause | 'failed';
       readonly signal: StopSignal | undefined;
     }
   | { readonly type: 'forcing'; readonly cause: 'signal' | 'deadline' }
@@ -226,9 +227,10 @@ const sessionSetup = setup({
         kind: 'start-failed',
         message:
           `starting project ${planOf({ context }).projectName} did not finish in ${context.options.startTimeoutSeconds} s (--start-timeout): ` +
-          'the engine may be hung, or a pull or build stalled; check the engine (`docker info`), or raise --start-timeout',
+          'the engine may be hung, or a pull or build stalled',
         stderrTail: '',
         services: [],
+        timedOutSeconds: context.options.startTimeoutSeconds,
       } as const,
     })),
     recordReconcileTimedOut: assign(({ context }) => ({
@@ -311,7 +313,7 @@ const sessionSetup = setup({
         ({
           type: 'stopping',
           projectName: planOf({ context }).projectName,
-          cause: context.stopCause ?? 'signal',
+          cause: context.stopCause ?? (context.signal === undefined && context.failure !== undefined ? 'failed' : 'signal'),
           signal: context.signal,
         }) as const,
     ),

@@ -155,6 +155,8 @@ export type SessionFailure =
       readonly stderrTail: string;
       /** Services found at fault by the diagnostics, once they ran. */
       readonly services: readonly string[];
+      /** Set when --start-timeout ended the start: its seconds. */
+      readonly timedOutSeconds?: number;
     }
   | { readonly kind: 'services-failed'; readonly services: readonly ServiceExit[] }
   | { readonly kind: 'internal'; readonly message: string };

@@ -125,7 +125,9 @@ export class PrettyReporter implements Reporter {
             ? `every container of project ${event.projectName} has exited; removing the stack`
             : event.cause === 'events-lost'
               ? `lost the engine's event stream of project ${event.projectName}; removing the stack`
-              : `got ${event.signal ?? 'a stop request'}: stopping project ${event.projectName} (Ctrl+C again to force)`,
+              : event.cause === 'failed'
+                ? `an error ended the session of project ${event.projectName} (it is shown below); removing the stack`
+                : `got ${event.signal ?? 'a stop request'}: stopping project ${event.projectName} (Ctrl+C again to force)`,
         );
         return;
       case 'restarting':
@@ -325,6 +327,10 @@ const startFailedNext = 'fix what compose reported and run stagecraft dev again 
 /** …and after a start `--keep-on-failure` kept: the flag is not news. */
 const keptStartFailedNext = 'fix what compose reported and run stagecraft dev again';
 
+/** …and after a start that --start-timeout ended: compose reported nothing to fix. */
+const timedOutNext = (seconds: number): string =>
+  `the start took longer than ${seconds} s: raise --start-timeout if it needs longer, or check the engine (\`docker info\`); then run stagecraft dev again`;
+
 /** `kept`: the run was given --keep-on-failure and kept what a failed start created. */
 export function messageOf(failure: SessionFailure, kept = false): string {
   switch (failure.kind) {
@@ -334,7 +340,13 @@ export function messageOf(failure: SessionFailure, kept = false): string {
         .join(', ')}; see its logs above, fix it and run stagecraft dev again`;
     case 'start-failed': {
       const atFault = failure.services.length === 0 ? '' : `\n  services at fault: ${failure.services.join(', ')} (their last log lines are above)`;
-      return `${failure.message}${atFault}\n  ${kept ? keptStartFailedNext : startFailedNext}`;
+      const next =
+        failure.timedOutSeconds !== undefined
+          ? timedOutNext(failure.timedOutSeconds)
+          : kept
+            ? keptStartFailedNext
+            : startFailedNext;
+      return `${failure.message}${atFault}\n  ${next}`;
     }
     default:
       return failure.message;

@@ -117,7 +117,8 @@ describeE2e('faults of a second engine', () => {
       const p = project.detach;
       expect(detach.code).toBe(2);
       expect(detach.stderr).toContain(
-        `stagecraft dev: error: starting project ${p} did not finish in 5 s (--start-timeout): the engine may be hung, or a pull or build stalled; check the engine (\`docker info\`), or raise --start-timeout\n`,
+        `stagecraft dev: error: starting project ${p} did not finish in 5 s (--start-timeout): the engine may be hung, or a pull or build stalled\n` +
+          '  the start took longer than 5 s: raise --start-timeout if it needs longer, or check the engine (`docker info`); then run stagecraft dev again\n',
       );
       expect(detach.stderr).toContain('stagecraft dev: start failed; rolling back\nstagecraft dev: the graceful teardown did not finish in time; forcing it\n');
       expect(detach.stderr).toContain(

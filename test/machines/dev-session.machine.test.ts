@@ -1532,7 +1532,7 @@ describe('attached: the events stream ending (SPEC §4)', () => {
     });
   });
 
-  it('a resync that fails stops the session with that failure', async () => {
+  it('a resync that fails stops the session with that failure, announced as an error (no stop request was sent)', async () => {
     const psFailed: SessionFailure = { kind: 'engine-unreachable', message: 'the container engine is not reachable' };
     const s = startSession();
     await toAttached(s);
@@ -1540,6 +1540,7 @@ describe('attached: the events stream ending (SPEC §4)', () => {
     await at(s, { attached: { logs: 'following', engine: 'resyncing' } });
     s.fakes.observeServices.nth(1, 2).reject(psFailed);
     await at(s, { stopping: 'graceful' });
+    expect(s.emitted.filter((e) => e.type === 'stopping')).toStrictEqual([{ type: 'stopping', projectName: 'shop', cause: 'failed', signal: undefined }]);
     s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toMatchObject({ finalState: 'stopped', exitCode: 2, failure: psFailed });
   });
@@ -2029,9 +2030,9 @@ describe('phase bounds (named delays)', () => {
         failure: {
           kind: 'start-failed',
           message:
-            'starting project shop did not finish in 5 s (--start-timeout): the engine may be hung, or a pull or build stalled; ' +
-            'check the engine (`docker info`), or raise --start-timeout',
+            'starting project shop did not finish in 5 s (--start-timeout): the engine may be hung, or a pull or build stalled',
           services: [],
+          timedOutSeconds: 5,
         },
       });
     }

@@ -98,6 +98,11 @@ describe('PrettyReporter: messages', () => {
       'got a stop request: stopping project shop (Ctrl+C again to force)',
     ],
     [
+      'stopping after an error ended the session (the engine went away): no stop request was sent',
+      { type: 'stopping', projectName: 'shop', cause: 'failed', signal: undefined },
+      'an error ended the session of project shop (it is shown below); removing the stack',
+    ],
+    [
       'stopping after the stack ended',
       { type: 'stopping', projectName: 'shop', cause: 'stack-ended', signal: undefined },
       'every container of project shop has exited; removing the stack',
@@ -442,6 +447,13 @@ describe('messageOf', () => {
     expect(messageOf({ kind: 'start-failed', message: 'up failed', stderrTail: '', services: ['api', 'db'] })).toBe(
       `up failed\n  services at fault: api, db (their last log lines are above)\n  ${next}`,
     );
+  });
+
+  it('a start that --start-timeout ended says it took longer, and to raise the bound or check the engine; kept or not', () => {
+    const timedOut = { kind: 'start-failed', message: 'starting project shop did not finish in 5 s (--start-timeout): the engine may be hung', stderrTail: '', services: [], timedOutSeconds: 5 } as const;
+    const text = `${timedOut.message}\n  the start took longer than 5 s: raise --start-timeout if it needs longer, or check the engine (\`docker info\`); then run stagecraft dev again`;
+    expect(messageOf(timedOut)).toBe(text);
+    expect(messageOf(timedOut, true)).toBe(text);
   });
 
   it.each([
