@@ -59,6 +59,14 @@ export interface TerminalProcess {
   signal(name: NodeJS.Signals): void;
 }
 
+/**
+ * The followed commands whose output is a log stream, worth a real pipe (os-pipe.ts). The
+ * others (the events stream, diagnostics) print a few lines: their pipe is execa's, and no
+ * `mkfifo` child is waited for (spawnSync) before them; the events stream is spawned just
+ * before `up` (bench/RESULTS.md, start).
+ */
+const logStreams: ReadonlySet<string> = new Set(['attach', 'logs']);
+
 interface Started {
   readonly done: Promise<CommandResult>;
   readonly stop: () => void;
@@ -158,8 +166,8 @@ export class ExecaComposeRunner implements ComposeRunner {
     const [file, ...args] = command.argv;
     if (file === undefined) throw new Error(`empty argv for ${command.phase}`);
     observer.commandStarted(command);
-    // A followed child writes its stdout into a real pipe when one can be made (os-pipe.ts).
-    const pipe = how.sink === undefined ? undefined : openOsPipe(this.#options.env);
+    // A followed log stream writes its stdout into a real pipe when one can be made (os-pipe.ts).
+    const pipe = how.sink === undefined || !logStreams.has(command.phase) ? undefined : openOsPipe(this.#options.env);
     const child = execa(file, args, {
       cwd: this.#options.cwd,
       env: this.#childEnv(how.sink !== undefined),

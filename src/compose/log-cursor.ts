@@ -11,6 +11,8 @@ const ansi = /\x1b\[[0-9;]*[A-Za-z]/g;
 
 /** RFC 3339 times compare as text once the fraction has all nine digits (`Z` times only). */
 export function timeKey(time: string): string {
+  // The engine's usual form (nine digits, Z) is its own key: no regex on each line.
+  if (time.length === 30 && time.charCodeAt(29) === 90 && time.charCodeAt(19) === 46) return time;
   const match = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/.exec(time);
   if (match === null) return time;
   return `${match[1]}.${(match[2] ?? '').padEnd(9, '0')}Z`;
@@ -19,6 +21,9 @@ export function timeKey(time: string): string {
 function containerOf(prefix: string): string {
   return prefix.replace(ansi, '').replace(/\|\s*$/, '').trim();
 }
+
+/** Prefixes seen by `containerOf`: a stream has one per container, so each is worked out once. */
+const maxCachedPrefixes = 1024;
 
 /**
  * Follows a container log stream, and the streams that re-attach after it (one at a time):
@@ -31,12 +36,24 @@ export class LogCursorTracker {
   readonly #seen = new Map<string, string>();
   /** The same, as comparable keys. */
   readonly #seenKey = new Map<string, string>();
+  /** Each raw prefix's container (a cache: the same few prefixes start every line). */
+  readonly #containers = new Map<string, string>();
   /** No container's unseen lines are older than this (the engine's first event of the session). */
   readonly #floor: string | undefined;
 
   constructor(resumeFrom: LogCursor | undefined, floor?: string) {
     this.#floor = floor;
     for (const [container, time] of Object.entries(resumeFrom?.seen ?? {})) this.#see(container, time);
+  }
+
+  #containerOf(prefix: string): string {
+    let container = this.#containers.get(prefix);
+    if (container === undefined) {
+      if (this.#containers.size >= maxCachedPrefixes) this.#containers.clear();
+      container = containerOf(prefix);
+      this.#containers.set(prefix, container);
+    }
+    return container;
   }
 
   #see(container: string, time: string): void {
@@ -48,13 +65,15 @@ export class LogCursorTracker {
   show(text: string): string {
     let dropping = false;
     const shown = text.replace(stamped, (_line, prefix: string, time: string) => {
-      const container = containerOf(prefix);
+      const container = this.#containerOf(prefix);
+      const key = timeKey(time);
       const shownUpTo = this.#seenKey.get(container);
-      if (shownUpTo !== undefined && timeKey(time) <= shownUpTo) {
+      if (shownUpTo !== undefined && key <= shownUpTo) {
         dropping = true;
         return dropMarker;
       }
-      this.#see(container, time);
+      this.#seen.set(container, time);
+      this.#seenKey.set(container, key);
       return prefix;
     });
     return dropping ? shown.replace(dropped, '') : shown;

@@ -29,10 +29,12 @@ export function colorOf(service: string): string {
 
 /** Log text (whole lines) with each line's prefix drawn in `style`; the erase-line escape is kept. */
 export function styleLogPrefixes(text: string, style: LogPrefixStyle): string {
+  // Plain and none are replacement patterns, not a function called for each line: a stream
+  // of many short lines spends much of its time here (bench/RESULTS.md, fan-in). An
+  // unmatched group ($1, no erase) is replaced by nothing.
+  if (style === 'none') return text.replace(prefixed, '$1');
+  if (style === 'plain') return text.replace(prefixed, '$1$3$4 ');
   return text.replace(prefixed, (_line, erase: string | undefined, _colors: string, container: string, bar: string) => {
-    const lead = erase ?? '';
-    if (style === 'none') return lead;
-    const prefix = `${container}${bar} `;
-    return style === 'plain' ? `${lead}${prefix}` : `${lead}\u001b[${colorOf(serviceOf(container))}m${container}${bar}\u001b[0m `;
+    return `${erase ?? ''}\u001b[${colorOf(serviceOf(container))}m${container}${bar}\u001b[0m `;
   });
 }
