@@ -3,14 +3,17 @@
 //
 // States: surveying (one `ps`: is the project running, which services have a container) →
 //         refused (final, exit 1) | working = engine.{following, resyncing} ∥
-//         steps.{restarting, observing, waiting, diagnosing} → restarted (final, exit 0) | failed
-//         (final, exit 2); interrupted (final, 128+n) on STOP from any state.
+//         steps.{restarting, observing, settling, waiting, diagnosing} → restarted (final, exit 0) |
+//         failed (final, exit 2); interrupted (final, 128+n) on STOP from any state.
 // Events: STOP { signal } from the CLI; ENGINE_EVENT / EVENTS_ENDED from the engine's event stream
 //         (followed from before `restart` runs); SERVICE_CHANGED from one spawned service machine
 //         per restarted service; the done/error events of the invoked actors.
 // The service machines see the restart as the engine reports it (kill → stopping → die → stopped
-// → start → running | starting → healthy), so a service counts as ready only once it is up
-// again. Effects are named actors supplied by src/restart/ through .provide(). This file imports
+// → start → running | starting → healthy). A service is judged (ready, or failed) only on the
+// status of its container since the restart: once its `start` is heard, or, for one the stream
+// heard nothing of, once a `ps` read after `restart` returned has reached its machine — never on
+// what it was before (a `die` of the old container is no failure, an `exit 0` no readiness).
+// Every `ps` is bounded (surveyTimeout), as the restart and the wait are. Effects are named actors supplied by src/restart/ through .provide(). This file imports
 // only xstate, types and the pure modules of machines/.
 import { assign, emit, enqueueActions, fromCallback, fromPromise, setup } from 'xstate';
 import type { DevRestartOutput, RestartFinalState, RestartPlan } from './dev-restart.types.js';
@@ -19,11 +22,13 @@ import { toFailure } from './dev-session.output.js';
 import { specOf } from './dev-session.services.js';
 import { diagnoseDeadlineMs, type SessionFailure, type StopSignal } from './dev-session.types.js';
 import { exitCodeForFailure, exitCodeForSignal, ExitCode } from './exit-code.js';
-import { serviceEventOf, serviceMachine, type ServiceChanged } from './service.machine.js';
+import { serviceEventOf, serviceMachine, type ObservedContainer, type ServiceChanged } from './service.machine.js';
 import { waitingFor, type EngineEvent, type ServiceStatus } from './service.types.js';
 
 export type DevRestartEvent =
   | { readonly type: 'STOP'; readonly signal: StopSignal }
+  /** To itself, after a `ps` read went to the service machines: their answers are in. */
+  | { readonly type: 'SETTLED' }
   | { readonly type: 'ENGINE_EVENT'; readonly event: EngineEvent }
   | { readonly type: 'EVENTS_ENDED'; readonly reason: string }
   | ServiceChanged;
@@ -53,8 +58,10 @@ export interface DevRestartContext {
   /** The services being restarted, sorted. */
   readonly targets: readonly string[];
   readonly services: Readonly<Record<string, ServiceStatus>>;
-  /** Targets whose `start` the events stream has reported: from then on their events say it all. */
-  readonly started: readonly string[];
+  /** Targets the events stream has reported anything of: what follows (their `start`) comes in order. */
+  readonly heard: readonly string[];
+  /** Targets whose status is their container's since the restart: judged for readiness and failure. */
+  readonly current: readonly string[];
   readonly step: RestartStep;
   readonly failure: SessionFailure | undefined;
   readonly signal: StopSignal | undefined;
@@ -94,10 +101,17 @@ function refusal(plan: RestartPlan, observed: ObservedServices): SessionFailure 
 const statusesOf = (context: DevRestartContext): ServiceStatus[] =>
   context.targets.flatMap((s) => (context.services[s] === undefined ? [] : [context.services[s]]));
 
+/** The statuses of the targets whose status is of their container since the restart. */
+const currentStatuses = (context: DevRestartContext): ServiceStatus[] =>
+  statusesOf(context).filter((s) => context.current.includes(s.service));
+
+const including = (list: readonly string[], more: readonly string[]): readonly string[] =>
+  more.every((s) => list.includes(s)) ? list : [...new Set([...list, ...more])];
+
 const again = (context: DevRestartContext): string => `stagecraft dev restart ${context.targets.join(' ')}`;
 
 function failedFailure(context: DevRestartContext): SessionFailure {
-  const failed = statusesOf(context).filter((s) => s.failed);
+  const failed = currentStatuses(context).filter((s) => s.failed);
   const what = failed.map((s) => `${s.service} ${s.state === 'unhealthy' ? 'turned unhealthy' : `exited with code ${s.exitCode ?? '?'}`}`);
   return {
     kind: 'command-failed',
@@ -106,7 +120,7 @@ function failedFailure(context: DevRestartContext): SessionFailure {
 }
 
 function notReadyFailure(context: DevRestartContext): SessionFailure {
-  const waiting = statusesOf(context).filter((s) => !s.ready);
+  const waiting = statusesOf(context).filter((s) => !s.ready || !context.current.includes(s.service));
   const what = waiting.map((s) => `${s.service} (${waitingFor(s)})`).join(', ');
   return {
     kind: 'command-failed',
@@ -154,11 +168,13 @@ const restartSetup = setup({
   guards: {
     /** The survey found nothing to restart: the project is not running, or a named service has no container. */
     surveyRefuses: ({ context, event }) => refusal(context.plan, observedIn(event)) !== undefined,
-    allReady: ({ context }) => statusesOf(context).length === context.targets.length && statusesOf(context).every((s) => s.ready),
-    anyFailed: ({ context }) => statusesOf(context).some((s) => s.failed),
+    allReady: ({ context }) => currentStatuses(context).length === context.targets.length && currentStatuses(context).every((s) => s.ready),
+    anyFailed: ({ context }) => currentStatuses(context).some((s) => s.failed),
     eventsKeepEnding: ({ context }) => context.eventsLost >= maxEventsRestarts,
   },
   delays: {
+    // A `ps` that does not answer (a frozen engine) must not hold the command.
+    surveyTimeout: diagnoseDeadlineMs,
     restartTimeout: ({ context }) => context.plan.restartTimeoutSeconds * 1000,
     waitTimeout: ({ context }) => context.plan.waitTimeoutSeconds * 1000,
     // Diagnostics are best effort: a hung `logs` must not hold the answer.
@@ -170,6 +186,12 @@ const restartSetup = setup({
     recordStep: assign((_, params: { step: RestartStep }) => ({ step: params.step })),
     recordServiceFailed: assign(({ context }) => ({ failure: failedFailure(context) })),
     recordNotReady: assign(({ context }) => ({ failure: notReadyFailure(context) })),
+    recordSurveyTimedOut: assign(({ context }) => ({
+      failure: {
+        kind: 'command-failed',
+        message: `\`${context.plan.survey.argv.join(' ')}\` did not answer in ${diagnoseDeadlineMs / 1000} s: the engine may be hung; check it (\`docker info\`)`,
+      } as const,
+    })),
     recordRestartTimedOut: assign(({ context }) => ({
       failure: {
         kind: 'command-failed',
@@ -198,7 +220,7 @@ const restartSetup = setup({
     })),
     announceWaiting: emit(({ context }) => ({
       type: 'waiting' as const,
-      services: context.targets.filter((s) => context.services[s]?.ready !== true),
+      services: context.targets.filter((s) => context.services[s]?.ready !== true || !context.current.includes(s)),
       timeoutSeconds: context.plan.waitTimeoutSeconds,
     })),
     announceEventsLost: emit(({ event }) => ({
@@ -244,34 +266,39 @@ const withChildren = restartSetup.extend({
       enqueueActions(({ context, event, enqueue }) => {
         if (event.type !== 'ENGINE_EVENT' || !context.targets.includes(event.event.service)) return;
         const { service, action } = event.event;
-        if (action === 'start' && !context.started.includes(service)) enqueue.assign({ started: [...context.started, service] });
+        enqueue.assign({
+          heard: including(context.heard, [service]),
+          current: action === 'start' ? including(context.current, [service]) : context.current,
+        });
         enqueue.sendTo(childId(service), serviceEventOf(event.event));
       }),
     ),
     /**
-     * `restart` has returned, so the engine has started every service it restarted: what `ps`
-     * sees goes to each one whose `start` the events have not reported (the stream may have
-     * begun after it, or not delivered it yet; what follows it comes in order). Once the start
-     * was reported, the events alone say what became of it: a `ps` read may be older than its death.
+     * `restart` has returned, so the engine has started every service it restarted. What `ps`
+     * sees goes to each one the stream has heard nothing of (it began after the start, or has
+     * not delivered it yet), which is then judged on it. One the stream has heard of gets its
+     * `start` (and what follows) in order on the stream: a `ps` read may be older than that.
+     * Then SETTLED to itself: it comes after the service machines' answers.
      */
     observeRestarted: restartSetup.createAction(
-      enqueueActions(({ context, event, enqueue }) => {
+      enqueueActions(({ context, event, enqueue, self }) => {
         const observed = observedIn(event);
-        for (const service of context.targets) {
-          const container = observed[service];
-          if (container === undefined || context.started.includes(service)) continue;
-          enqueue.sendTo(childId(service), { type: 'OBSERVED', container });
-        }
+        const told = context.targets.filter((s) => observed[s] !== undefined && !context.heard.includes(s));
+        for (const service of told) enqueue.sendTo(childId(service), { type: 'OBSERVED', container: observed[service] as ObservedContainer });
+        enqueue.assign({ current: including(context.current, told) });
+        enqueue.sendTo(self, { type: 'SETTLED' });
       }),
     ),
-    /** After the events stream was lost: what `ps` sees, to every restarted service. */
+    /**
+     * After the events stream was lost: what `ps` sees, to every restarted service. Once
+     * `restart` has returned it is of the restarted containers, so they are judged on it.
+     */
     resyncServices: restartSetup.createAction(
       enqueueActions(({ context, event, enqueue }) => {
         const observed = observedIn(event);
-        for (const service of context.targets) {
-          const container = observed[service];
-          if (container !== undefined) enqueue.sendTo(childId(service), { type: 'OBSERVED', container });
-        }
+        const told = context.targets.filter((s) => observed[s] !== undefined);
+        for (const service of told) enqueue.sendTo(childId(service), { type: 'OBSERVED', container: observed[service] as ObservedContainer });
+        if (context.step === 'wait') enqueue.assign({ current: including(context.current, told) });
       }),
     ),
   },
@@ -288,7 +315,8 @@ export const devRestartMachine = withChildren.createMachine({
     plan: input,
     targets: [],
     services: {},
-    started: [],
+    heard: [],
+    current: [],
     step: 'survey',
     failure: undefined,
     signal: undefined,
@@ -320,6 +348,7 @@ export const devRestartMachine = withChildren.createMachine({
         ],
         onError: toFailed(),
       },
+      after: { surveyTimeout: { target: 'failed', actions: 'recordSurveyTimedOut' } },
     },
     working: {
       type: 'parallel',
@@ -347,6 +376,7 @@ export const devRestartMachine = withChildren.createMachine({
                 onDone: { target: 'following', actions: 'resyncServices' },
                 onError: toFailed(),
               },
+              after: { surveyTimeout: { target: '#devRestart.failed', actions: 'recordSurveyTimedOut' } },
             },
           },
         },
@@ -370,10 +400,13 @@ export const devRestartMachine = withChildren.createMachine({
                 id: 'observe',
                 src: 'survey',
                 input: ({ context }) => context.plan,
-                onDone: { target: 'waiting', actions: 'observeRestarted' },
+                onDone: { target: 'settling', actions: 'observeRestarted' },
                 onError: toFailed(),
               },
+              after: { surveyTimeout: { target: '#devRestart.failed', actions: 'recordSurveyTimedOut' } },
             },
+            // The services told what `ps` saw answer before SETTLED arrives.
+            settling: { on: { SETTLED: 'waiting' } },
             // The start's readiness rules (SPEC §4): healthy, running, or exited 0 for good.
             waiting: {
               // Said only when there is something left to wait for.
@@ -392,7 +425,7 @@ export const devRestartMachine = withChildren.createMachine({
                 src: 'diagnose',
                 input: ({ context }) => ({
                   plan: context.plan,
-                  services: statusesOf(context).filter((s) => s.failed).map((s) => s.service),
+                  services: currentStatuses(context).filter((s) => s.failed).map((s) => s.service),
                   statuses: statusesOf(context),
                 }),
                 onDone: '#devRestart.failed',

@@ -87,13 +87,14 @@ export function restartPlan(target: ProjectTarget, services: readonly string[], 
   const project = projectArgv(target);
   const { plan } = target;
   const grace = plan.graceSeconds === undefined ? [] : ['--timeout', String(plan.graceSeconds)];
+  const named = [...new Set(services)];
   return {
     projectName: plan.projectName,
-    named: services,
+    named,
     services: plan.services,
     survey: plan.exitCodes,
     events: { phase: 'events', argv: [...project, 'events', '--json'] },
-    restart: { phase: 'restart', argv: [...project, 'restart', ...grace, ...services] },
+    restart: { phase: 'restart', argv: [...project, 'restart', ...grace, ...named] },
     diagnostics: { phase: 'diagnostics', argv: [...project, 'logs', '--tail', String(diagnosticsTail)] },
     health: plan.health,
     restartTimeoutSeconds: (plan.graceSeconds ?? plan.stopGraceSeconds) + options.startTimeoutSeconds,
