@@ -7,7 +7,7 @@ import { createDevDownActors, surveyRecord, type DevDownDeps } from '../down/dev
 import { loadDownPlan, planForProject } from '../down/down-plan.js';
 import { runDevDown } from '../down/run-dev-down.js';
 import type { Reporter } from '../output/reporter.js';
-import { formatSections, teardownCommands, type PlanSection } from '../plan/format-plan.js';
+import { formatSections, teardownSection, type PlanSection } from '../plan/format-plan.js';
 import { procProcessControl } from '../session-file/process-control.js';
 import { heldElsewhere, ProjectLock } from '../session-file/project-lock.js';
 import { sessionFilePath } from '../session-file/session-file.js';
@@ -37,9 +37,9 @@ async function downPlan(deps: Omit<DevDownDeps, 'runner' | 'lock'>, locks: Proje
     (await locks.holder(recordedProject)) === undefined
   ) {
     const stale = planForProject(deps.options, recordedProject, `the stale session file ${deps.sessionFile}`);
-    sections.push({ title: `teardown of ${recordedProject} (named by the stale session file)`, commands: teardownCommands(stale.teardown) });
+    sections.push(teardownSection(`teardown of ${recordedProject}`, 'named by the stale session file', stale.teardown));
   }
-  sections.push({ title: 'teardown', commands: teardownCommands(plan.teardown) });
+  sections.push(teardownSection('teardown', undefined, plan.teardown));
   return formatSections(sections);
 }
 

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { forcedTeardownDeadlineMs, type DevSessionOutput, type SessionFailure } from '../../machines/dev-session.types.js';
 import type { ServiceStatus } from '../../machines/service.types.js';
+import { byHandCommand } from '../plan/by-hand.js';
 import { quoteArgv } from '../util/shell-words.js';
 import { failureAnnotation } from './github-actions.js';
 import { styleLogPrefixes, type LogPrefixStyle } from './log-prefix.js';
@@ -266,14 +267,14 @@ export class PrettyReporter implements Reporter {
         return;
       case 'abandoned':
         this.#warn(`gave up on the teardown; project ${projectName} may still be running`);
-        this.#say(`remove it by hand: ${quoteArgv(leftBehind ?? [])}`);
+        this.#say(`remove it by hand: ${byHandCommand(leftBehind ?? [])}`);
         return;
     }
   }
 
   #stillThere(projectName: string | undefined, leftBehind: readonly string[]): void {
     this.#say(`the stack of project ${projectName} may still be there; remove it with: ${this.#o.downCommand}`);
-    this.#say(`  or by hand: ${quoteArgv(leftBehind)}`);
+    this.#say(`  or by hand: ${byHandCommand(leftBehind)}`);
   }
 
   /** The failure the run is about: one `::error` annotation on GitHub Actions, else an error line. */

@@ -10,8 +10,19 @@ export interface PlanSection {
  * A teardown's commands in the order they run: the listings (before, and again after `down` to
  * check nothing is left), `down`, and `volume rm` with the anonymous volumes found appended.
  */
-export function teardownCommands(teardown: TeardownPlan): PlannedCommand[] {
+function teardownCommands(teardown: TeardownPlan): PlannedCommand[] {
   return [teardown.containers, teardown.networks, teardown.down, teardown.removeVolumes];
+}
+
+/** What a teardown's `volume rm` line is printed without, said in its section's title. */
+const volumesAppended = 'volume rm: the anonymous volumes found, appended at run time; not run when none';
+
+/**
+ * A teardown's section: `what (why; what volume rm gets)`, then `first` (a `kill`) and the
+ * teardown's commands. Like the diagnostics, whose arguments are appended at run time too.
+ */
+export function teardownSection(what: string, why: string | undefined, teardown: TeardownPlan, first: readonly PlannedCommand[] = []): PlanSection {
+  return { title: `${what} (${why === undefined ? '' : `${why}; `}${volumesAppended})`, commands: [...first, ...teardownCommands(teardown)] };
 }
 
 /** The phases a session in `mode` may run, in the order it would run them. */
@@ -27,18 +38,15 @@ export function planSections(plan: DevPlan, mode: SessionMode, keepOnFailure: bo
   if (mode === 'foreground') {
     sections.push(
       { title: 'attach (foreground; re-attached with --since <last line time> when compose ends it early)', commands: [plan.attach] },
-      { title: 'teardown (Ctrl+C, or the stack ended)', commands: teardownCommands(plan.teardown) },
-      {
-        title: 'forced teardown (second Ctrl+C)',
-        commands: [plan.forcedTeardown.kill, ...teardownCommands(plan.forcedTeardown.teardown)],
-      },
+      teardownSection('teardown', 'Ctrl+C, or the stack ended', plan.teardown),
+      teardownSection('forced teardown', 'second Ctrl+C', plan.forcedTeardown.teardown, [plan.forcedTeardown.kill]),
     );
   }
   sections.push({
     title: 'failure diagnostics (failed services, then their containers, appended at run time)',
     commands: [plan.diagnostics, plan.health],
   });
-  if (!keepOnFailure) sections.push({ title: 'rollback after a failed start', commands: teardownCommands(plan.teardown) });
+  if (!keepOnFailure) sections.push(teardownSection('rollback after a failed start', undefined, plan.teardown));
   return sections;
 }
 

@@ -1,6 +1,7 @@
 import type { DevPlan, PlannedCommand, SessionFailure } from '../../machines/dev-session.types.js';
 import { errorLines } from '../compose/compose-progress.js';
 import { isComposeFailure, type CommandResult, type ComposeFailure, type ComposeRunner } from '../compose/compose-runner.js';
+import { byHandCommand } from '../plan/by-hand.js';
 import { quoteArgv } from '../util/shell-words.js';
 
 const tailLinesShown = 5;
@@ -23,7 +24,7 @@ function withTail(sentence: string, failure: ComposeFailure): string {
 }
 
 const retryDown = (plan: DevPlan): string =>
-  `run \`stagecraft dev down\` to retry, or by hand: ${quoteArgv(plan.teardown.down.argv)}`;
+  `run \`stagecraft dev down\` to retry, or by hand: ${byHandCommand(plan.teardown.down.argv)}`;
 
 /**
  * Turns a runner rejection into the failure the user reads: what happened,

@@ -226,7 +226,7 @@ describe('stagecraft dev (foreground)', () => {
       // Each hanging child was ended by stagecraft with SIGTERM.
       expect(signalled(r)).toEqual(sigterms(r, minimal.events, minimal.follow, minimal.down(), minimal.kill));
       expect(result.stderr).toContain(
-        'stagecraft dev: remove it by hand: docker compose -p minimal down --remove-orphans --timeout 0\n',
+        'stagecraft dev: remove it by hand: docker ps --all --quiet --filter label=com.docker.compose.project=minimal | xargs -r docker rm --force --volumes && docker compose -p minimal down --remove-orphans --timeout 0\n',
       );
     },
     timeout + 20_000,
@@ -717,10 +717,11 @@ describe('plan == execution', () => {
       const events = 'events (followed from before start)';
       const states = 'container states, once after start (for what the events missed)';
       const attach = 'attach (foreground; re-attached with --since <last line time> when compose ends it early)';
-      const teardown = 'teardown (Ctrl+C, or the stack ended)';
-      const forcedTeardown = 'forced teardown (second Ctrl+C)';
+      const volumes = 'volume rm: the anonymous volumes found, appended at run time; not run when none';
+      const teardown = `teardown (Ctrl+C, or the stack ended; ${volumes})`;
+      const forcedTeardown = `forced teardown (second Ctrl+C; ${volumes})`;
       const diagnostics = 'failure diagnostics (failed services, then their containers, appended at run time)';
-      const rollback = 'rollback after a failed start';
+      const rollback = `rollback after a failed start (${volumes})`;
       expect([...plan.keys()]).toEqual([events, 'start', states, attach, teardown, forcedTeardown, diagnostics, rollback]);
       // The plan itself, spelled out once, so plan and run cannot be wrong together.
       expect(section(events)).toEqual([other.events]);

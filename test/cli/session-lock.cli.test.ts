@@ -234,7 +234,7 @@ describe('`dev down --dry-run`', () => {
       expect(dryRun).toMatchObject({ code: 0, stderr: '' });
       expect(dryRun.stdout).toBe(
         [
-          '# teardown',
+          '# teardown (volume rm: the anonymous volumes found, appended at run time; not run when none)',
           "docker ps --all --no-trunc --filter label=com.docker.compose.project=minimal --format '{{.Names}}\\t{{.Mounts}}'",
           "docker network ls --filter label=com.docker.compose.project=minimal --format '{{.Name}}'",
           'docker compose -p minimal down --remove-orphans',
@@ -661,7 +661,9 @@ describe('signals in every phase', () => {
         'stagecraft dev: state: stopping.graceful → stopping.forced',
         'stagecraft dev: state: stopping.forced → abandoned',
       ]);
-      expect(result.stderr).toContain(`stagecraft dev: remove it by hand: ${byLabel} down --remove-orphans --timeout 0\n`);
+      expect(result.stderr).toContain(
+        `stagecraft dev: remove it by hand: docker ps --all --quiet --filter label=com.docker.compose.project=minimal | xargs -r docker rm --force --volumes && ${byLabel} down --remove-orphans --timeout 0\n`,
+      );
       // The stack may still run: the file stays, as `abandoned`, for `dev down`.
       expect(readSession(r)).toMatchObject({ pid: cli.pid, state: 'abandoned' });
     },

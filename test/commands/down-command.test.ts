@@ -227,9 +227,10 @@ describe('downCommand', () => {
     const listings = (project: string): string =>
       `docker ps --all --no-trunc --filter label=com.docker.compose.project=${project} --format '{{.Names}}\\t{{.Mounts}}'\n` +
       `docker network ls --filter label=com.docker.compose.project=${project} --format '{{.Name}}'\n`;
+    const volumes = 'volume rm: the anonymous volumes found, appended at run time; not run when none';
     expect(run.stdout.text).toBe(
-      `# teardown of old (named by the stale session file)\n${listings('old')}docker ${down('old').join(' ')}\ndocker volume rm --force\n` +
-        `# teardown\n${listings('minimal')}docker ${down('minimal').join(' ')}\ndocker volume rm --force\n`,
+      `# teardown of old (named by the stale session file; ${volumes})\n${listings('old')}docker ${down('old').join(' ')}\ndocker volume rm --force\n` +
+        `# teardown (${volumes})\n${listings('minimal')}docker ${down('minimal').join(' ')}\ndocker volume rm --force\n`,
     );
     expect(recordedCalls(logFile)).toStrictEqual([]);
     expect(JSON.parse(readFileSync(sessionFile, 'utf8'))).toStrictEqual(onDisk(record));

@@ -123,7 +123,7 @@ describeE2e('faults of a second engine', () => {
       expect(detach.stderr).toContain('stagecraft dev: start failed; rolling back\nstagecraft dev: the graceful teardown did not finish in time; forcing it\n');
       expect(detach.stderr).toContain(
         `stagecraft dev: gave up on the teardown; project ${p} may still be running\n` +
-          `stagecraft dev: remove it by hand: docker compose -p ${p} down --remove-orphans --timeout 0\n`,
+          `stagecraft dev: remove it by hand: docker ps --all --quiet --filter label=com.docker.compose.project=${p} | xargs -r docker rm --force --volumes && docker compose -p ${p} down --remove-orphans --timeout 0\n`,
       );
       expect(detach.seconds).toBeGreaterThanOrEqual(5 + 30 + 31 + 20);
       expect(detach.seconds).toBeLessThan(5 + 30 + 31 + 20 + 25);
@@ -139,7 +139,7 @@ describeE2e('faults of a second engine', () => {
       );
       expect(session.stderr).toContain(
         `stagecraft dev: gave up on the teardown; project ${p} may still be running\n` +
-          `stagecraft dev: remove it by hand: docker compose -p ${p} down --remove-orphans --timeout 0\n`,
+          `stagecraft dev: remove it by hand: docker ps --all --quiet --filter label=com.docker.compose.project=${p} | xargs -r docker rm --force --volumes && docker compose -p ${p} down --remove-orphans --timeout 0\n`,
       );
       expect(session.seconds).toBeGreaterThanOrEqual(31 + 20);
       expect(session.seconds).toBeLessThan(31 + 20 + 25);

@@ -48,7 +48,7 @@ describe('the next step after a failed start', () => {
         '  services at fault: web (their last log lines are above)',
         '  fix what compose reported and run stagecraft dev again',
         'stagecraft dev: the stack of project shop may still be there; remove it with: stagecraft dev down -p shop',
-        'stagecraft dev:   or by hand: docker compose -p shop down --remove-orphans',
+        'stagecraft dev:   or by hand: docker compose -p shop stop && docker ps --all --quiet --filter label=com.docker.compose.project=shop | xargs -r docker rm --force --volumes && docker compose -p shop down --remove-orphans',
         '',
       ].join('\n'),
     );
@@ -56,7 +56,7 @@ describe('the next step after a failed start', () => {
 
   const kept = [
     'stagecraft dev: the stack of project shop may still be there; remove it with: stagecraft dev down -p shop',
-    'stagecraft dev:   or by hand: docker compose -p shop down --remove-orphans',
+    'stagecraft dev:   or by hand: docker compose -p shop stop && docker ps --all --quiet --filter label=com.docker.compose.project=shop | xargs -r docker rm --force --volumes && docker compose -p shop down --remove-orphans',
     '',
   ];
 

@@ -371,7 +371,7 @@ describe('PrettyReporter: the end of a session', () => {
         `  ${next}`,
         'stagecraft dev: error: teardown of project shop failed',
         'stagecraft dev: the stack of project shop may still be there; remove it with: stagecraft dev down -p shop',
-        'stagecraft dev:   or by hand: docker compose -p shop down --remove-orphans',
+        'stagecraft dev:   or by hand: docker compose -p shop stop && docker ps --all --quiet --filter label=com.docker.compose.project=shop | xargs -r docker rm --force --volumes && docker compose -p shop down --remove-orphans',
         '',
       ].join('\n'),
     );
@@ -395,7 +395,7 @@ describe('PrettyReporter: the end of a session', () => {
     expect(r.stderr.text).toBe(
       [
         'stagecraft dev: gave up on the teardown; project shop may still be running',
-        'stagecraft dev: remove it by hand: docker compose -p shop down --remove-orphans --timeout 0',
+        'stagecraft dev: remove it by hand: docker ps --all --quiet --filter label=com.docker.compose.project=shop | xargs -r docker rm --force --volumes && docker compose -p shop down --remove-orphans --timeout 0',
         '',
       ].join('\n'),
     );

@@ -61,25 +61,30 @@ const teardownArgvsOf = (teardown: TeardownPlan): readonly string[][] =>
   [teardown.containers, teardown.networks, teardown.down, teardown.removeVolumes].map((c) => [...c.argv]);
 
 const diagnosticsTitle = 'failure diagnostics (failed services, then their containers, appended at run time)';
+/** A teardown's `volume rm` is printed without the anonymous volumes: its section's title says so. */
+const volumes = 'volume rm: the anonymous volumes found, appended at run time; not run when none';
+const teardownTitle = `teardown (Ctrl+C, or the stack ended; ${volumes})`;
+const forcedTitle = `forced teardown (second Ctrl+C; ${volumes})`;
+const rollbackTitle = `rollback after a failed start (${volumes})`;
 const sectionTitles = {
   foreground: [
     'events (followed from before start)',
     'start',
     'container states, once after start (for what the events missed)',
     'attach (foreground; re-attached with --since <last line time> when compose ends it early)',
-    'teardown (Ctrl+C, or the stack ended)',
-    'forced teardown (second Ctrl+C)',
+    teardownTitle,
+    forcedTitle,
     diagnosticsTitle,
-    'rollback after a failed start',
+    rollbackTitle,
   ],
   detachWait: [
     'events (followed from before start until ready)',
     'start',
     'container states, once after start (for what the events missed)',
     diagnosticsTitle,
-    'rollback after a failed start',
+    rollbackTitle,
   ],
-  detach: ['start', diagnosticsTitle, 'rollback after a failed start'],
+  detach: ['start', diagnosticsTitle, rollbackTitle],
 };
 
 describe('buildPlan: the full flag matrix', () => {
@@ -648,15 +653,15 @@ describe('formatPlan', () => {
         'docker compose -p shop ps --all --format json',
         '# attach (foreground; re-attached with --since <last line time> when compose ends it early)',
         `${P} logs --follow --timestamps`,
-        '# teardown (Ctrl+C, or the stack ended)',
+        `# ${teardownTitle}`,
         ...teardownLines('down --remove-orphans'),
-        '# forced teardown (second Ctrl+C)',
+        `# ${forcedTitle}`,
         'docker compose -p shop kill',
         ...teardownLines('down --remove-orphans --timeout 0'),
         `# ${diagnosticsTitle}`,
         `${P} logs --tail 50`,
         "docker inspect --format '{{json .State.Health}}'",
-        '# rollback after a failed start',
+        `# ${rollbackTitle}`,
         ...teardownLines('down --remove-orphans'),
         '',
       ].join('\n'),
@@ -707,7 +712,7 @@ describe('formatPlan', () => {
         `# ${diagnosticsTitle}`,
         `${P} logs --tail 50`,
         "docker inspect --format '{{json .State.Health}}'",
-        '# rollback after a failed start',
+        `# ${rollbackTitle}`,
         ...teardownLines('down --remove-orphans --timeout 0'),
         '',
       ].join('\n'),

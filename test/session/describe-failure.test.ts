@@ -12,7 +12,9 @@ const P = `${C} -p shop -f .stagecraft/dev/compose.yaml`;
 const D = `${C} -p shop down --remove-orphans`;
 /** `ps` goes by the project's label too: no `-f`. */
 const PS = `${C} -p shop ps --all --format json`;
-const retry = `run \`stagecraft dev down\` to retry, or by hand: ${D}`;
+/** By hand: stop, then each container with its anonymous volumes (the engine's `rm --volumes`), then `down`. */
+const E = "docker --context 'my box'";
+const retry = `run \`stagecraft dev down\` to retry, or by hand: ${C} -p shop stop && ${E} ps --all --quiet --filter label=com.docker.compose.project=shop | xargs -r ${E} rm --force --volumes && ${D}`;
 
 function failure(
   command: PlannedCommand,

@@ -53,7 +53,7 @@ const teardownLog = (argvs: readonly string[][]): string[] => argvs.map((argv) =
 /** What the engine lists of `shop` before a teardown. */
 const shopListing = { containers: [`shop-api-1\t${'7e'.repeat(32)}`, 'shop-db-1\tshop_pgdata'], networks: ['shop_default'] };
 const shopRemoval = { containers: ['shop-api-1', 'shop-db-1'], networks: ['shop_default'], volumes: ['7e'.repeat(32)] };
-const retryDown = 'run `stagecraft dev down` to retry, or by hand: docker compose -p shop down --remove-orphans';
+const retryDown = 'run `stagecraft dev down` to retry, or by hand: docker compose -p shop stop && docker ps --all --quiet --filter label=com.docker.compose.project=shop | xargs -r docker rm --force --volumes && docker compose -p shop down --remove-orphans';
 
 /** A SessionClaim answering `acquire` with `result`, recording each call. */
 function recordingLock(result: AcquireResult) {

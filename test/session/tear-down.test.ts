@@ -25,7 +25,7 @@ const plan = shopPlan();
 const anonA = `${'a1'.repeat(31)}ff`;
 const anonB = `0123456789ab${'c'.repeat(52)}`;
 const none: Removal = { containers: [], networks: [], volumes: [] };
-const retry = 'run `stagecraft dev down` to retry, or by hand: docker compose -p shop down --remove-orphans';
+const retry = 'run `stagecraft dev down` to retry, or by hand: docker compose -p shop stop && docker ps --all --quiet --filter label=com.docker.compose.project=shop | xargs -r docker rm --force --volumes && docker compose -p shop down --remove-orphans';
 
 /** Lets pending promise callbacks run. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
