@@ -21,6 +21,12 @@ export interface LockHolder {
 /** How long a holder has to say who it is; a stopped holder cannot, and stays unnamed. */
 const askTimeoutMs = 3000;
 
+/** Binds tried while the name is taken by a holder that is going away (each after asking it). */
+const bindAttempts = 5;
+
+/** A connection error that means no live process holds the name. */
+const goneCodes: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE']);
+
 /** FNV-1a (32 bits), twice with different seeds: a short stable name part, without node:crypto. */
 function hash(text: string): string {
   let a = 0x811c9dc5;
@@ -116,7 +122,9 @@ function connect(name: string) {
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      resolve(error.code === 'ECONNREFUSED' || error.code === 'ENOENT' ? 'refused' : { pid: undefined, sessionFile: undefined });
+      // Nobody listens, or the holder was ending as we connected (SIGKILL closes its connections
+      // and its listening socket one after the other): both mean it is gone, bind again.
+      resolve(goneCodes.has(error.code ?? '') ? 'refused' : { pid: undefined, sessionFile: undefined });
     });
     socket.on('close', () => {
       clearTimeout(timer);
@@ -161,7 +169,7 @@ export class ProjectLock {
     const name = lockName(project, this.#endpoint);
     if (!name.startsWith('\0')) mkdirSync(path.dirname(name), { recursive: true, mode: 0o700 });
     const whoAmI = JSON.stringify({ pid: process.pid, sessionFile });
-    for (let attempt = 0; attempt < 3; attempt += 1) {
+    for (let attempt = 0; attempt < bindAttempts; attempt += 1) {
       const connections = new Set<net.Socket>();
       const bound = await bind(name, whoAmI, connections);
       if (bound !== 'in-use') {
