@@ -102,6 +102,16 @@ const restartingValue = { working: { engine: 'following', steps: 'restarting' } 
 const observingValue = { working: { engine: 'following', steps: 'observing' } } as const;
 const waitingValue = { working: { engine: 'following', steps: 'waiting' } } as const;
 const diagnosingValue = { working: { engine: 'following', steps: 'diagnosing' } } as const;
+const surveyArgv = ['docker', 'compose', '-p', 'shop', 'ps', '--all', '--format', 'json'].join(' ');
+const psHung = `\`${surveyArgv}\` did not answer in 30 s: the engine may be hung; check it (\`docker info\`)`;
+
+/** The state values the machine goes through from now on (`settling` included: it is left at once). */
+function valuesFrom(r: Restart): unknown[] {
+  const values: unknown[] = [];
+  r.actor.subscribe((snapshot) => values.push(snapshot.value));
+  return values;
+}
+const settlingValue = { working: { engine: 'following', steps: 'settling' } } as const;
 
 async function at(r: Restart, state: StateValue): Promise<void> {
   await waitFor(r.actor, (snapshot) => snapshot.matches(state) || snapshot.status !== 'active');
@@ -170,6 +180,22 @@ async function failedSaying(r: Restart, message: string): Promise<DevRestartOutp
   return out;
 }
 
+/** api restarted by name, `restart` returned: the ps read after it runs. */
+async function observingApi(): Promise<Restart> {
+  const r = startRestart(['api']);
+  await surveyed(r);
+  r.fakes.restart.only().resolve();
+  await at(r, observingValue);
+  return r;
+}
+
+/** db turns healthy: restarted, exit 0, with `expected` statuses. */
+async function restartedOnceHealthy(r: Restart, expected: readonly ServiceStatus[]): Promise<void> {
+  play(r, engine.healthy('db'));
+  const out = await output(r);
+  expect([out.finalState, out.exitCode, out.statuses]).toStrictEqual(['restarted', 0, expected]);
+}
+
 const restartFailed: SessionFailure = { kind: 'command-failed', message: '`docker compose … restart` exited with code 1: no such service' };
 
 describe('dev restart: the survey', () => {
@@ -234,6 +260,17 @@ describe('dev restart: the survey', () => {
     expectNothingRunning(r);
   });
 
+  it('a service named twice without a container is named once', async () => {
+    const r = startRestart(['worker', 'worker']);
+    r.fakes.survey.only().resolve({ api: psUp['api'] as ObservedServices[string] });
+    const out = await output(r);
+    expect([out.finalState, out.exitCode, out.services]).toStrictEqual(['refused', 1, ['worker']]);
+    expect(out.failure).toStrictEqual({
+      kind: 'input',
+      message: 'worker of project shop has no container to restart (behind an inactive profile, or scaled to 0?); `stagecraft dev` starts what the project runs',
+    });
+  });
+
   it('two named services without a container: refused, exit 1, naming both', async () => {
     const r = startRestart(['worker', 'db']);
     r.fakes.survey.only().resolve({ api: psUp['api'] as ObservedServices[string] });
@@ -279,11 +316,11 @@ describe('dev restart: what is restarted', () => {
     expect(ids.indexOf('followEvents')).toBeLessThan(ids.indexOf('restart'));
   });
 
-  it('named services: only those, deduplicated and sorted, restarted by name with --grace', async () => {
+  it('named services: only those, deduplicated (argv too) and sorted, restarted by name with --grace', async () => {
     const r = startRestart(['worker', 'api', 'worker'], { graceSeconds: 3 });
     await surveyed(r);
     expect(r.actor.getSnapshot().context.targets).toStrictEqual(['api', 'worker']);
-    expect(r.fakes.restart.only().input.restart.argv).toStrictEqual([...F, 'restart', '--timeout', '3', 'worker', 'api', 'worker']);
+    expect(r.fakes.restart.only().input.restart.argv).toStrictEqual([...F, 'restart', '--timeout', '3', 'worker', 'api']);
     expect(Object.keys(r.actor.getSnapshot().children).sort()).toStrictEqual(['followEvents', 'restart', 'service:api', 'service:worker']);
   });
 
@@ -397,9 +434,7 @@ describe('dev restart: ready again', () => {
     await restartReturned(r, { db: container('db', 'running', 'starting') });
     await at(r, waitingValue);
     expect(notServiceReports(r).at(-1)).toStrictEqual({ type: 'waiting', services: ['db'], timeoutSeconds: 120 });
-    play(r, engine.healthy('db'));
-    const out = await output(r);
-    expect([out.finalState, out.exitCode, out.statuses]).toStrictEqual(['restarted', 0, [status('db', 'healthy')]]);
+    await restartedOnceHealthy(r, [status('db', 'healthy')]);
   });
 
   it('a die without its kill, then the start, before `restart` returns: restarted (ps adds nothing)', async () => {
@@ -579,10 +614,7 @@ describe('dev restart: bounds and failures of its own steps', () => {
   });
 
   it('the ps read after `restart` fails: failed with its failure, exit 2', async () => {
-    const r = startRestart(['api']);
-    await surveyed(r);
-    r.fakes.restart.only().resolve();
-    await at(r, observingValue);
+    const r = await observingApi();
     r.fakes.survey.nth(1, 2).reject(restartFailed);
     const out = await output(r);
     expect([out.finalState, out.exitCode, out.failure]).toStrictEqual(['failed', 2, restartFailed]);
@@ -608,11 +640,12 @@ describe('dev restart: the events stream ends', () => {
     expect(statuses(r)).toStrictEqual({ api: status('api', 'exited', 143), db: status('db', 'starting') });
     expect(r.fakes.followEvents.calls).toHaveLength(2);
     expect(r.fakes.followEvents.live()).toStrictEqual([r.fakes.followEvents.nth(1, 2)]);
-    play(r, engine.start('api'), engine.healthy('db'));
+    // db was not heard of before the stream ended: its restart comes on the new stream, in order.
+    play(r, engine.start('api'), engine.kill('db'), engine.die('db', 143), engine.start('db'), engine.healthy('db'));
     await restartReturned(r, psUp, 2);
     const out = await output(r);
     expect([out.finalState, out.exitCode]).toStrictEqual(['restarted', 0]);
-    expect(out.statuses).toStrictEqual([status('api', 'running', 143, 1), status('db', 'healthy')]);
+    expect(out.statuses).toStrictEqual([status('api', 'running', 143, 1), status('db', 'healthy', 143, 1)]);
     expectNothingRunning(r);
   });
 
@@ -732,5 +765,178 @@ describe('dev restart: STOP', () => {
     r.actor.send({ type: 'STOP', signal: 'SIGINT' });
     expect(r.actor.getSnapshot().output).toStrictEqual(out);
     expect(r.emitted.filter((e) => e.type === 'restartInterrupted')).toStrictEqual([]);
+  });
+});
+
+describe('dev restart: judged only on the container since the restart', () => {
+  it('the ps read after `restart` is judged once SETTLED comes back: observing → settling → diagnosing', async () => {
+    const r = await observingApi();
+    const values = valuesFrom(r);
+    r.fakes.survey.nth(1, 2).resolve({ api: container('api', 'exited', '', 3) });
+    await at(r, diagnosingValue);
+    // api's machine answers what it was told (a status) while settling, before SETTLED is taken.
+    expect(values).toStrictEqual([settlingValue, settlingValue, diagnosingValue]);
+    expect(statuses(r)['api']).toStrictEqual(status('api', 'exited', 3));
+    expect(r.actor.getSnapshot().context.current).toStrictEqual(['api']);
+  });
+
+  it('a die without its kill (the stream attached late) before `restart` returns, ps shows it running: not failed while it waits for its start', async () => {
+    const r = startRestart(['api']);
+    await surveyed(r);
+    play(r, engine.die('api', 143));
+    // api (no restart policy) looks exited 143: the old container's; nothing judges it.
+    expect(statuses(r)['api']).toStrictEqual(status('api', 'exited', 143));
+    expect(r.actor.getSnapshot().context).toStrictEqual(expect.objectContaining({ heard: ['api'], current: [] }));
+    await restartReturned(r, { api: container('api', 'running') });
+    // Heard of: ps is not told to it; its start comes on the stream.
+    expect(r.actor.getSnapshot().value).toStrictEqual(waitingValue);
+    expect(r.actor.getSnapshot().context.current).toStrictEqual([]);
+    expect(statuses(r)['api']).toStrictEqual(status('api', 'exited', 143));
+    expect(notServiceReports(r).at(-1)).toStrictEqual({ type: 'waiting', services: ['api'], timeoutSeconds: 120 });
+    expect(r.fakes.diagnose.calls).toHaveLength(0);
+    r.actor.send({ type: 'STOP', signal: 'SIGINT' });
+    const out = await output(r);
+    expect([out.finalState, out.exitCode, out.failure]).toStrictEqual(['interrupted', 130, undefined]);
+    expect(r.fakes.diagnose.calls).toHaveLength(0);
+    expectNothingRunning(r);
+  });
+
+  it('a graceful die 0 of the old container (api, no healthcheck) is no readiness: waits for the start', async () => {
+    const r = startRestart(['api']);
+    await surveyed(r);
+    play(r, engine.kill('api'), engine.die('api', 0));
+    await restartReturned(r, { api: container('api', 'running') });
+    expect(r.actor.getSnapshot().value).toStrictEqual(waitingValue);
+    play(r, engine.start('api'));
+    const out = await output(r);
+    expect([out.finalState, out.exitCode]).toStrictEqual(['restarted', 0]);
+    expect(out.statuses).toStrictEqual([status('api', 'running', 0, 1)]);
+  });
+
+  it('a graceful die 0 without its kill (db, healthcheck), ps shows db health starting: exit 0 is no readiness, waits for its start', async () => {
+    const r = startRestart(['db']);
+    await surveyed(r);
+    play(r, engine.die('db', 0));
+    await restartReturned(r, { db: container('db', 'running', 'starting') });
+    expect(r.actor.getSnapshot().value).toStrictEqual(waitingValue);
+    expect(r.actor.getSnapshot().context.current).toStrictEqual([]);
+    r.clock.increment(119_999);
+    expect(r.actor.getSnapshot().value).toStrictEqual(waitingValue);
+    r.clock.increment(1);
+    await failedSaying(
+      r,
+      // Its machine's last status is still the old container's (it was never current).
+      'db (exited with code 0) of project shop not ready 120 s after the restart; raise --wait-timeout if it needs longer, or see `stagecraft dev logs db`',
+    );
+    expect(r.fakes.diagnose.calls).toHaveLength(0);
+  });
+
+  it('kill seen, `restart` returned, ps shows db starting, then the late die 143 and start: not failed, waits for healthy', async () => {
+    const r = startRestart(['db']);
+    await surveyed(r);
+    play(r, engine.kill('db'));
+    await restartReturned(r, { db: container('db', 'running', 'starting') });
+    expect(r.actor.getSnapshot().value).toStrictEqual(waitingValue);
+    play(r, engine.die('db', 143));
+    expect(r.actor.getSnapshot().value).toStrictEqual(waitingValue);
+    play(r, engine.start('db'));
+    expect(r.actor.getSnapshot().value).toStrictEqual(waitingValue);
+    play(r, engine.healthy('db'));
+    const out = await output(r);
+    expect([out.finalState, out.exitCode, out.statuses]).toStrictEqual(['restarted', 0, [status('db', 'healthy', 143, 1)]]);
+    expect(r.fakes.diagnose.calls).toHaveLength(0);
+  });
+
+  it('a heard service that crashes after its start is failed, whatever ps says', async () => {
+    const r = startRestart(['db']);
+    await surveyed(r);
+    play(r, engine.kill('db'), engine.die('db', 143), engine.start('db'), engine.die('db', 1));
+    await restartReturned(r, { db: container('db', 'running', 'healthy') });
+    const diagnose = await diagnosed(r, ['db']);
+    diagnose.resolve();
+    await failedSaying(
+      r,
+      'restarting db of project shop failed: db exited with code 1 after the restart; see the last log lines above, fix it and run `stagecraft dev restart db`',
+    );
+  });
+
+  it('a resync during the restart that saw db healthy before its kill is not taken for db ready after it', async () => {
+    const r = startRestart(['db']);
+    await surveyed(r);
+    r.fakes.followEvents.only().send({ type: 'EVENTS_ENDED', reason: 'it ended' });
+    await at(r, { working: { engine: 'resyncing', steps: 'restarting' } });
+    // The resync's ps ran before compose killed db; the stream came back after db started again.
+    r.fakes.survey.nth(1, 2).resolve({ db: container('db', 'running', 'healthy') });
+    await at(r, restartingValue);
+    expect(r.actor.getSnapshot().context.current).toStrictEqual([]);
+    // `restart` returned: db runs again, its healthcheck has not passed yet.
+    await restartReturned(r, { db: container('db', 'running', 'starting') }, 2);
+    expect(r.actor.getSnapshot().value).toStrictEqual(waitingValue);
+    expect(r.actor.getSnapshot().context.current).toStrictEqual(['db']);
+    await restartedOnceHealthy(r, [status('db', 'healthy')]);
+  });
+
+  it('a resync while waiting: what ps saw is judged (the containers are the restarted ones)', async () => {
+    const r = startRestart(['db']);
+    await surveyed(r);
+    play(r, engine.kill('db'));
+    await restartReturned(r, { db: container('db', 'running', 'starting') });
+    expect(r.actor.getSnapshot().context.current).toStrictEqual([]);
+    r.fakes.followEvents.only().send({ type: 'EVENTS_ENDED', reason: 'it ended' });
+    await at(r, { working: { engine: 'resyncing', steps: 'waiting' } });
+    r.fakes.survey.nth(2, 3).resolve({ db: container('db', 'running', 'healthy') });
+    const out = await output(r);
+    expect([out.finalState, out.exitCode, out.statuses]).toStrictEqual(['restarted', 0, [status('db', 'healthy')]]);
+  });
+});
+
+describe('dev restart: every ps is bounded (30 s)', () => {
+  it('a hung survey: failed at 30 s, exit 2, saying so; the survey aborted', async () => {
+    const r = startRestart(['api']);
+    r.clock.increment(29_999);
+    expect(r.actor.getSnapshot().value).toBe('surveying');
+    r.clock.increment(1);
+    const out = await failedSaying(r, psHung);
+    expect(out.services).toStrictEqual([]);
+    expect(r.fakes.survey.only().signal.aborted).toBe(true);
+    expect(r.fakes.restart.calls).toHaveLength(0);
+    expectNothingRunning(r);
+  });
+
+  it('a hung ps after `restart`: failed at 30 s, exit 2; the ps aborted, nothing judged', async () => {
+    const r = await observingApi();
+    r.clock.increment(29_999);
+    expect(r.actor.getSnapshot().value).toStrictEqual(observingValue);
+    r.clock.increment(1);
+    const out = await failedSaying(r, psHung);
+    expect(out.statuses).toStrictEqual([status('api', 'pending')]);
+    expect(r.fakes.survey.nth(1, 2).signal.aborted).toBe(true);
+    expect(r.fakes.diagnose.calls).toHaveLength(0);
+    expectNothingRunning(r);
+  });
+
+  /** The stream ends in `steps`; the resync's ps (the survey's `index`-th call) hangs: failed at 30 s, exit 2, aborted. */
+  async function resyncHangs(r: Restart, steps: 'restarting' | 'waiting', index: number): Promise<void> {
+    r.fakes.followEvents.only().send({ type: 'EVENTS_ENDED', reason: 'it ended' });
+    const resyncing = { working: { engine: 'resyncing', steps } } as const;
+    await at(r, resyncing);
+    r.clock.increment(29_999);
+    expect(r.actor.getSnapshot().value).toStrictEqual(resyncing);
+    r.clock.increment(1);
+    await failedSaying(r, psHung);
+    expect(r.fakes.survey.nth(index, index + 1).signal.aborted).toBe(true);
+    expectNothingRunning(r);
+  }
+
+  it('a hung resync (during the restart, and while waiting): failed at 30 s, exit 2; `restart` and the ps aborted', async () => {
+    const r = startRestart(['api']);
+    await surveyed(r);
+    await resyncHangs(r, 'restarting', 1);
+    expect(r.fakes.restart.only().signal.aborted).toBe(true);
+
+    const w = startRestart(['db']);
+    await surveyed(w);
+    await restartReturned(w, { db: container('db', 'running', 'starting') });
+    await resyncHangs(w, 'waiting', 2);
   });
 });

@@ -6,15 +6,19 @@
 // runs; the events stream ending (until the machine gives up); and, along a story of each
 // restarted service, SERVICE_CHANGED from its spawned machine (statuses made by the service
 // machine's own `statusOf`) and the engine's `start` of it (ENGINE_EVENT, which the machine
-// notes: ps after `restart` is then not told to it). Every simple path that ends in a final
+// notes: ps after `restart` is then not told to it); in `settling`, SETTLED alone (the machine sent
+// it to itself with the ps read: the replay sends nothing). A delay is offered only when it is the
+// first to fire of those running (every `ps` is bounded by surveyTimeout). Every simple path that ends in a final
 // state is replayed on a fresh actor with gated fakes (the service machines are callback fakes
 // too) and must satisfy, whatever happened:
 //   1. it ends in a final state (restarted | refused | failed | interrupted) with the exit code
 //      SPEC §5 gives, both worked out here from the path's events;
 //   2. `restarted` only when every target's last status is ready, after `restart` and the ps
-//      read after it succeeded;
+//      read after it succeeded; nothing is judged (restarted, or diagnosing) before SETTLED, nor
+//      on a target not current (its `start` heard, or told ps after `restart`, or on a resync
+//      after it: worked out here from the path);
 //   3. the survey runs first; `restart` only after it answered, at most once, with the events
-//      stream already followed; `diagnose` only for the targets failed at that moment; each
+//      stream already followed; `diagnose` only for the current targets failed at that moment; each
 //      service machine is sent its `start`, and what ps saw only after `restart` (if its start
 //      was not reported) and on a resync;
 //   4. `restartInterrupted` exactly when interrupted, naming the step the STOP found;
@@ -151,7 +155,7 @@ function storyEvents(snapshot: Snapshot, variant: Variant): ModelEvent[] {
     // One service after the other (bounding); its first option alone in a linear story.
     if (next.length === 0) continue;
     // Up again after a death: the engine's `start` first (from a followed stream), then the status.
-    const starting = next[0]?.restarts === 1 && !snapshot.context.started.includes(target);
+    const starting = next[0]?.restarts === 1 && !snapshot.context.heard.includes(target);
     if (starting) return stateNames(snapshot).includes('working.engine.following') ? [startEvent(target)] : [];
     return (variant.story === 'full' ? next : next.slice(0, 1)).map(changed);
   }
@@ -162,18 +166,24 @@ function eventsOf(state: string, snapshot: Snapshot, variant: Variant): ModelEve
   const f = variant.failures;
   switch (state) {
     case 'surveying':
-      return [...variant.surveys.map((ps) => done('survey', ps)), ...(f ? [error('survey', failure('engine-unreachable')), error('survey', bug('survey'))] : [])];
+      return [
+        ...variant.surveys.map((ps) => done('survey', ps)),
+        ...(f ? [error('survey', failure('engine-unreachable')), error('survey', bug('survey')), after('surveyTimeout', 'surveying')] : []),
+      ];
     case 'working.engine.following':
       return snapshot.context.eventsLost < variant.eventsEnds ? [{ type: 'EVENTS_ENDED', reason: 'it ended' }] : [];
     case 'working.engine.resyncing':
-      return [done('resync', psAfter), ...(f ? [error('resync', failure('command-failed'))] : [])];
+      return [done('resync', psAfter), ...(f ? [error('resync', failure('command-failed')), after('surveyTimeout', 'working.engine.resyncing')] : [])];
     case 'working.steps.restarting':
       return [
         done('restart', undefined),
         ...(f ? [error('restart', failure('command-failed')), error('restart', bug('restart')), after('restartTimeout', 'working.steps.restarting')] : []),
       ];
     case 'working.steps.observing':
-      return [done('observe', psAfter), ...(f ? [error('observe', failure('command-failed'))] : [])];
+      return [done('observe', psAfter), ...(f ? [error('observe', failure('command-failed')), after('surveyTimeout', 'working.steps.observing')] : [])];
+    case 'working.steps.settling':
+      // The machine sends SETTLED to itself: nothing else comes between (see modelEvents).
+      return [{ type: 'SETTLED' }];
     case 'working.steps.waiting':
       return [after('waitTimeout', 'working.steps.waiting')];
     case 'working.steps.diagnosing':
@@ -183,10 +193,30 @@ function eventsOf(state: string, snapshot: Snapshot, variant: Variant): ModelEve
   }
 }
 
+/** The delays each state runs (the simulated clock starts them all at 0: only the last step moves it). */
+const delaysOf: Readonly<Record<string, readonly string[]>> = {
+  surveying: ['surveyTimeout'],
+  'working.engine.resyncing': ['surveyTimeout'],
+  'working.steps.restarting': ['restartTimeout'],
+  'working.steps.observing': ['surveyTimeout'],
+  'working.steps.waiting': ['waitTimeout'],
+  'working.steps.diagnosing': ['diagnoseDeadline'],
+};
+
 function modelEvents(snapshot: Snapshot, variant: Variant): readonly ModelEvent[] {
   if (snapshot.status !== 'active') return [];
   const names = stateNames(snapshot);
-  const own = names.flatMap((name) => eventsOf(name, snapshot, variant));
+  // SETTLED is already on its way (the machine sent it to itself with the ps read): nothing overtakes it.
+  if (names.includes('working.steps.settling')) return [{ type: 'SETTLED' }];
+  const running = names.flatMap((name) => delaysOf[name] ?? []).map((delay) => delays[delay] as number);
+  const first = Math.min(...running);
+  // Only the delay that fires first can fire; two at the same instant are left out (their order is the clock's).
+  const fires = (event: ModelEvent): boolean => {
+    if (!event.type.startsWith('xstate.after.')) return true;
+    const ms = delays[event.type.split('.')[2] ?? ''];
+    return ms === first && running.filter((d) => d === first).length === 1;
+  };
+  const own = names.flatMap((name) => eventsOf(name, snapshot, variant)).filter(fires);
   const story = names[0]?.startsWith('working.') ? storyEvents(snapshot, variant) : [];
   const stops = (variant.failures ? signals : signals.slice(0, 1)).map((signal) => ({ type: 'STOP', signal }));
   return [...own, ...story, ...stops];
@@ -197,6 +227,8 @@ const delays: Readonly<Record<string, number>> = {
   restartTimeout: (10 + options.startTimeoutSeconds) * 1000,
   waitTimeout: options.waitTimeoutSeconds * 1000,
   diagnoseDeadline: 30_000,
+  // Every `ps` (the survey, the resync, the read after `restart`).
+  surveyTimeout: 30_000,
 };
 
 // --- The replay ------------------------------------------------------------------------------
@@ -233,7 +265,9 @@ async function replay(steps: readonly Step[], plan: RestartPlan): Promise<Replay
 
   const verify = (index: number): void => {
     const [step, real] = [steps[index] as Step, seen[index]];
-    if (real === undefined || seen.length !== index + 1) throw new Error(`step ${index} (${step.event.type}): ${seen.length} snapshots`);
+    // The ps read after `restart` brings the machine's own SETTLED right after it.
+    const snapshots = steps[index + 1]?.event.type === 'SETTLED' ? index + 2 : index + 1;
+    if (real === undefined || seen.length !== snapshots) throw new Error(`step ${index} (${step.event.type}): ${seen.length} snapshots`);
     if (identity(step.state) !== identity(real)) {
       throw new Error(`step ${index} (${step.event.type}): graph says ${identity(step.state)}, machine is ${identity(real)}`);
     }
@@ -250,7 +284,9 @@ async function replay(steps: readonly Step[], plan: RestartPlan): Promise<Replay
     const event = (steps[index] as Step).event;
     const sender = senderOf(event);
     const { actorId } = event as { actorId?: string };
-    if (sender !== undefined) {
+    if (event.type === 'SETTLED') {
+      // Sent by the machine itself with the step before.
+    } else if (sender !== undefined) {
       (fakes.liveRun(sender) as unknown as { sendBack(e: DevRestartEvent): void }).sendBack(event as unknown as DevRestartEvent);
     } else if (event.type.startsWith('xstate.done.actor.')) {
       (fakes.liveRun(actorId as string) as unknown as { resolve(o: unknown): void }).resolve(event['output']);
@@ -290,6 +326,8 @@ interface Expected {
   readonly stoppedIn: string | undefined;
   /** What each target's machine was sent: `OBSERVED` and `START`, in order. */
   readonly told: Readonly<Record<string, readonly string[]>>;
+  /** Each judgement (diagnosing entered, or restarted) of a target not current, or before SETTLED: none may be. */
+  readonly misjudged: readonly string[];
 }
 
 function expectedOf(steps: readonly Step[], variant: Variant): Expected {
@@ -298,7 +336,13 @@ function expectedOf(steps: readonly Step[], variant: Variant): Expected {
   let ends = 0;
   let outcome: { final: DevRestartOutput['finalState']; code: number; stoppedIn?: string } | undefined;
   const told: Record<string, string[]> = {};
-  const started = new Set<string>();
+  // Worked out here from the path alone: targets the stream reported (their `start`: the model's
+  // only engine event), targets whose status is of their container since the restart.
+  const heard = new Set<string>();
+  const current = new Set<string>();
+  let restartReturned = false;
+  let settled = false;
+  const misjudged: string[] = [];
   let targets: string[] = [];
   const tell = (service: string, what: string): void => {
     (told[service] ??= []).push(what);
@@ -317,17 +361,36 @@ function expectedOf(steps: readonly Step[], variant: Variant): Expected {
     // The engine's `start` goes to the service's machine; from then on ps after `restart` does not.
     if (event.type === 'ENGINE_EVENT') {
       const { service } = event['event'] as { service: string };
-      started.add(service);
+      heard.add(service);
+      current.add(service);
       tell(service, 'START');
     }
+    if (event.type === 'xstate.done.actor.restart') restartReturned = true;
     if (event.type === 'xstate.done.actor.observe') {
-      for (const t of targets) if (!started.has(t) && psAfter[t] !== undefined) tell(t, 'OBSERVED');
+      for (const t of targets) {
+        if (heard.has(t) || psAfter[t] === undefined) continue;
+        tell(t, 'OBSERVED');
+        current.add(t);
+      }
     }
     if (event.type === 'xstate.done.actor.resync') {
-      for (const t of targets) if (psAfter[t] !== undefined) tell(t, 'OBSERVED');
+      for (const t of targets) {
+        if (psAfter[t] === undefined) continue;
+        tell(t, 'OBSERVED');
+        if (restartReturned) current.add(t);
+      }
     }
-    const failedNow = Object.values(last).filter((s) => s.failed).map((s) => s.service).sort();
-    if (stateNames(state).includes('working.steps.diagnosing') && !stateNames(before).includes('working.steps.diagnosing')) diagnosed = failedNow;
+    if (event.type === 'SETTLED') settled = true;
+    // Judged: only the targets current, failed now.
+    const failedNow = Object.values(last).filter((s) => s.failed && current.has(s.service)).map((s) => s.service).sort();
+    const judging = stateNames(state).includes('working.steps.diagnosing') && !stateNames(before).includes('working.steps.diagnosing');
+    if (judging) diagnosed = failedNow;
+    if (judging || state.value === 'restarted') {
+      const what = `${state.value === 'restarted' ? 'restarted' : 'diagnosing'} after ${event.type}`;
+      if (!settled) misjudged.push(`${what}: before SETTLED`);
+      const notCurrent = state.value === 'restarted' ? targets.filter((t) => !current.has(t)) : failedNow.length === 0 ? ['(no current target failed)'] : [];
+      if (notCurrent.length > 0) misjudged.push(`${what}: ${notCurrent.join(', ')} not current`);
+    }
     if (event.type === 'STOP') {
       const where = stateNames(before);
       const step = where.includes('surveying') ? 'survey' : where.includes('working.steps.restarting') ? 'restart' : 'wait';
@@ -340,13 +403,13 @@ function expectedOf(steps: readonly Step[], variant: Variant): Expected {
       outcome = { final: 'failed', code: codeOfKind(event['error']) };
     } else if (event.type === 'EVENTS_ENDED' && ends > maxEventsRestarts) {
       outcome = { final: 'failed', code: 2 };
-    } else if (stateNames(before).some((n) => n === 'working.steps.waiting' || n === 'working.steps.observing') && state.status === 'done') {
+    } else if (stateNames(before).some((n) => n === 'working.steps.waiting' || n === 'working.steps.settling') && state.status === 'done') {
       // Left the wait by the services alone: ready (SPEC §4).
       outcome = { final: 'restarted', code: 0 };
     }
   });
   if (outcome === undefined) throw new Error('the path ends with no outcome');
-  return { final: outcome.final, code: outcome.code, last, diagnosed, stoppedIn: outcome.stoppedIn, told };
+  return { final: outcome.final, code: outcome.code, last, diagnosed, stoppedIn: outcome.stoppedIn, told, misjudged };
 }
 
 const describePath = (steps: readonly Step[]): string =>
@@ -418,13 +481,16 @@ describe.each(variants)('every simple path of `dev restart` to a final state ($n
         expect(output?.signal !== undefined).toBe(want.final === 'interrupted');
         if (want.final === 'refused') expect(output?.failure?.kind).toBe('input');
 
-        // 2. restarted only when every target is ready again, after `restart` and the ps after it
+        // 2. restarted only when every target is ready again, after `restart` and the ps after it;
+        //    nothing judged (restarted, or diagnosing) before SETTLED, nor on a target not current
+        expect(want.misjudged).toStrictEqual([]);
         const targets = final.context.targets;
         if (want.final === 'restarted') {
           expect(targets.map((t) => want.last[t]?.ready)).toStrictEqual(targets.map(() => true));
           expect(output?.statuses).toStrictEqual(targets.map((t) => want.last[t]));
           expect(fakes.succeeded('restart')).toBe(true);
           expect(runs.some((run) => run.id === 'observe' && run.resolved)).toBe(true);
+          expect([...final.context.current].sort()).toStrictEqual([...targets]);
         }
 
         // 3. the survey first; `restart` after it answered, at most once, the stream followed already
@@ -484,11 +550,11 @@ describe('the traversal itself', () => {
     expect([...visited].sort()).toStrictEqual(all);
   });
 
-  it('the paths hold each way to `restarted`: from the wait, and straight from the ps read after `restart`', () => {
+  it('the paths hold each way to `restarted`: from the wait, and straight from the ps read after `restart` (as SETTLED arrives)', () => {
     const all = variants.flatMap((variant) => pathsOf(variant));
     const lastBefore = (steps: readonly Step[]): string => stateName((steps[steps.length - 2] as Step).state);
     const restarted = all.filter((steps) => (steps[steps.length - 1] as Step).state.value === 'restarted');
     expect(restarted.filter((steps) => lastBefore(steps).includes('working.steps.waiting')).length).toBeGreaterThan(0);
-    expect(restarted.filter((steps) => lastBefore(steps).includes('working.steps.observing')).length).toBeGreaterThan(0);
+    expect(restarted.filter((steps) => lastBefore(steps).includes('working.steps.settling')).length).toBeGreaterThan(0);
   });
 });
