@@ -125,10 +125,17 @@ export async function run(ctx) {
   }
 
   // The re-attach run: stagecraft starts the stack; its follower is killed at 30%.
+  // A failed check is reported (the target not met), not thrown: the rates above still count.
   const project = projectName('fan-in-reattach');
-  const reattach = await follow({ file: ctx.cli, args: ['dev', '-p', project], cwd: dir, env: ctx.cliEnv, during: (p) => killFollowerMidway(p, 0.3) });
+  let reattach;
+  let reattachProblem;
+  try {
+    reattach = await follow({ file: ctx.cli, args: ['dev', '-p', project], cwd: dir, env: ctx.cliEnv, during: (p) => killFollowerMidway(p, 0.3) });
+    if (reattach.code !== 130) reattachProblem = `stagecraft dev exited ${reattach.code} after SIGINT`;
+  } catch (error) {
+    reattachProblem = error.message.replace(/; stderr: [\s\S]*/, '');
+  }
   removeProject(project);
-  if (reattach.code !== 130) throw new Error(`stagecraft dev (re-attach run) exited ${reattach.code} after SIGINT: ${reattach.stderr}`);
 
   const b = summarize(baseline);
   const s = summarize(subject);
@@ -138,7 +145,10 @@ export async function run(ctx) {
   const own = trees.stagecraft.map((t) => t.ownHwm);
   const children = trees.stagecraft.map((t) => t.childrenPeakSinceMark);
   const childrenAll = trees.stagecraft.map((t) => t.childrenPeak);
-  const childList = trees.stagecraft.at(-1).children.map((c) => `${c.command.replace(/ -p \S+ -f \S+/, '').slice(0, 60)} ${formatMb(c.hwm)}`).join('; ');
+  const childList = trees.stagecraft
+    .at(-1)
+    .children.map((c) => `${c.command.replace(/\s+/g, ' ').replace(/ -p \S+( -f \S+)?/, '').slice(0, 60)} ${formatMb(c.hwm)}`)
+    .join('; ');
   return [
     {
       name,
@@ -146,8 +156,8 @@ export async function run(ctx) {
       baseline: { label: 'docker compose logs --follow', text: formatRate(b), value: b },
       subject: { label: 'stagecraft dev', text: formatRate(s), value: s },
       ratio,
-      target: '≥ 0.95×',
-      met: ratio >= 0.95,
+      target: '≥ 0.95×, every line once and whole, also across the re-attach',
+      met: ratio >= 0.95 && reattachProblem === undefined,
       extra: [
         {
           label: 'docker compose logs --follow --timestamps (the command stagecraft runs, read directly)',
@@ -157,8 +167,10 @@ export async function run(ctx) {
         {
           label: 're-attach run (stagecraft starts the stack, its `logs --follow` killed at 30%)',
           text:
-            `killed at line ${reattach.happened.killedAtLine.toLocaleString('en')}, followed again with \`${reattach.happened.again}\`; ` +
-            `all ${lines.toLocaleString('en')} lines arrived whole and in order, none lost or repeated; ${formatRate(summarize([lines / reattach.report.seconds]))} including the pause`,
+            reattachProblem === undefined
+              ? `killed at line ${reattach.happened.killedAtLine.toLocaleString('en')}, followed again with \`${reattach.happened.again}\`; ` +
+                `all ${lines.toLocaleString('en')} lines arrived whole and in order, none lost or repeated; ${formatRate(summarize([lines / reattach.report.seconds]))} including the pause`
+              : `**failed**: ${reattachProblem}`,
         },
       ],
     },

@@ -1,15 +1,16 @@
 // latency: how soon stagecraft says what the engine did. Each service of the stack waits for
 // a file the bench makes in it (`docker exec … touch /tmp/quit`), then exits; the engine's
-// time of its exit (`State.FinishedAt`, ns) is the start, the bench's clock when it reads the
+// time of its exit (its `die` event, ns) is the start, the bench's clock when it reads the
 // line (or sees the process end) the end: both the same wall clock.
 // - exit-latency: one of two services exits 3 (the other keeps running) under a foreground
 //   `stagecraft dev`: its exit → the "exited with code 3" line on stagecraft's stderr; against
 //   `docker compose up` (attached), whose own "exited with code 3" line on its stdout.
 // - end-latency: both services exit 0 (the stack ends by itself): the last exit → the session
 //   saying so ("…has exited; removing the stack"), and → the session's exit (after it has
-//   removed the stack); against the attached `docker compose up` exiting (it removes nothing).
+//   removed the stack); against the attached `docker compose up` exiting (it removes nothing),
+//   and `docker compose down` of that ended stack timed after it, for scale.
 import { spawn, spawnSync } from 'node:child_process';
-import { exited, killGroup, waitFor } from './lib/proc.mjs';
+import { exited, killGroup, timed, waitFor } from './lib/proc.mjs';
 import { image, projectName, removeProject, stackDir } from './lib/stacks.mjs';
 import { alternate, formatMs, summarize } from './lib/stats.mjs';
 
@@ -20,12 +21,30 @@ function quitter(code) {
   return { image, pull_policy: 'never', init: true, command: ['sh', '-c', `echo ready; while [ ! -f /tmp/quit ]; do usleep 10000; done; exit ${code}`] };
 }
 
-/** The engine's time a container exited, in epoch ms (with the sub-ms part). */
-function finishedAt(container) {
-  const out = spawnSync('docker', ['inspect', '--format', '{{.State.FinishedAt}}', container], { encoding: 'utf8' }).stdout.trim();
-  const match = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(out);
-  if (match === null) throw new Error(`no exit time for ${container}: ${out}`);
-  return Date.parse(`${match[1]}Z`) + Number(`0.${match[2] ?? '0'}`) * 1000;
+/**
+ * The engine's `die` events of `project` from `sinceMs` on (epoch ms): `diedAt(container)`
+ * waits for that container's and resolves with its time (ns from the engine, as ms).
+ */
+function dieEvents(project, sinceMs) {
+  const child = spawn(
+    'docker',
+    ['events', '--since', (sinceMs / 1000).toFixed(3), '--filter', `label=com.docker.compose.project=${project}`, '--filter', 'event=die', '--format', '{{.TimeNano}} {{.Actor.Attributes.name}}'],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  const died = new Map();
+  let pending = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk) => {
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop();
+    for (const line of lines) {
+      const [nano, name] = line.split(' ');
+      if (!died.has(name)) died.set(name, Number(BigInt(nano) / 1000n) / 1000);
+    }
+  });
+  return {
+    diedAt: (container) => waitFor(() => died.get(container), `the die event of ${container}`, 30_000, 5),
+    stop: () => child.kill(),
+  };
 }
 
 const quit = (container) => {
@@ -70,21 +89,29 @@ async function measure(ctx, dir, { baseline, ended }) {
     await waitFor(() => up.test(proc.text()) || proc.exitAt() !== undefined, 'the stack to be up and attached', 120_000, 10);
     if (proc.exitAt() !== undefined) throw new Error(`ended early: ${proc.text().slice(-1000)}`);
     const quitting = ended ? ['keep', 'quit'] : ['quit'];
-    for (const s of quitting) quit(`${project}-${s}-1`);
-    if (!ended) {
-      const line = /quit(?:-1)? exited with code 3/;
-      await waitFor(() => proc.when(line), 'the exit to be reported', 30_000, 5);
-      const ms = proc.when(line) - finishedAt(`${project}-quit-1`);
-      killGroup(proc.child.pid, 'SIGINT');
-      await exited(proc.child);
-      return ms;
+    const events = dieEvents(project, wallNow() - 1000);
+    let last;
+    try {
+      for (const s of quitting) quit(`${project}-${s}-1`);
+      if (!ended) {
+        const line = /quit(?:-1)? exited with code 3/;
+        await waitFor(() => proc.when(line), 'the exit to be reported', 30_000, 5);
+        const ms = proc.when(line) - (await events.diedAt(`${project}-quit-1`));
+        killGroup(proc.child.pid, 'SIGINT');
+        await exited(proc.child);
+        return ms;
+      }
+      await waitFor(() => proc.exitAt(), 'the session to exit', 60_000, 5);
+      last = Math.max(...(await Promise.all(quitting.map((s) => events.diedAt(`${project}-${s}-1`)))));
+    } finally {
+      events.stop();
     }
-    await waitFor(() => proc.exitAt(), 'the session to exit', 60_000, 5);
-    const last = Math.max(...quitting.map((s) => finishedAt(`${project}-${s}-1`)));
     const said = baseline ? undefined : proc.when(/has exited; removing the stack/) - last;
     const [code] = await exited(proc.child);
     if (!baseline && code !== 0) throw new Error(`stagecraft dev exited ${code} after its stack ended: ${proc.text().slice(-1000)}`);
-    return { exit: proc.exitAt() - last, said };
+    // compose's own removal of the ended stack, for scale beside stagecraft's teardown.
+    const down = baseline ? await timed('docker', ['compose', '-p', project, '-f', '.stagecraft/dev/compose.yaml', 'down'], { cwd: dir }) : undefined;
+    return { exit: proc.exitAt() - last, said, down: down?.ms };
   } finally {
     killGroup(proc.child.pid, 'SIGKILL');
     removeProject(project);
@@ -104,6 +131,8 @@ export async function run(ctx) {
   const nb = summarize(end.baseline.map((r) => r.exit));
   const ns = summarize(end.subject.map((r) => r.exit));
   const said = summarize(end.subject.map((r) => r.said));
+  const teardown = summarize(end.subject.map((r) => r.exit - r.said));
+  const down = summarize(end.baseline.map((r) => r.down));
   return [
     {
       name: 'exit-latency',
@@ -120,7 +149,11 @@ export async function run(ctx) {
       subject: { label: 'stagecraft dev exits, the stack removed', short: formatMs(ns, 0), text: formatMs(ns, 0), value: ns },
       target: '< 1 s',
       met: ns.median < 1000,
-      extra: [{ label: 'stagecraft says the stack has ended ("…has exited; removing the stack")', text: formatMs(said, 0) }],
+      extra: [
+        { label: 'of which: the last exit → stagecraft says the stack has ended ("…has exited; removing the stack")', text: formatMs(said, 0) },
+        { label: 'of which: that line → exit (its teardown: listings, `down`, listings again)', text: formatMs(teardown, 0) },
+        { label: 'for scale: `docker compose down` of the same ended stack, after compose exited', text: formatMs(down, 0) },
+      ],
     },
   ];
 }

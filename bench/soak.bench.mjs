@@ -1,14 +1,23 @@
 // memory soak (opt-in: `npm run bench -- --soak`, 10 minutes; `--soak-minutes N`): a
 // foreground `stagecraft dev` follows a service that logs ~2,000 lines a second, into the
-// counting consumer. Its RSS is read every 5 s; the result is the RSS at the start (after a
-// minute's warm-up), at the end, and the trend over the second half. No growth: the end is
-// within 5 MB of the start and the trend is under 0.5 MB a minute.
+// counting consumer. Its RSS, and the RSS of all its children summed (the events stream, the
+// log follower, the guardian's watcher), are read every 5 s; the result is each at the start
+// (after a minute's warm-up), at the end, and its trend over the second half. No growth: for
+// both, the end is within 5 MB of the start and the trend is under 0.5 MB a minute.
 import { startLogPipeline } from './lib/log-pipeline.mjs';
-import { exited, killGroup, memoryOf, waitFor } from './lib/proc.mjs';
+import { descendants, exited, killGroup, memoryOf, waitFor } from './lib/proc.mjs';
 import { projectName, removeProject, service, stackDir } from './lib/stacks.mjs';
 import { formatMb, slope } from './lib/stats.mjs';
 
 export const name = 'soak';
+
+/** The RSS of every process below `pid` (the events stream, the log follower, the guardian's watcher), summed, in kB. */
+function childrenRss(pid) {
+  return descendants(pid)
+    .map((child) => memoryOf(child)?.rss)
+    .filter((rss) => Number.isFinite(rss))
+    .reduce((a, b) => a + b, 0);
+}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -36,8 +45,8 @@ export async function run(ctx) {
       await sleep(5000);
       const memory = memoryOf(pid);
       if (memory === undefined) throw new Error(`stagecraft dev ended during the soak: ${pipeline.stderr().slice(-1000)}`);
-      samples.push({ minute: (Date.now() - started) / 60_000, rss: memory.rss, hwm: memory.hwm });
-      ctx.log(`  soak ${samples.at(-1).minute.toFixed(1)} min: RSS ${formatMb(memory.rss)}`);
+      samples.push({ minute: (Date.now() - started) / 60_000, rss: memory.rss, hwm: memory.hwm, children: childrenRss(pid) });
+      ctx.log(`  soak ${samples.at(-1).minute.toFixed(1)} min: RSS ${formatMb(memory.rss)}, children ${formatMb(samples.at(-1).children)}`);
     }
   } finally {
     killGroup(pid, 'SIGINT');
@@ -51,22 +60,33 @@ export async function run(ctx) {
   const end = samples.at(-1);
   const half = samples.filter((s) => s.minute >= minutes / 2);
   const trend = slope(half.map((s) => s.minute), half.map((s) => s.rss)); // kB per minute
-  const met = end.rss - warm.rss <= 5 * 1024 && trend < 512 && progress.bad === 0;
+  const childTrend = slope(half.map((s) => s.minute), half.map((s) => s.children));
+  const grew = (key, t) => end[key] - warm[key] > 5 * 1024 || t >= 512;
+  const met = !grew('rss', trend) && !grew('children', childTrend) && progress.bad === 0;
+  const childPeak = Math.max(...samples.map((s) => s.children));
   return {
     name,
     title: `memory soak: ${minutes} minutes of \`stagecraft dev\` with a steady log stream`,
     subject: {
       label: 'stagecraft dev, RSS',
-      short: `RSS ${formatMb(warm.rss)} at ${warm.minute.toFixed(0)} min → ${formatMb(end.rss)} at ${end.minute.toFixed(0)} min`,
+      short:
+        `CLI ${formatMb(warm.rss)} at ${warm.minute.toFixed(0)} min → ${formatMb(end.rss)} at ${end.minute.toFixed(0)} min; ` +
+        `children ${formatMb(warm.children)} → ${formatMb(end.children)}`,
       text:
         `first sample ${formatMb(samples[0].rss)}, at ${warm.minute.toFixed(1)} min ${formatMb(warm.rss)}, ` +
         `at the end (${end.minute.toFixed(1)} min) ${formatMb(end.rss)}; peak ${formatMb(end.hwm)}; ` +
         `trend over the second half ${(trend / 1024).toFixed(2)} MB/min`,
       value: { samples },
     },
-    target: 'no growth (end within 5 MB of the start, trend < 0.5 MB/min)',
+    target: 'no growth of either (end within 5 MB of the start, trend < 0.5 MB/min)',
     met,
     extra: [
+      {
+        label: 'its children together (events stream, log follower, guardian watcher: RSS summed)',
+        text:
+          `first sample ${formatMb(samples[0].children)}, at ${warm.minute.toFixed(1)} min ${formatMb(warm.children)}, at the end ${formatMb(end.children)}; ` +
+          `peak ${formatMb(childPeak)}; trend over the second half ${(childTrend / 1024).toFixed(2)} MB/min`,
+      },
       {
         label: 'lines delivered',
         text: `${progress.lines.toLocaleString('en')}, ${progress.bad} out of sequence or cut${progress.firstBad ? ` (first: ${JSON.stringify(progress.firstBad)})` : ''}`,

@@ -223,7 +223,9 @@ export class ExecaComposeRunner implements ComposeRunner {
         this.#live.delete(pid);
         this.#options.children?.ended(pid);
       }
-      stdoutLines?.end();
+      // A last line without its newline is shown only when the child ended by itself: one cut
+      // where it was killed or stopped is dropped (see followLines).
+      stdoutLines?.end(end.signal === undefined && !canceled);
       const failure = classifyEnd(command, { ...end, canceled, stderrTail: tail.toString() });
       observer.commandEnded(command, end.exitCode, failure);
       // A followed child that we stopped ended as asked: that is not a failure.
@@ -293,27 +295,36 @@ function pipeReader(fd: number): Socket {
 }
 
 /**
- * A followed child's stdout, in batches of whole lines (see chunk-batcher.ts). `end()`
- * passes on what is left, a last line without its newline included; the stream's end
- * calls it (and so may the child's: a second call finds nothing left). `ended` resolves
- * once the stream has ended or failed.
+ * A followed child's stdout, in batches of whole lines (see chunk-batcher.ts). The stream's
+ * end passes on every whole line; `end(keepCutLine)`, once the child has ended, also a last
+ * line without its newline when `keepCutLine`, else drops it: compose ends every line with
+ * one, so that is a line cut where its writer was killed or stopped. Shown, it would be a
+ * cut line, and a re-attached log stream, told it was seen, would drop the whole line
+ * (bench/RESULTS.md, fan-in). `ended` resolves once the stream has ended or failed.
  */
-function followLines(stream: NodeJS.ReadableStream | null, emit: (lines: string) => void): { end: () => void; ended: Promise<void> } {
+function followLines(stream: NodeJS.ReadableStream | null, emit: (lines: string) => void): { end: (keepCutLine: boolean) => void; ended: Promise<void> } {
   const splitter = new LineSplitter(emit);
   // UTF-8 decoded per batch: a character cut between two batches is held back, not mangled.
   const decoder = new StringDecoder('utf8');
   const batcher = new ChunkBatcher((data) => splitter.push(decoder.write(data)));
-  const end = (): void => {
+  let drained = false;
+  const drain = (): void => {
+    if (drained) return;
+    drained = true;
     batcher.flush();
     const rest = decoder.end();
     if (rest !== '') splitter.push(rest);
-    splitter.flush();
+  };
+  const end = (keepCutLine: boolean): void => {
+    drain();
+    if (keepCutLine) splitter.flush();
+    else splitter.discard();
   };
   if (stream === null) return { end, ended: Promise.resolve() };
   stream.on('data', (chunk: Buffer) => batcher.push(chunk));
   const ended = new Promise<void>((resolve) => {
     stream.once('end', () => {
-      end();
+      drain();
       resolve();
     });
     stream.once('close', resolve);

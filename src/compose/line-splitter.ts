@@ -25,6 +25,11 @@ export class LineSplitter {
     this.#emit(text.slice(0, cut + 1));
   }
 
+  /** Drops a last line that had no newline (a cut one). */
+  discard(): void {
+    this.#pending = '';
+  }
+
   /** Passes on a last line that had no newline. */
   flush(): void {
     if (this.#pending === '') return;
