@@ -29,6 +29,8 @@ export type DevRestartEvent =
   | { readonly type: 'STOP'; readonly signal: StopSignal }
   /** To itself, after a `ps` read went to the service machines: their answers are in. */
   | { readonly type: 'SETTLED' }
+  /** To itself, after a `start` went to `service`'s machine: its answer is in, it is current. */
+  | { readonly type: 'STARTED'; readonly service: string }
   | { readonly type: 'ENGINE_EVENT'; readonly event: EngineEvent }
   | { readonly type: 'EVENTS_ENDED'; readonly reason: string }
   | ServiceChanged;
@@ -121,7 +123,8 @@ function failedFailure(context: DevRestartContext): SessionFailure {
 
 function notReadyFailure(context: DevRestartContext): SessionFailure {
   const waiting = statusesOf(context).filter((s) => !s.ready || !context.current.includes(s.service));
-  const what = waiting.map((s) => `${s.service} (${waitingFor(s)})`).join(', ');
+  const why = (s: ServiceStatus): string => (context.current.includes(s.service) ? waitingFor(s) : 'not started again yet');
+  const what = waiting.map((s) => `${s.service} (${why(s)})`).join(', ');
   return {
     kind: 'command-failed',
     message: `${what} of project ${context.plan.projectName} not ready ${context.plan.waitTimeoutSeconds} s after the restart; raise --wait-timeout if it needs longer, or see \`stagecraft dev logs ${waiting.map((s) => s.service).join(' ')}\``,
@@ -263,14 +266,13 @@ const withChildren = restartSetup.extend({
     ),
     /** An engine event of a restarted service, to its machine; other services' are not this command's. */
     forwardEngineEvent: restartSetup.createAction(
-      enqueueActions(({ context, event, enqueue }) => {
+      enqueueActions(({ context, event, enqueue, self }) => {
         if (event.type !== 'ENGINE_EVENT' || !context.targets.includes(event.event.service)) return;
         const { service, action } = event.event;
-        enqueue.assign({
-          heard: including(context.heard, [service]),
-          current: action === 'start' ? including(context.current, [service]) : context.current,
-        });
+        enqueue.assign({ heard: including(context.heard, [service]) });
         enqueue.sendTo(childId(service), serviceEventOf(event.event));
+        // Current once its machine has taken the start in: STARTED comes after its answer.
+        if (action === 'start') enqueue.sendTo(self, { type: 'STARTED', service });
       }),
     ),
     /**
@@ -292,13 +294,20 @@ const withChildren = restartSetup.extend({
     /**
      * After the events stream was lost: what `ps` sees, to every restarted service. Once
      * `restart` has returned it is of the restarted containers, so they are judged on it.
+     * What the lost stream heard says nothing of what the new one will (a start may have
+     * gone while it was down): heard starts again from nothing.
      */
     resyncServices: restartSetup.createAction(
       enqueueActions(({ context, event, enqueue }) => {
         const observed = observedIn(event);
         const told = context.targets.filter((s) => observed[s] !== undefined);
         for (const service of told) enqueue.sendTo(childId(service), { type: 'OBSERVED', container: observed[service] as ObservedContainer });
-        if (context.step === 'wait') enqueue.assign({ current: including(context.current, told) });
+        enqueue.assign({ heard: [], current: context.step === 'wait' ? including(context.current, told) : context.current });
+      }),
+    ),
+    markCurrent: restartSetup.createAction(
+      enqueueActions(({ context, event, enqueue }) => {
+        if (event.type === 'STARTED') enqueue.assign({ current: including(context.current, [event.service]) });
       }),
     ),
   },
@@ -329,6 +338,7 @@ export const devRestartMachine = withChildren.createMachine({
       actions: [{ type: 'recordStop', params: ({ event }) => ({ signal: event.signal }) }, 'announceInterrupted'],
     },
     ENGINE_EVENT: { actions: 'forwardEngineEvent' },
+    STARTED: { actions: 'markCurrent' },
     SERVICE_CHANGED: {
       actions: [
         { type: 'announceService', params: ({ event }) => ({ status: event.status }) },

@@ -826,7 +826,7 @@ describe('dev restart: judged only on the container since the restart', () => {
     await failedSaying(
       r,
       // Its machine's last status is still the old container's (it was never current).
-      'db (exited with code 0) of project shop not ready 120 s after the restart; raise --wait-timeout if it needs longer, or see `stagecraft dev logs db`',
+      'db (not started again yet) of project shop not ready 120 s after the restart; raise --wait-timeout if it needs longer, or see `stagecraft dev logs db`',
     );
     expect(r.fakes.diagnose.calls).toHaveLength(0);
   });
@@ -938,5 +938,47 @@ describe('dev restart: every ps is bounded (30 s)', () => {
     await surveyed(w);
     await restartReturned(w, { db: container('db', 'running', 'starting') });
     await resyncHangs(w, 'waiting', 2);
+  });
+});
+// Found by the model and fixed: a start is judged only once its machine has taken it in, and a
+// resync forgets what the lost stream heard.
+describe('dev restart: a start judged after its machine took it in; a resync starts hearing afresh', () => {
+  it('a die without its kill, restart returned, then its start: restarted (not diagnosed on the old exit 143)', async () => {
+    const r = startRestart(['api']);
+    await surveyed(r);
+    play(r, engine.die('api', 143));
+    await restartReturned(r, { api: container('api', 'running') });
+    play(r, engine.start('api'));
+    expect(r.actor.getSnapshot().value).not.toStrictEqual(diagnosingValue);
+    const out = await output(r);
+    expect([out.finalState, out.exitCode, out.failure]).toStrictEqual(['restarted', 0, undefined]);
+    expect(out.statuses).toStrictEqual([status('api', 'running', 143, 1)]);
+    expect(r.fakes.diagnose.calls).toHaveLength(0);
+  });
+
+  it('a graceful die 0 without its kill (db, healthcheck), then its start: waits for healthy (not restarted on the old exit 0)', async () => {
+    const r = startRestart(['db']);
+    await surveyed(r);
+    play(r, engine.die('db', 0));
+    await restartReturned(r, { db: container('db', 'running', 'starting') });
+    play(r, engine.start('db'));
+    expect(r.actor.getSnapshot().value).toStrictEqual(waitingValue);
+    play(r, engine.healthy('db'));
+    const out = await output(r);
+    expect([out.finalState, out.exitCode, out.statuses]).toStrictEqual(['restarted', 0, [status('db', 'healthy', 0, 1)]]);
+  });
+
+  it('kill heard, the stream ends, die and start fall in the gap; restart returns: ready by the resync and the ps after it', async () => {
+    const r = startRestart(['api']);
+    await surveyed(r);
+    play(r, engine.kill('api'));
+    r.fakes.followEvents.only().send({ type: 'EVENTS_ENDED', reason: 'it ended' });
+    await at(r, { working: { engine: 'resyncing', steps: 'restarting' } });
+    // api's die and start happened while the stream was down; the resync sees it running again.
+    r.fakes.survey.nth(1, 2).resolve({ api: container('api', 'running') });
+    await at(r, restartingValue);
+    await restartReturned(r, { api: container('api', 'running') }, 2);
+    const out = await output(r);
+    expect([out.finalState, out.exitCode]).toStrictEqual(['restarted', 0]);
   });
 });
