@@ -3,7 +3,7 @@
 // down` (of the stack started with `up --detach`). Same method as start and stop, each run
 // a project of its own, alternating.
 import { service, stackDir } from './lib/stacks.mjs';
-import { formatMs } from './lib/stats.mjs';
+import { timeComparison } from './lib/stats.mjs';
 import { compareStart } from './start.bench.mjs';
 import { compareStop } from './stop.bench.mjs';
 
@@ -25,18 +25,22 @@ export async function run(ctx) {
   const dir = stackDir(manyServices(count));
   const start = await compareStart(ctx, { dir, runs, label: 'scale' });
   const stop = await compareStop(ctx, { dir, runs, label: 'scale-stop' });
-  const result = (key, title, baseLabel, subjectLabel, { b, s }) => ({
-    name: key,
-    title,
-    baseline: { label: baseLabel, text: formatMs(b, 0), value: b },
-    subject: { label: subjectLabel, text: formatMs(s, 0), value: s },
-    ratio: s.median / b.median,
-    target: '≤ 1.10×',
-    met: s.median / b.median <= 1.1,
-    extra: [{ label: 'stagecraft overhead (median difference)', text: `${(s.median - b.median).toFixed(0)} ms` }],
-  });
   return [
-    result('scale-start', `scale start: \`stagecraft dev --detach\` vs \`docker compose up --detach\` (${count} services)`, 'docker compose up --detach', 'stagecraft dev --detach', start),
-    result('scale-stop', `scale stop: SIGINT to exit of \`stagecraft dev\` vs \`docker compose down\` (${count} services)`, 'docker compose down', 'stagecraft dev, SIGINT → exit', stop),
+    timeComparison({
+      name: 'scale-start',
+      title: `scale start: \`stagecraft dev --detach\` vs \`docker compose up --detach\` (${count} services)`,
+      baseline: 'docker compose up --detach',
+      subject: 'stagecraft dev --detach',
+      ...start,
+      limit: 1.1,
+    }),
+    timeComparison({
+      name: 'scale-stop',
+      title: `scale stop: SIGINT to exit of \`stagecraft dev\` vs \`docker compose down\` (${count} services)`,
+      baseline: 'docker compose down',
+      subject: 'stagecraft dev, SIGINT → exit',
+      ...stop,
+      limit: 1.1,
+    }),
   ];
 }

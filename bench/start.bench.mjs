@@ -6,7 +6,7 @@
 import { startBreakdown } from './lib/start-breakdown.mjs';
 import { timed } from './lib/proc.mjs';
 import { composeFile, projectName, removeProject, service, stackDir } from './lib/stacks.mjs';
-import { alternate, formatMs, summarize } from './lib/stats.mjs';
+import { alternate, summarize, timeComparison } from './lib/stats.mjs';
 
 export const name = 'start';
 
@@ -48,16 +48,15 @@ export async function run(ctx) {
   const runs = ctx.runs ?? 8;
   const dir = stackDir(threeServices);
   const { b, s } = await compareStart(ctx, { dir, runs, label: 'start' });
-  const ratio = s.median / b.median;
   const breakdown = await startBreakdown(ctx, dir, Math.min(runs, 5));
-  return {
+  return timeComparison({
     name,
     title: 'start: `stagecraft dev --detach` vs `docker compose up --detach` (3 services)',
-    baseline: { label: 'docker compose up --detach', text: formatMs(b, 0), value: b },
-    subject: { label: 'stagecraft dev --detach', text: formatMs(s, 0), value: s },
-    ratio,
-    target: '≤ 1.15×',
-    met: ratio <= 1.15,
-    extra: [{ label: 'stagecraft overhead (median difference)', text: `${(s.median - b.median).toFixed(0)} ms` }, ...breakdown],
-  };
+    baseline: 'docker compose up --detach',
+    subject: 'stagecraft dev --detach',
+    b,
+    s,
+    limit: 1.15,
+    extra: breakdown,
+  });
 }

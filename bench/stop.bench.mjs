@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { exited, killGroup, timed, waitFor } from './lib/proc.mjs';
 import { compose, composeFile, projectName, removeProject, stackDir } from './lib/stacks.mjs';
-import { alternate, formatMs, summarize } from './lib/stats.mjs';
+import { alternate, summarize, timeComparison } from './lib/stats.mjs';
 import { threeServices } from './start.bench.mjs';
 
 export const name = 'stop';
@@ -51,15 +51,13 @@ export async function compareStop(ctx, { dir, runs, label }) {
 export async function run(ctx) {
   const runs = ctx.runs ?? 8;
   const { b, s } = await compareStop(ctx, { dir: stackDir(threeServices), runs, label: 'stop' });
-  const ratio = s.median / b.median;
-  return {
+  return timeComparison({
     name,
     title: 'stop: SIGINT to exit of `stagecraft dev` vs `docker compose down` (3 services)',
-    baseline: { label: 'docker compose down', text: formatMs(b, 0), value: b },
-    subject: { label: 'stagecraft dev, SIGINT → exit', text: formatMs(s, 0), value: s },
-    ratio,
-    target: '≤ 1.15×',
-    met: ratio <= 1.15,
-    extra: [{ label: 'stagecraft overhead (median difference)', text: `${(s.median - b.median).toFixed(0)} ms` }],
-  };
+    baseline: 'docker compose down',
+    subject: 'stagecraft dev, SIGINT → exit',
+    b,
+    s,
+    limit: 1.15,
+  });
 }

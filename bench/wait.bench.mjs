@@ -4,7 +4,7 @@
 // itself from the engine's event stream (SPEC §4); compose polls. Each run has a project of
 // its own, removed after it (untimed); the order alternates.
 import { image, stackDir } from './lib/stacks.mjs';
-import { formatMs } from './lib/stats.mjs';
+import { timeComparison } from './lib/stats.mjs';
 import { compareStart } from './start.bench.mjs';
 
 export const name = 'wait';
@@ -24,15 +24,13 @@ export async function run(ctx) {
   const runs = ctx.runs ?? 6;
   const dir = stackDir({ web: slowHealthy(), api: slowHealthy(), worker: slowHealthy() });
   const { b, s } = await compareStart(ctx, { dir, runs, label: 'wait', composeArgs: ['--wait'], stagecraftArgs: ['--wait'] });
-  const ratio = s.median / b.median;
-  return {
+  return timeComparison({
     name,
     title: 'wait: `stagecraft dev --detach --wait` vs `docker compose up --detach --wait` (3 services with healthchecks, healthy after ~1 s)',
-    baseline: { label: 'docker compose up --detach --wait', text: formatMs(b, 0), value: b },
-    subject: { label: 'stagecraft dev --detach --wait', text: formatMs(s, 0), value: s },
-    ratio,
-    target: '≤ 1.05×',
-    met: ratio <= 1.05,
-    extra: [{ label: 'stagecraft overhead (median difference)', text: `${(s.median - b.median).toFixed(0)} ms` }],
-  };
+    baseline: 'docker compose up --detach --wait',
+    subject: 'stagecraft dev --detach --wait',
+    b,
+    s,
+    limit: 1.05,
+  });
 }

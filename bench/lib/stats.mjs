@@ -54,3 +54,21 @@ export async function alternate(runs, baseline, subject) {
   }
   return measured;
 }
+
+/**
+ * The result of a timed comparison (milliseconds, lower is better): both summaries, their
+ * ratio, met when the ratio is at most `limit`, and the median difference as the overhead.
+ */
+export function timeComparison({ name, title, baseline, subject, b, s, limit, extra = [] }) {
+  const ratio = s.median / b.median;
+  return {
+    name,
+    title,
+    baseline: { label: baseline, text: formatMs(b, 0), value: b },
+    subject: { label: subject, text: formatMs(s, 0), value: s },
+    ratio,
+    target: `≤ ${limit.toFixed(2).replace(/0$/, '')}×`,
+    met: ratio <= limit,
+    extra: [{ label: 'stagecraft overhead (median difference)', text: `${(s.median - b.median).toFixed(0)} ms` }, ...extra],
+  };
+}
