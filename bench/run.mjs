@@ -7,6 +7,7 @@
 //   --soak [--soak-minutes N]          also the memory soak (10 minutes by default)
 //   --cli PATH                         benchmark another build of the CLI (implies --no-write)
 //   --no-write                         print only
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as cliStart from './cli-start.bench.mjs';
@@ -80,17 +81,20 @@ try {
   for (const bench of chosen) {
     log(`\n== ${bench.name}`);
     const startedAt = Date.now();
+    // The machine is shared: the 1-minute load average before and after, beside the figures.
+    const loadBefore = os.loadavg()[0];
     const outcome = await bench.run(ctx);
+    const load = `${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}`;
     for (const r of [outcome].flat()) {
       const date = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
-      results[r.name] = { ...r, date, machine };
+      results[r.name] = { ...r, date, load, machine };
       if (r.baseline) log(`  baseline   ${r.baseline.label}: ${r.baseline.text}`);
       log(`  stagecraft ${r.subject.label}: ${r.subject.text}`);
       for (const e of r.extra ?? []) log(`  ${e.label}: ${e.text}`);
       log(`  ${r.ratio === undefined ? '' : `ratio ${r.ratio.toFixed(2)}×, `}target ${r.target}: ${r.met ? 'met' : 'NOT MET'}`);
       failed ||= !r.met;
     }
-    log(`  (${((Date.now() - startedAt) / 1000).toFixed(0)} s)`);
+    log(`  (${((Date.now() - startedAt) / 1000).toFixed(0)} s; load average ${load})`);
   }
 } finally {
   cleanup();

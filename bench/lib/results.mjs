@@ -36,7 +36,8 @@ export function renderResults(results) {
   for (const r of rows) {
     lines.push(`### ${r.title}`, '');
     const other = machineText(r.machine) === machine ? '' : ` on ${machineText(r.machine)}`;
-    lines.push(`Measured ${r.date}${other}.`, '');
+    const load = r.load === undefined ? '' : `, load average ${r.load} (1 min, before → after)`;
+    lines.push(`Measured ${r.date}${load}${other}.`, '');
     if (r.baseline) lines.push(`- baseline, ${r.baseline.label}: ${r.baseline.text}`);
     lines.push(`- ${r.subject.label}: ${r.subject.text}`);
     if (r.ratio !== undefined) lines.push(`- ratio (medians): ${ratioText(r)}; target ${r.target}: ${metText(r)}`);
