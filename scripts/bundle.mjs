@@ -4,7 +4,7 @@
 // Two builds, because start-up time is mostly module loading (bench/RESULTS.md):
 // 1. dist/src/cli.js: the entry, as ONE file: the plan fast path, `dev plan`/`--dry-run`,
 //    generation from stagecraft.yml and yaml. `stagecraft dev plan` loads nothing else.
-// 2. dist/src/cli/yargs-cli.js and dist/src/commands/{dev,down,status,machine,init,logs,exec,inspect}-command.js:
+// 2. dist/src/cli/yargs-cli.js and dist/src/commands/{dev,down,status,machine,init,logs,exec,inspect,restart}-command.js:
 //    what the entry imports lazily (yargs; the session, execa, xstate), with the code they
 //    share split into dist/src/chunks/. The entry's imports of them are left as imports.
 //    The guardian (dist/src/guardian/guardian-main.js) is an entry of this build too, run by
@@ -17,7 +17,7 @@ import { build } from 'esbuild';
 const root = path.resolve(import.meta.dirname, '..');
 const outdir = path.join(root, 'dist/src');
 /** Imported lazily by the entry; built by the second build, at the same path under dist/src. */
-const lazyEntries = ['src/cli/yargs-cli.ts', ...['dev', 'down', 'status', 'machine', 'init', 'logs', 'exec', 'inspect'].map((c) => `src/commands/${c}-command.ts`)];
+const lazyEntries = ['src/cli/yargs-cli.ts', ...['dev', 'down', 'status', 'machine', 'init', 'logs', 'exec', 'inspect', 'restart'].map((c) => `src/commands/${c}-command.ts`)];
 
 const common = {
   absWorkingDir: root,
