@@ -121,7 +121,7 @@ async function measure(ctx, dir, { baseline, ended }) {
 export const name = 'latency';
 
 export async function run(ctx) {
-  const runs = ctx.runs ?? 5;
+  const runs = ctx.runs ?? 4;
   const exitDir = stackDir({ keep: quitter(0), quit: quitter(3) });
   const exit = await alternate(runs, () => measure(ctx, exitDir, { baseline: true, ended: false }), () => measure(ctx, exitDir, { baseline: false, ended: false }));
   const endDir = stackDir({ keep: quitter(0), quit: quitter(0) });

@@ -3,7 +3,7 @@
 // bench/results.json and bench/RESULTS.md. Flags (after `npm run bench --`):
 //   --only cli-start,start,stop,wait,scale,logs,fan-in,latency,config-problems,guardian
 //                                      run these only (`--only soak`: the soak alone)
-//   --runs N                           runs per side (defaults: 40, 8, 8, 6, 4, 3, 3, 5, 5, 8)
+//   --runs N                           runs per side (defaults: 40, 8, 8, 6, 3, 3, 3, 4, 5, 8)
 //   --soak [--soak-minutes N]          also the memory soak (10 minutes by default)
 //   --cli PATH                         benchmark another build of the CLI (implies --no-write)
 //   --no-write                         print only
@@ -83,7 +83,16 @@ try {
     const startedAt = Date.now();
     // The machine is shared: the 1-minute load average before and after, beside the figures.
     const loadBefore = os.loadavg()[0];
-    const outcome = await bench.run(ctx);
+    let outcome;
+    try {
+      outcome = await bench.run(ctx);
+    } catch (error) {
+      // One benchmark that breaks does not lose the others' results: said, and the run goes on.
+      log(`  FAILED: ${error instanceof Error ? error.message.slice(0, 2000) : String(error)}`);
+      failed = true;
+      cleanup();
+      continue;
+    }
     const load = `${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}`;
     for (const r of [outcome].flat()) {
       const date = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC';

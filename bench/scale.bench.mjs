@@ -20,7 +20,7 @@ export function manyServices(count) {
 }
 
 export async function run(ctx) {
-  const runs = ctx.runs ?? 4;
+  const runs = ctx.runs ?? 3;
   const count = 30;
   const dir = stackDir(manyServices(count));
   const start = await compareStart(ctx, { dir, runs, label: 'scale' });
