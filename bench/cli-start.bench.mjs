@@ -19,8 +19,8 @@ export async function run(ctx) {
   const env = ctx.cliEnv;
   const cases = [
     { label: 'node -e 0', file: process.execPath, args: ['-e', '0'], cwd: dir },
-    { label: 'stagecraft dev plan', file: ctx.cli, args: ['dev', 'plan'], cwd: dir, check: '# preflight' },
-    { label: 'stagecraft dev plan (generating from stagecraft.yml)', file: ctx.cli, args: ['dev', 'plan'], cwd: withConfig, check: '# preflight' },
+    { label: 'stagecraft dev plan', file: ctx.cli, args: ['dev', 'plan'], cwd: dir, check: '# start' },
+    { label: 'stagecraft dev plan (generating from stagecraft.yml)', file: ctx.cli, args: ['dev', 'plan'], cwd: withConfig, check: '# start' },
     { label: 'stagecraft dev --help (yargs)', file: ctx.cli, args: ['dev', '--help'], cwd: dir, check: 'dev plan' },
   ];
   const samples = cases.map(() => []);
