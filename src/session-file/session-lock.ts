@@ -2,6 +2,7 @@ import type { DevPlan, SessionMode } from '../../machines/dev-session.types.js';
 import { fsFailure, fsProblem, type FsAction } from '../util/fs-failure.js';
 import { isInputFailure } from '../util/input-failure.js';
 import { currentProcess, isAlive } from './process-identity.js';
+import { whenRecordOf } from './record-written.js';
 import type { ProjectLock } from './project-lock.js';
 import { readSessionFile, removeSessionFile, writeSessionFile, type SessionRecord } from './session-file.js';
 
@@ -49,6 +50,14 @@ export interface SessionLockOptions {
 }
 
 const otherDevDir = 'pass another --dev-dir';
+
+/** How long a holder that answered has to write its record, for a refused claim to name it. */
+const recordWaitMs = 2000;
+
+/** Aborted when either is. */
+function anyOf(signal: AbortSignal | undefined, bound: AbortSignal): AbortSignal {
+  return signal === undefined ? bound : AbortSignal.any([signal, bound]);
+}
 
 /**
  * The session record and the project's lock (SPEC §6). `acquire` takes the project's lock on
@@ -100,9 +109,19 @@ export class SessionLock {
     if (holder !== undefined) {
       // A holder that did not answer (stopped) may still be named by this dev dir's record.
       // Another session's record that cannot be read only means less to say about the holder.
-      const record = await readSessionFile(holder.sessionFile ?? this.#file).catch(unreadableAsNone);
+      const file = holder.sessionFile ?? this.#file;
+      const read = (): Promise<SessionRecord | undefined> => readSessionFile(file).catch(unreadableAsNone);
       // The record names the holder; or, while the holder only checks it, the live session it found there.
-      const named = record !== undefined && (record.pid === holder.pid || heldByAnother(record)) ? record : undefined;
+      const names = (record: SessionRecord | undefined): record is SessionRecord =>
+        record !== undefined && (record.pid === holder.pid || heldByAnother(record));
+      let record = await read();
+      if (!names(record) && holder.pid !== undefined) {
+        // It answered, so it runs: it took the lock this instant and writes its record next.
+        await whenRecordOf(file, holder.pid, anyOf(signal, AbortSignal.timeout(recordWaitMs))).catch(() => undefined);
+        signal?.throwIfAborted();
+        record = await read();
+      }
+      const named = names(record) ? record : undefined;
       return {
         kind: 'held',
         project,

@@ -212,6 +212,15 @@ describe('SessionLock.update, release, leave', () => {
     expect(await readSessionFile(file)).toStrictEqual(holder);
   });
 
+  it('a holder that took the lock this instant is named once it has written its record (the refused claim waits for it, bounded)', async () => {
+    // The holder: this process's lock on the project, through another ProjectLock, its record not written yet.
+    expect(await projectLock().acquire('shop', file)).toBeUndefined();
+    const claim = new SessionLock(file, 'detach', { now: fixedNow, lock: projectLock() }).acquire(plan, 'preflight');
+    const holder = mine('claiming', 'detach');
+    await writeSessionFile(file, holder);
+    expect(await claim).toStrictEqual({ kind: 'held', project: 'shop', holder, pid: process.pid });
+  });
+
   it('leave keeps the file as last written, and later updates are no-ops; the project stays locked until the process ends', async () => {
     const lock = new SessionLock(file, 'detach', { now: fixedNow, lock: projectLock() });
     await lock.acquire(plan, 'preflight');
