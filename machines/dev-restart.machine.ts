@@ -65,6 +65,8 @@ export interface DevRestartContext {
   /** Targets whose status is their container's since the restart: judged for readiness and failure. */
   readonly current: readonly string[];
   readonly step: RestartStep;
+  /** The resync's `ps` began after `restart` returned: what it sees is of the restarted containers. */
+  readonly resyncAfterRestart: boolean;
   readonly failure: SessionFailure | undefined;
   readonly signal: StopSignal | undefined;
   readonly eventsLost: number;
@@ -292,17 +294,20 @@ const withChildren = restartSetup.extend({
       }),
     ),
     /**
-     * After the events stream was lost: what `ps` sees, to every restarted service. Once
-     * `restart` has returned it is of the restarted containers, so they are judged on it.
+     * After the events stream was lost: what `ps` sees, to every restarted service. When it
+     * was read after `restart` returned it is of the restarted containers, so they are judged
+     * on it; one begun before may have seen a container between its death and its start, so it
+     * goes only to the services not judged yet, and judges none.
      * What the lost stream heard says nothing of what the new one will (a start may have
      * gone while it was down): heard starts again from nothing.
      */
     resyncServices: restartSetup.createAction(
       enqueueActions(({ context, event, enqueue }) => {
         const observed = observedIn(event);
-        const told = context.targets.filter((s) => observed[s] !== undefined);
+        // A ps begun before `restart` returned is older than what made a target current since.
+        const told = context.targets.filter((s) => observed[s] !== undefined && (context.resyncAfterRestart || !context.current.includes(s)));
         for (const service of told) enqueue.sendTo(childId(service), { type: 'OBSERVED', container: observed[service] as ObservedContainer });
-        enqueue.assign({ heard: [], current: context.step === 'wait' ? including(context.current, told) : context.current });
+        enqueue.assign({ heard: [], current: context.resyncAfterRestart ? including(context.current, told) : context.current });
       }),
     ),
     markCurrent: restartSetup.createAction(
@@ -327,6 +332,7 @@ export const devRestartMachine = withChildren.createMachine({
     heard: [],
     current: [],
     step: 'survey',
+    resyncAfterRestart: false,
     failure: undefined,
     signal: undefined,
     eventsLost: 0,
@@ -379,6 +385,7 @@ export const devRestartMachine = withChildren.createMachine({
             // The stream ended (the engine restarted?): one `ps` read says where things are,
             // then the stream is followed again.
             resyncing: {
+              entry: assign(({ context }) => ({ resyncAfterRestart: context.step === 'wait' })),
               invoke: {
                 id: 'resync',
                 src: 'survey',

@@ -95,8 +95,13 @@ describeE2e('stagecraft dev restart against a real engine', () => {
     await waitUntil('the session attached', () => session.stderr().includes('streaming its logs'), 90_000);
     await waitUntil("web's first line", () => /web-1 +\| web up$/m.test(session.stdout()), 30_000);
 
-    const all = await runCli(cwd, ['restart', ...p]);
-    expect([all.code, lastLine(all.stderr)]).toEqual([0, `stagecraft dev: restarted web (healthy), worker (running) of project ${project.name}`]);
+    const all = await runCli(cwd, ['restart', '--verbose', ...p]);
+    // All of it on a failure (--verbose: its commands and transitions), and what the session saw meanwhile.
+    expect({ code: all.code, stderr: all.stderr, session: session.stderr() }).toEqual({
+      code: 0,
+      stderr: expect.stringContaining(`\nstagecraft dev: restarted web (healthy), worker (running) of project ${project.name}\n`),
+      session: expect.stringContaining('stagecraft dev: web was started again\n'),
+    });
     // The session is still attached, and shows web's line of its second start.
     await waitUntil("web's line after the restart", () => (session.stdout().match(/web-1 +\| web up$/gm) ?? []).length === 2, 30_000);
     expect(session.child.exitCode).toBeNull();

@@ -876,6 +876,25 @@ describe('dev restart: judged only on the container since the restart', () => {
     await restartedOnceHealthy(r, [status('db', 'healthy')]);
   });
 
+  it('a resync begun during the restart and answering after the wait began: what its ps saw of the old container (exited 143) is not judged', async () => {
+    const r = startRestart(['api', 'db']);
+    await surveyed(r);
+    r.fakes.followEvents.only().send({ type: 'EVENTS_ENDED', reason: 'it ended' });
+    await at(r, { working: { engine: 'resyncing', steps: 'restarting' } });
+    // `restart` returns while the resync's ps (call 1) is out; the ps after it (call 2) tells both.
+    r.fakes.restart.only().resolve();
+    await at(r, { working: { engine: 'resyncing', steps: 'observing' } });
+    r.fakes.survey.nth(2, 3).resolve({ api: container('api', 'running'), db: container('db', 'running', 'starting') });
+    await at(r, { working: { engine: 'resyncing', steps: 'waiting' } });
+    expect(r.actor.getSnapshot().context.current).toStrictEqual(['api', 'db']);
+    // The resync's ps, read while compose restarted: api dead between its die and its start.
+    r.fakes.survey.nth(1, 3).resolve({ api: container('api', 'exited', '', 143), db: container('db', 'running', 'starting') });
+    await at(r, waitingValue);
+    // api is told what that ps saw, but it is not judged on it: not current any more, no diagnosis.
+    expect(r.fakes.diagnose.calls).toHaveLength(0);
+    expect(r.actor.getSnapshot().context.current).toStrictEqual(['api', 'db']);
+  });
+
   it('a resync while waiting: what ps saw is judged (the containers are the restarted ones)', async () => {
     const r = startRestart(['db']);
     await surveyed(r);

@@ -468,6 +468,7 @@ function expectedOf(steps: readonly Step[], variant: Variant): Expected {
   const heard = new Set<string>();
   const current = new Set<string>();
   let restartReturned = false;
+  let resyncAfterRestart = false;
   let settled = false;
   const misjudged: string[] = [];
   let targets: string[] = [];
@@ -480,7 +481,12 @@ function expectedOf(steps: readonly Step[], variant: Variant): Expected {
     const before = (steps[i] as Step).state;
     if (outcome !== undefined) throw new Error(`a step after the outcome: ${event.type}`);
     if (event.type === 'SERVICE_CHANGED') last[(event['status'] as ServiceStatus).service] = event['status'] as ServiceStatus;
-    if (event.type === 'EVENTS_ENDED') ends += 1;
+    if (event.type === 'EVENTS_ENDED') {
+      ends += 1;
+      // The resync's ps begins now: after `restart` returned, or before (then it may be older
+      // than what made a target current meanwhile, and judges none).
+      resyncAfterRestart = restartReturned;
+    }
     if (event.type === 'xstate.done.actor.survey') {
       const ps = event['output'] as ObservedServices;
       targets = variant.named.length > 0 ? [...variant.named].sort() : Object.keys(ps).sort();
@@ -504,9 +510,9 @@ function expectedOf(steps: readonly Step[], variant: Variant): Expected {
     if (event.type === 'xstate.done.actor.resync') {
       heard.clear();
       for (const t of targets) {
-        if (psAfter[t] === undefined) continue;
+        if (psAfter[t] === undefined || (!resyncAfterRestart && current.has(t))) continue;
         tell(t, 'OBSERVED');
-        if (restartReturned) current.add(t);
+        if (resyncAfterRestart) current.add(t);
       }
     }
     if (event.type === 'SETTLED') settled = true;
