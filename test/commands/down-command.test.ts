@@ -13,10 +13,10 @@ import { downCommand } from '../../src/commands/down-command.js';
 import { processStartTicks } from '../../src/session-file/process-identity.js';
 import { writeSessionFile, type SessionRecord } from '../../src/session-file/session-file.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
-import { fakeBinDir, readFakeLog, recordedCalls, stacksDir, waitFor } from '../fixtures/fake-docker.js';
+import { readFakeLog, recordedCalls, stacksDir, waitFor } from '../fixtures/fake-docker.js';
 import { shopRecord } from '../fixtures/shop-session.js';
 import { killAll, spawnIdle } from '../session-file/live-process.js';
-import { testEngineEnv } from '../fixtures/test-engine.js';
+import { inProcessIo } from '../fixtures/in-process-io.js';
 import { downArgv, isDown, listingsInPlanOrder, teardownArgvs, type TeardownShape } from '../fixtures/teardown-commands.js';
 import { MemoryStream } from '../output/reporter-rig.js';
 
@@ -60,15 +60,7 @@ interface Run {
 }
 
 function runDown(options: Partial<DevOptions> = {}, scenario: object = {}, dryRun = false, moreEnv: NodeJS.ProcessEnv = {}): Run {
-  const [stdout, stderr, processLike] = [new MemoryStream(), new MemoryStream(), new EventEmitter()];
-  const env = testEngineEnv({
-    PATH: `${fakeBinDir}${path.delimiter}${path.dirname(process.execPath)}`,
-    HOME: root,
-    NO_COLOR: '1',
-    FAKE_DOCKER_LOG: logFile,
-    FAKE_DOCKER_SCENARIO: JSON.stringify(scenario),
-    ...moreEnv,
-  });
+  const { stdout, stderr, processLike, env } = inProcessIo(root, logFile, scenario, moreEnv);
   const flags: CliFlags = { options: { ...defaultDevOptions, ...options }, verbose: false, dryRun, inspect: undefined, events: undefined };
   const code = downCommand(flags, { stdout, stderr, env, cwd, process: processLike });
   return { processLike, stdout, stderr, code };

@@ -1,7 +1,6 @@
 // `restartCommand` in process (issue 15 item 2): the real effects, the fake docker on PATH, and
 // `new EventEmitter()` as the process, so a stop signal is an `emit`. What a signal does at each
 // step of a restart, that it ends every child, and that the listeners go with the command.
-import { EventEmitter } from 'node:events';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,9 +8,8 @@ import type { DevOptions } from '../../machines/dev-session.types.js';
 import type { CliFlags } from '../../src/cli/dev-flags.js';
 import { restartCommand } from '../../src/commands/restart-command.js';
 import { defaultDevOptions } from '../fixtures/dev-options.js';
-import { composeEventLine, fakeBinDir, livePids, readFakeLog, recordedCalls, recordedPids, stacksDir, waitFor } from '../fixtures/fake-docker.js';
-import { testEngineEnv } from '../fixtures/test-engine.js';
-import { MemoryStream } from '../output/reporter-rig.js';
+import { composeEventLine, livePids, readFakeLog, recordedCalls, recordedPids, stacksDir, waitFor } from '../fixtures/fake-docker.js';
+import { inProcessIo } from '../fixtures/in-process-io.js';
 
 const composeFile = '.stagecraft/dev/compose.yaml';
 const p = ['compose', '-p', 'minimal', '-f', composeFile];
@@ -36,14 +34,7 @@ afterEach(() => {
 });
 
 function runRestart(services: readonly string[], scenario: object, options: Partial<DevOptions> = {}) {
-  const [stdout, stderr, processLike] = [new MemoryStream(), new MemoryStream(), new EventEmitter()];
-  const env = testEngineEnv({
-    PATH: `${fakeBinDir}${path.delimiter}${path.dirname(process.execPath)}`,
-    HOME: root,
-    NO_COLOR: '1',
-    FAKE_DOCKER_LOG: logFile,
-    FAKE_DOCKER_SCENARIO: JSON.stringify(scenario),
-  });
+  const { stdout, stderr, processLike, env } = inProcessIo(root, logFile, scenario);
   const flags: CliFlags = { options: { ...defaultDevOptions, ...options }, verbose: false, dryRun: false, inspect: undefined, events: undefined };
   const code = restartCommand(flags, services, { stdout, stderr, env, cwd, process: processLike });
   return { processLike, stdout, stderr, code };
