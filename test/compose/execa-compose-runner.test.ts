@@ -291,6 +291,21 @@ describe('ExecaComposeRunner.follow', () => {
   );
 
   test(
+    'a last line cut where the child was stopped is dropped, not shown cut (a re-attach would take it as seen)',
+    async () => {
+      const { runner, logFile } = rig({ 'logs --follow': { chunks: [{ text: 'web-1  | whole\nweb-1  | cu' }], hang: true } });
+      const texts: string[] = [];
+      const followed = runner.follow(follow, (text) => texts.push(text));
+      await pidOf(logFile, follow);
+      await waitFor(() => texts.join('') === 'web-1  | whole\n', 'the whole line', 5000);
+      followed.stop();
+      await followed.done;
+      expect(texts.join('')).toBe('web-1  | whole\n');
+    },
+    timeout,
+  );
+
+  test(
     'gives a followed child a real pipe when mkfifo is there, and delivers every line before done resolves',
     async () => {
       const lines = Array.from({ length: 3000 }, (_, i) => `web-1  | line ${i + 1}`);

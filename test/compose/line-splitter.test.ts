@@ -1,9 +1,9 @@
 import { LineSplitter, TailBuffer } from '../../src/compose/line-splitter.js';
 
-function splitter(): { push: (chunk: string) => void; flush: () => void; emitted: string[] } {
+function splitter(): { push: (chunk: string) => void; flush: () => void; discard: () => void; emitted: string[] } {
   const emitted: string[] = [];
   const s = new LineSplitter((lines) => emitted.push(lines));
-  return { push: (chunk) => s.push(chunk), flush: () => s.flush(), emitted };
+  return { push: (chunk) => s.push(chunk), flush: () => s.flush(), discard: () => s.discard(), emitted };
 }
 
 describe('LineSplitter', () => {
@@ -40,6 +40,14 @@ describe('LineSplitter', () => {
     s.push('a\nlast');
     s.flush();
     expect(s.emitted).toStrictEqual(['a\n', 'last\n']);
+  });
+
+  it('discard drops a last line without newline (a cut one): a flush after it has nothing to pass on', () => {
+    const s = splitter();
+    s.push('a\nwe');
+    s.discard();
+    s.flush();
+    expect(s.emitted).toStrictEqual(['a\n']);
   });
 
   it('flush with nothing pending emits nothing, and twice is harmless', () => {
