@@ -36,9 +36,23 @@ async function main(): Promise<void> {
   await buildCli(argv, process.env, commands, version).parseAsync();
 }
 
-main().catch((error: unknown) => {
-  if (isUsageError(error)) return fail(error.message);
-  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`stagecraft dev: internal error (a bug in stagecraft; please report it):\n${detail}\n`);
-  process.exitCode = ExitCode.internal;
-});
+/**
+ * Once the command has ended, with every child of it and every write done, the event loop
+ * empties and Node emits `exit`. Left to itself, Node would then close its handles, the
+ * signal listeners' too, before the process ends: a SIGTERM or SIGINT landing in that moment
+ * gets the default action and the process dies of it, its exit code lost (a supervisor
+ * repeating SIGTERM; `dev down` stopping a detached start as it exits). Exiting from the
+ * `exit` event itself, after the commands' own listeners, skips that teardown of handles.
+ */
+function exitBeforeHandlesClose(): void {
+  process.once('exit', () => process.exit());
+}
+
+main()
+  .catch((error: unknown) => {
+    if (isUsageError(error)) return fail(error.message);
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`stagecraft dev: internal error (a bug in stagecraft; please report it):\n${detail}\n`);
+    process.exitCode = ExitCode.internal;
+  })
+  .then(exitBeforeHandlesClose);
