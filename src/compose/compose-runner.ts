@@ -1,6 +1,6 @@
 // The port between the session and compose. No execa here: the session and the
 // tests depend on this interface only.
-import type { PlannedCommand } from '../../machines/dev-session.types.js';
+import type { Phase, PlannedCommand } from '../../machines/dev-session.types.js';
 
 /** Why a compose command did not succeed; only the adapter reads process details. */
 export type ComposeFailureKind =
@@ -65,12 +65,20 @@ export interface ComposeRunner {
   /** Starts a long-running command whose stdout goes to `sink` as it arrives, whole lines only. */
   follow(command: PlannedCommand, sink: OutputSink): FollowedProcess;
   /**
-   * Resolves once every child started so far has exited. A teardown waits for it first: an
-   * `up` that was just cancelled may still be creating containers, which a `down` running
-   * alongside it would miss. (Cancelled children are SIGKILLed after a bound, so it settles.)
-   * With `killAfterMs`, whatever still runs after that long is SIGKILLed (a forced teardown).
+   * Resolves once every child started so far has exited, or with `phases` every child of those
+   * phases. A teardown waits for the start's first: an `up` that was just cancelled may still
+   * be creating containers, which a `down` running alongside it would miss; the followers being
+   * stopped create nothing, so it need not wait for them. (Cancelled children are SIGKILLed
+   * after a bound, so it settles.) With `killAfterMs`, every child still running after that
+   * long is SIGKILLed (a forced teardown).
    */
-  idle(killAfterMs?: number): Promise<void>;
+  idle(options?: IdleOptions): Promise<void>;
+}
+
+/** What `ComposeRunner.idle` waits for, and how long before it SIGKILLs what is left. */
+export interface IdleOptions {
+  readonly killAfterMs?: number | undefined;
+  readonly phases?: readonly Phase[] | undefined;
 }
 
 /** True for the failures the runner rejects with. */

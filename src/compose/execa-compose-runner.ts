@@ -3,7 +3,7 @@ import { closeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { execa, type ResultPromise } from 'execa';
-import type { PlannedCommand } from '../../machines/dev-session.types.js';
+import type { Phase, PlannedCommand } from '../../machines/dev-session.types.js';
 import { classifyEnd } from './classify-failure.js';
 import { isComposeFailure } from './compose-runner.js';
 import type {
@@ -11,6 +11,7 @@ import type {
   ComposeFailure,
   ComposeRunner,
   ComposeRunnerObserver,
+  IdleOptions,
   FollowedProcess,
   LineListener,
   OutputSink,
@@ -83,8 +84,8 @@ interface Started {
 export class ExecaComposeRunner implements ComposeRunner {
   readonly #options: ExecaComposeRunnerOptions;
   readonly #live = new Set<number>();
-  /** One promise per child not yet ended, settled when it has (whatever its result). */
-  readonly #running = new Set<Promise<void>>();
+  /** One promise per child not yet ended, settled when it has (whatever its result), with its phase. */
+  readonly #running = new Map<Promise<void>, Phase>();
 
   constructor(options: ExecaComposeRunnerOptions) {
     this.#options = options;
@@ -120,8 +121,8 @@ export class ExecaComposeRunner implements ComposeRunner {
     return this.#start(command, { captureStdout: false, sink, onLine: undefined });
   }
 
-  async idle(killAfterMs?: number): Promise<void> {
-    const ended = Promise.all(this.#running);
+  async idle({ killAfterMs, phases }: IdleOptions = {}): Promise<void> {
+    const ended = Promise.all([...this.#running].filter(([, phase]) => phases?.includes(phase) ?? true).map(([end]) => end));
     if (killAfterMs === undefined) {
       await ended;
       return;
@@ -238,7 +239,7 @@ export class ExecaComposeRunner implements ComposeRunner {
       () => undefined,
       () => undefined,
     );
-    this.#running.add(ended);
+    this.#running.set(ended, command.phase);
     void ended.then(() => this.#running.delete(ended));
     return { done, stop };
   }

@@ -36,7 +36,7 @@ export function createGuardianDeps(env: NodeJS.ProcessEnv, cwd: string): Guardia
     lockFor: (sessionFile) => new SessionLock(sessionFile, 'down', { lock: new ProjectLock(env), warnUnrecorded: () => undefined }),
     tearDown: (plan, signal) => tearDown(runner, plan.teardown, plan, signal),
     forceTearDown: (plan, signal) => forceTearDown(runner, plan, signal),
-    idle: (killAfterMs) => runner.idle(killAfterMs),
+    idle: (killAfterMs) => runner.idle({ killAfterMs }),
     deadline: (ms) => AbortSignal.timeout(ms),
     pause: (ms) => sleep(ms),
   };

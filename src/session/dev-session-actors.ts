@@ -158,13 +158,13 @@ export function createDevSessionActors(deps: DevSessionDeps) {
     }),
 
     teardown: fromPromise<Removal, DevPlan>(async ({ input, signal }) => {
-      await runner.idle();
+      await runner.idle({ phases: ['start'] });
       return tearDown(runner, input.teardown, input, signal);
     }),
 
     forcedTeardown: fromPromise<Removal, DevPlan>(async ({ input, signal }) => {
       // Forcing: what was cancelled (a stuck graceful `down`) gets a second, not the usual grace.
-      await runner.idle(forcedKillAfterMs);
+      await runner.idle({ killAfterMs: forcedKillAfterMs });
       return forceTearDown(runner, input, signal);
     }),
   } satisfies ActorImplementations;

@@ -128,9 +128,9 @@ describe('devCommand', () => {
       'stagecraft dev: stopped project shop; nothing left running',
       '',
     ]);
-    // The teardown waits for earlier children; the command waits for anything cancelled before it answers.
+    // The teardown waits for a cancelled start (not for the followers being stopped); the command waits for every child before it answers.
     expect(runner.log().slice(-8)).toStrictEqual([
-      'idle',
+      'idle start',
       ...teardownArgvs('shop', { volumes: [anonymousVolume] }).map((argv) => `run ${argv.join(' ')}`),
       'idle',
     ]);

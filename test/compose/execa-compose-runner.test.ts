@@ -445,6 +445,35 @@ describe('ExecaComposeRunner.idle', () => {
   );
 
   test(
+    'for some phases: resolves while a child of another phase still runs (a follower being stopped), not while one of them does',
+    async () => {
+      const { runner, logFile } = rig({ 'logs --follow': { ignoreTerm: true }, up: { ignoreTerm: true } }, { killGraceMs: 60_000 });
+      const followed = runner.follow(follow, () => undefined);
+      const followerPid = await pidOf(logFile, follow);
+      followed.stop();
+      await runner.idle({ phases: ['start'] });
+      expect(isAlive(followerPid)).toBe(true);
+      const abort = new AbortController();
+      const ran = outcome(runner.run(up, abort.signal));
+      const upPid = await pidOf(logFile, up);
+      abort.abort();
+      let idle = false;
+      const waited = runner.idle({ phases: ['start'] }).then(() => {
+        idle = true;
+      });
+      await waitFor(() => readFakeLog(logFile).some((e) => e.pid === upPid && e.ignored === true), 'up to ignore SIGTERM', 10_000);
+      expect(idle).toBe(false);
+      runner.killAll();
+      await waited;
+      expect(isAlive(upPid)).toBe(false);
+      expect(await ran).toEqual({ rejected: expect.objectContaining({ kind: 'canceled', signal: 'SIGKILL' }) });
+      await runner.idle();
+      expect(isAlive(followerPid)).toBe(false);
+    },
+    timeout,
+  );
+
+  test(
     'with a bound, SIGKILLs what still runs after it (the runner’s own grace would be a minute)',
     async () => {
       const { runner, logFile } = rig({ up: { ignoreTerm: true } }, { killGraceMs: 60_000 });
@@ -452,7 +481,7 @@ describe('ExecaComposeRunner.idle', () => {
       const ran = outcome(runner.run(up, abort.signal));
       const pid = await pidOf(logFile, up);
       abort.abort();
-      await runner.idle(200);
+      await runner.idle({ killAfterMs: 200 });
       expect(isAlive(pid)).toBe(false);
       expect(await ran).toEqual({ rejected: expect.objectContaining({ kind: 'canceled', signal: 'SIGKILL' }) });
     },

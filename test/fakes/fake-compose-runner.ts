@@ -9,6 +9,7 @@ import type {
   ComposeFailure,
   ComposeFailureKind,
   ComposeRunner,
+  IdleOptions,
   FollowedProcess,
   LineListener,
   OutputSink,
@@ -54,7 +55,7 @@ export type RunnerCall =
   | { readonly method: 'run'; readonly command: PlannedCommand }
   | { readonly method: 'follow'; readonly command: PlannedCommand }
   | { readonly method: 'stop'; readonly command: PlannedCommand }
-  | { readonly method: 'idle'; readonly killAfterMs: number | undefined };
+  | { readonly method: 'idle'; readonly killAfterMs: number | undefined; readonly phases: readonly Phase[] | undefined };
 
 const matches = (match: CommandMatch, command: PlannedCommand): boolean =>
   typeof match === 'string' ? command.phase === match : match(command);
@@ -103,11 +104,11 @@ export class FakeComposeRunner implements ComposeRunner {
     return this.calls.flatMap((call) => (call.method === 'run' || call.method === 'follow' ? [[...call.command.argv]] : []));
   }
 
-  /** The calls as text: `run <argv>`, `follow <argv>`, `stop <argv>`, `idle` (`idle 1000`). */
+  /** The calls as text: `run <argv>`, `follow <argv>`, `stop <argv>`, `idle` (`idle 1000`; for some phases only: `idle start`). */
   log(): string[] {
     return this.calls.map((call) =>
       call.method === 'idle'
-        ? `idle${call.killAfterMs === undefined ? '' : ` ${call.killAfterMs}`}`
+        ? ['idle', ...(call.phases ?? []), ...(call.killAfterMs === undefined ? [] : [String(call.killAfterMs)])].join(' ')
         : `${call.method} ${call.command.argv.join(' ')}`,
     );
   }
@@ -217,8 +218,8 @@ export class FakeComposeRunner implements ComposeRunner {
     };
   }
 
-  async idle(killAfterMs?: number): Promise<void> {
-    this.calls.push({ method: 'idle', killAfterMs });
+  async idle({ killAfterMs, phases }: IdleOptions = {}): Promise<void> {
+    this.calls.push({ method: 'idle', killAfterMs, phases });
     this.#notify();
     await this.#idleGate;
   }

@@ -659,10 +659,10 @@ describe('teardown and forcedTeardown', () => {
     const release = runner.holdIdle();
     const done = run(actors.teardown, plan);
     await settle();
-    expect(runner.log()).toStrictEqual(['idle']);
+    expect(runner.log()).toStrictEqual(['idle start']);
     release();
     expect(await done).toStrictEqual(shopRemoval);
-    expect(runner.log()).toStrictEqual(['idle', ...teardownLog(teardownArgvs('shop', { volumes: shopRemoval.volumes }))]);
+    expect(runner.log()).toStrictEqual(['idle start', ...teardownLog(teardownArgvs('shop', { volumes: shopRemoval.volumes }))]);
   });
 
   it(`forcedTeardown waits at most ${forcedKillAfterMs} ms for them, then runs \`kill\` and the teardown with \`down --timeout 0\``, async () => {

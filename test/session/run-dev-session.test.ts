@@ -102,7 +102,7 @@ describe('runDevSession: foreground', () => {
       `follow ${P} logs --follow --timestamps`,
       `run ${PS}`,
       `stop ${P} events --json`,
-      'idle',
+      'idle start',
       ...teardownLog(teardownArgvs('shop')),
     ]);
     expect(await stateOf()).toBeUndefined();
@@ -132,7 +132,7 @@ describe('runDevSession: foreground', () => {
     const output = await session;
     expect(output.exitCode).toBe(2);
     expect(output.failure).toStrictEqual({ kind: 'services-failed', services: [{ service: 'web', state: 'exited', exitCode: 111 }] });
-    expect(runner.log().slice(-6)).toStrictEqual(['idle', ...teardownLog(teardownArgvs('shop'))]);
+    expect(runner.log().slice(-6)).toStrictEqual(['idle start', ...teardownLog(teardownArgvs('shop'))]);
     expect(reported.filter((e) => e.type === 'removed')).toStrictEqual([twoOneShotsRemoved]);
   });
 
@@ -286,7 +286,7 @@ describe('runDevSession: --detach --wait', () => {
       `stop ${P} events --json`,
       `follow ${P} logs --tail 50 db`,
       "run docker inspect --format {{json .State.Health}} c-db",
-      'idle',
+      'idle start',
       ...teardownLog(teardownArgvs('shop')),
     ]);
     expect(reported.filter((e) => e.type === 'removed')).toStrictEqual([
