@@ -136,7 +136,7 @@ export interface CliFlags {
   readonly inspect: string | undefined;
   /** `--events <file>`. */
   readonly events: string | undefined;
-  /** `--no-guardian`: a foreground session starts no guardian (unset: false). */
+  /** `--no-guardian`: a foreground session, or a `--detach --wait` run, starts no guardian (unset: false). */
   readonly noGuardian?: boolean;
 }
 

@@ -16,14 +16,18 @@ export interface SessionRunner {
 }
 
 /**
- * The execa runner (createRunner), with a guardian for a foreground session unless
- * `--no-guardian` (or STAGECRAFT_NO_GUARDIAN) turned it off: a `--detach` run's stack is
- * meant to outlive it, so nothing may tear it down when it exits.
+ * The execa runner (createRunner), with a guardian unless `--no-guardian` (or
+ * STAGECRAFT_NO_GUARDIAN) turned it off: for a foreground session, one that tears its stack
+ * down if the CLI is killed; for `--detach --wait`, one that only ends the CLI's children (its
+ * events stream): the stack of a `--detach` run is meant to outlive it, so nothing may tear it
+ * down. A plain `--detach` run's children all end before it exits: it needs none.
  */
 export function createSessionRunner(reporter: Reporter, io: CliIo, flags: CliFlags): SessionRunner {
-  const guarded = flags.options.mode === 'foreground' && flags.noGuardian !== true;
-  const guardian = guarded
-    ? createGuardian({ env: composeEnv(io.env), cwd: io.cwd, sessionFile: sessionFilePath(flags.options.devDir, io.cwd) })
-    : undefined;
+  const { mode, wait, devDir } = flags.options;
+  const guards = mode === 'foreground' ? 'stack' : wait ? 'children' : undefined;
+  const guardian =
+    guards === undefined || flags.noGuardian === true
+      ? undefined
+      : createGuardian({ env: composeEnv(io.env), cwd: io.cwd, sessionFile: sessionFilePath(devDir, io.cwd), guards });
   return { ...createRunner(reporter, io, guardian?.children), guardian };
 }

@@ -65,6 +65,12 @@ export interface GuardianOptions {
   readonly cwd: string;
   /** The session's record, which the guardian takes over as `dev down` does. */
   readonly sessionFile: string;
+  /**
+   * `children`: the guardian only ends the CLI's compose children (a `--detach --wait` run,
+   * whose events stream would outlive a SIGKILL), never the stack, which is meant to outlive
+   * the run: it is never handed the plan. `stack` (a foreground session): the teardown too.
+   */
+  readonly guards: 'stack' | 'children';
   /** The guardian's entry (tests pass a stand-in). */
   readonly script?: string;
   /** Starts the watcher (tests count the calls); `launchGuardian` by default. */
@@ -130,7 +136,8 @@ export function createGuardian(options: GuardianOptions): SessionGuardian | unde
       return {
         report: (event) => {
           if (event.type === 'planned') plan = event.plan;
-          if (event.type === 'starting' && plan !== undefined) {
+          if (event.type === 'starting' && options.guards === 'children') start();
+          if (event.type === 'starting' && options.guards === 'stack' && plan !== undefined) {
             send({ type: 'arm', cli: currentProcess(), plan, sessionFile: options.sessionFile });
             start();
           }

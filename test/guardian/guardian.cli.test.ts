@@ -197,3 +197,33 @@ describe('the guardian of a foreground session', () => {
     timeout,
   );
 });
+
+describe('the guardian of a `--detach --wait` run', () => {
+  test(
+    'SIGKILL while it waits: the guardian kills its `events` stream and nothing else; the stack and its record stay (they are meant to outlive the run)',
+    async () => {
+      const r = rig('minimal');
+      // No event ever comes: the run waits for app and web (up to --wait-timeout, 120 s).
+      const cli = r.spawn(['--detach', '--wait'], { scenario: { events: { hang: true } }, env: recordPpid });
+      await r.waitForOutput(cli, 'stderr', 'waiting up to 120 s for app, web to be ready');
+      await r.waitForCallEnded(cli, minimal.ps);
+      await waitFor(() => guardiansIn(r.cwd).length === 1, "the guardian's watcher to run", 5000);
+      const watcher = guardiansIn(r.cwd)[0] as number;
+      const events = r.log().filter((e) => e.ppid === cli.pid && same(e.argv, minimal.events)).map((e) => e.pid);
+      expect(events).toHaveLength(1);
+      expect(events.filter(isAlive)).toEqual(events);
+
+      process.kill(cli.pid, 'SIGKILL');
+      expect(await cli.ended()).toEqual({ code: null, signal: 'SIGKILL' });
+      await waitFor(() => !isAlive(watcher), 'the guardian to finish and exit', 10_000, () => JSON.stringify(r.calls()));
+      expect(events.filter(isAlive)).toEqual([]);
+      // Killed (no marker of its own), and every command was the CLI's: no teardown.
+      const log = r.log();
+      for (const pid of events) expect(log.filter((e) => e.pid === pid && e.argv === undefined)).toEqual([]);
+      expect(log.filter((e) => e.argv !== undefined && e.ppid !== cli.pid)).toEqual([]);
+      expect(sessionState(r)).toBe('waiting');
+      expect((await r.run(['down'])).code).toBe(0);
+    },
+    timeout,
+  );
+});

@@ -48,12 +48,16 @@ function ownGroups(): { pgrp: number; session: number } {
  * The options of a guardian whose stand-in records to `record`; `launches` counts its spawns
  * and `pipe()` is the CLI's end of the last one (destroyed: the CLI died).
  */
-function standIn(extraEnv: NodeJS.ProcessEnv = {}): { options: GuardianOptions; launches: () => number; pipe: () => Socket | undefined } {
+function standIn(
+  extraEnv: NodeJS.ProcessEnv = {},
+  guards: GuardianOptions['guards'] = 'stack',
+): { options: GuardianOptions; launches: () => number; pipe: () => Socket | undefined } {
   const pipes: Array<Socket | undefined> = [];
   const options: GuardianOptions = {
     env: { ...process.env, GUARDIAN_RECORD: record, ...extraEnv },
     cwd: dir,
     sessionFile: path.join(dir, 'session.json'),
+    guards,
     script: recorder,
     launch: (given) => {
       const pipe = launchGuardian(given);
@@ -116,6 +120,23 @@ describe('createGuardian', () => {
     expect(where.cwd).toBe(dir);
     // The reporter got every event, in order, as if the guardian were not there.
     expect(seen.map((event) => event.type)).toEqual(['planned', 'starting', 'forcing', 'finished']);
+  });
+
+  it('guarding children only (`--detach --wait`): started once `up` starts, never handed the plan; the CLI dying hands it its children', async () => {
+    const { options, launches, pipe } = standIn({}, 'children');
+    const guardian = createGuardian(options);
+    if (guardian === undefined) throw new Error('no guardian');
+    const reporter = guardian.watch({ report: () => undefined });
+    const child = { pid: process.pid, startTicks: processStartTicks(process.pid) };
+    reporter.report({ type: 'planned', plan, options: { ...defaultDevOptions, mode: 'detach', wait: true } });
+    guardian.children.started(process.pid);
+    reporter.report({ type: 'starting', projectName: 'shop' });
+    await turn();
+    expect(launches()).toBe(1);
+    await waitFor(() => watchersIn(dir).length === 1, 'the watcher to run');
+    pipe()?.destroy();
+    await waitFor(() => recorded().at(-1) === 'EOF', 'the guardian to see the pipe end', 10_000, () => recorded().join('\n'));
+    expect(recorded().slice(0, -2).map(parseMessage)).toEqual([{ type: 'child', child }]);
   });
 
   it('a clean end (done): the watcher exits and the guardian proper never starts', async () => {
