@@ -66,9 +66,10 @@ export interface GuardianOptions {
   /** The session's record, which the guardian takes over as `dev down` does. */
   readonly sessionFile: string;
   /**
-   * `children`: the guardian only ends the CLI's compose children (a `--detach --wait` run,
-   * whose events stream would outlive a SIGKILL), never the stack, which is meant to outlive
-   * the run: it is never handed the plan. `stack` (a foreground session): the teardown too.
+   * `stack` (a foreground session): started once `up` starts, it tears the stack down too.
+   * `children` (a `--detach --wait` run, `dev logs`, `dev restart`): started with
+   * the first compose child, it only ends the CLI's children, whose streams would otherwise
+   * outlive a SIGKILL; it is never handed a plan, so it cannot touch a stack.
    */
   readonly guards: 'stack' | 'children';
   /** The guardian's entry (tests pass a stand-in). */
@@ -128,7 +129,10 @@ export function createGuardian(options: GuardianOptions): SessionGuardian | unde
   };
   return {
     children: {
-      started: (pid) => send({ type: 'child', child: { pid, startTicks: processStartTicks(pid) } }),
+      started: (pid) => {
+        send({ type: 'child', child: { pid, startTicks: processStartTicks(pid) } });
+        if (options.guards === 'children') start();
+      },
       ended: (pid) => send({ type: 'ended', pid }),
     },
     watch: (reporter) => {
@@ -136,7 +140,6 @@ export function createGuardian(options: GuardianOptions): SessionGuardian | unde
       return {
         report: (event) => {
           if (event.type === 'planned') plan = event.plan;
-          if (event.type === 'starting' && options.guards === 'children') start();
           if (event.type === 'starting' && options.guards === 'stack' && plan !== undefined) {
             send({ type: 'arm', cli: currentProcess(), plan, sessionFile: options.sessionFile });
             start();

@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cliPath, CliProcess, composeFile, useCliRigs, type CliRig } from './cli-harness.js';
-import { fakeBinDir, waitFor } from '../fixtures/fake-docker.js';
+import { fakeBinDir, isAlive, waitFor } from '../fixtures/fake-docker.js';
+import { guardiansIn } from '../fixtures/process-table.js';
 
 const timeout = 20_000;
 const rig = useCliRigs();
@@ -80,6 +81,26 @@ describe('stagecraft dev logs', () => {
       cli.signal('SIGTERM');
       expect((await cli.exit()).code).toBe(143);
       expect(r.calls()).toEqual([follow]);
+    },
+    timeout,
+  );
+
+  test(
+    'SIGKILL of a following CLI: its guardian kills the `logs --follow` child, which would have outlived it; no other command runs',
+    async () => {
+      const r = rig('minimal');
+      const follow = [...p, 'logs', '--follow'];
+      const cli = r.spawn(['logs', '--follow'], { scenario: { 'logs --follow': { hang: true } } });
+      await r.waitForCall(cli, follow);
+      await waitFor(() => guardiansIn(r.cwd).length === 1, "the guardian's watcher to run", 5000);
+      const [watcher] = guardiansIn(r.cwd);
+      const follower = r.pidOf(follow);
+      process.kill(cli.pid, 'SIGKILL');
+      expect(await cli.ended()).toEqual({ code: null, signal: 'SIGKILL' });
+      await waitFor(() => !isAlive(watcher ?? -1) && !isAlive(follower), 'the guardian to kill the follower and exit', 10_000);
+      expect(r.calls()).toEqual([follow]);
+      // SIGKILLed: the fake had no chance to mark a signal of its own.
+      expect(signalsGot(r)).toEqual([]);
     },
     timeout,
   );

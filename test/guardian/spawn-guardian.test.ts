@@ -122,17 +122,21 @@ describe('createGuardian', () => {
     expect(seen.map((event) => event.type)).toEqual(['planned', 'starting', 'forcing', 'finished']);
   });
 
-  it('guarding children only (`--detach --wait`): started once `up` starts, never handed the plan; the CLI dying hands it its children', async () => {
+  it('guarding children only (`--detach --wait`, day-two commands): started after the first child, never handed the plan; the CLI dying hands it its children', async () => {
     const { options, launches, pipe } = standIn({}, 'children');
     const guardian = createGuardian(options);
     if (guardian === undefined) throw new Error('no guardian');
     const reporter = guardian.watch({ report: () => undefined });
     const child = { pid: process.pid, startTicks: processStartTicks(process.pid) };
     reporter.report({ type: 'planned', plan, options: { ...defaultDevOptions, mode: 'detach', wait: true } });
+    await turn();
+    expect(launches()).toBe(0);
     guardian.children.started(process.pid);
-    reporter.report({ type: 'starting', projectName: 'shop' });
+    // Not in the turn that spawned the child (`up` may be spawned in it too): in the next.
+    expect(launches()).toBe(0);
     await turn();
     expect(launches()).toBe(1);
+    reporter.report({ type: 'starting', projectName: 'shop' });
     await waitFor(() => watchersIn(dir).length === 1, 'the watcher to run');
     pipe()?.destroy();
     await waitFor(() => recorded().at(-1) === 'EOF', 'the guardian to see the pipe end', 10_000, () => recorded().join('\n'));
