@@ -5,6 +5,7 @@ import type { DevPlan, PlannedCommand } from '../../machines/dev-session.types.j
 import type { EngineEvent } from '../../machines/service.types.js';
 import { parseComposeEvents } from '../compose/compose-events.js';
 import type { ComposeRunner } from '../compose/compose-runner.js';
+import { hasMessage } from '../util/has-message.js';
 import { describeFailure } from './describe-failure.js';
 
 export type EngineStreamEvent =
@@ -36,8 +37,4 @@ export function followEngineEvents(
     stopped = true;
     followed.stop();
   };
-}
-
-export function hasMessage(value: unknown): value is { message: string } {
-  return typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string';
 }
