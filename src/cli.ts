@@ -8,10 +8,7 @@ import { ExitCode } from '../machines/exit-code.js';
 import { createCliCommands } from './cli/cli-commands.js';
 import { fastCommand } from './cli/fast-path.js';
 import { isUsageError } from './cli/usage-error.js';
-import { capYoungGeneration } from './util/young-generation.js';
 import type { CliIo } from './commands/cli-io.js';
-
-capYoungGeneration();
 
 // After SIGHUP the terminal is gone and writes to it fail (EIO, EPIPE); an unhandled
 // stream error would end the process before its teardown. The session goes on unheard.

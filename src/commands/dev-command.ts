@@ -9,6 +9,7 @@ import { ProjectLock } from '../session-file/project-lock.js';
 import { SessionLock } from '../session-file/session-lock.js';
 import { runDevSession } from '../session/run-dev-session.js';
 import { fsFailure } from '../util/fs-failure.js';
+import { capYoungGeneration } from '../util/young-generation.js';
 import { createReporter, type CliIo } from './cli-io.js';
 import { planCommand } from './plan-command.js';
 import { createSessionRunner, type SessionRunner } from './session-runner.js';
@@ -43,6 +44,9 @@ export async function devCommand(
   makeRunner: (reporter: Reporter, io: CliIo) => SessionRunner = (reporter, cliIo) => createSessionRunner(reporter, cliIo, flags),
 ): Promise<number> {
   if (flags.dryRun) return planCommand(flags, io);
+  // A session's log lines come in bursts: its young generation is capped (other commands, such
+  // as a plan read from a large config, are better served by V8's defaults).
+  capYoungGeneration();
   const pretty = createReporter(flags.options, flags.verbose, io, flags);
   let events: EventsFileReporter | undefined;
   let inspector: Awaited<ReturnType<typeof connectInspector>> | undefined;
