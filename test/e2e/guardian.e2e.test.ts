@@ -13,6 +13,7 @@ import {
   leftovers,
   nothingLeft,
   oneShot,
+  processesOf,
   projectName,
   removeDir,
   runCli,
@@ -114,17 +115,21 @@ describeE2e('the guardian', () => {
     expect(existsSync(sessionFile(dir))).toBe(false);
   });
 
-  test('a --detach run starts no guardian: killed mid-wait or ended, its stack stays until dev down — gdetach', async () => {
+  test('a --detach run is never torn down: killed mid-wait, its guardian ends only its events stream; ended, it has none; its stack stays until dev down — gdetach', async () => {
     dir = stackDir(
       stack(oneShot('app', 'echo app ready; exec sleep 100000', '    healthcheck:\n      test: ["CMD", "test", "-e", "/tmp/ready"]\n      interval: 1s\n')),
     );
-    // Killed while it waits for a health that never comes.
+    // Killed while it waits for a health that never comes: its guardian (children only) ends
+    // the `compose events` child, which would otherwise outlive it, and touches nothing else.
     const killed = startCli(dir, ['--detach', '--wait', '-p', project]);
     await waitUntil('the service to run', () => containers(project).includes('app running'));
-    expect(guardiansIn(dir)).toEqual([]);
+    const watched = dir;
+    await waitUntil("the run's guardian to watch", () => guardiansIn(watched).length === 1);
+    const [watcher] = guardiansIn(watched);
+    expect(processesOf(project).some((p) => p.endsWith(` -p ${project} -f .stagecraft/dev/compose.yaml events --json `))).toBe(true);
     signalGroup(killed, 'SIGKILL');
     expect(await killed.exited).toBe(128 + 9);
-    expect(guardiansIn(dir)).toEqual([]);
+    await waitUntil('the guardian to end the events stream, and end', () => processesOf(project).length === 0 && !isAlive(watcher as number), guardianBoundMs);
     expect(containers(project)).toEqual(['app running']);
     expect((await runCli(dir, ['down', '-p', project])).code).toBe(0);
     expect(leftovers(project)).toEqual(nothingLeft);
