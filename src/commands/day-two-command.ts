@@ -5,13 +5,11 @@ import type { PlannedCommand } from '../../machines/dev-session.types.js';
 import { ExitCode, exitCodeForFailure } from '../../machines/exit-code.js';
 import type { CliFlags } from '../cli/dev-flags.js';
 import type { ExecaComposeRunner } from '../compose/execa-compose-runner.js';
-import { createGuardian } from '../guardian/spawn-guardian.js';
 import type { Reporter } from '../output/reporter.js';
 import type { ProjectTarget } from '../plan/day-two-commands.js';
 import { formatSections } from '../plan/format-plan.js';
-import { sessionFilePath } from '../session-file/session-file.js';
 import { createReporter, type CliIo } from './cli-io.js';
-import { composeEnv, createRunner } from './cli-runner.js';
+import { createGuardedRunner } from './session-runner.js';
 import { checkServices, loadProjectTarget } from './project-target.js';
 
 /** One day-two command: the services it names, its planned command, and how it runs. */
@@ -42,9 +40,7 @@ export async function runDayTwoCommand(flags: CliFlags, io: CliIo, day2: DayTwoC
       return ExitCode.ok;
     }
     // Its children (a `logs --follow`, the events stream of a restart) die with the CLI, SIGKILL included.
-    const sessionFile = sessionFilePath(flags.options.devDir, io.cwd);
-    const guardian = flags.noGuardian === true ? undefined : createGuardian({ env: composeEnv(io.env), cwd: io.cwd, sessionFile, guards: 'children' });
-    const { runner, release } = createRunner(reporter, io, guardian?.children);
+    const { runner, release, guardian } = createGuardedRunner(reporter, io, flags, 'children');
     try {
       await checkServices(target, day2.services, runner);
       return await day2.run(command, target, runner, reporter);

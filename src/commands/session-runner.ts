@@ -2,7 +2,8 @@
 // foreground one (src/guardian/), told of every compose child the runner starts.
 import type { CliFlags } from '../cli/dev-flags.js';
 import type { ComposeRunner } from '../compose/compose-runner.js';
-import { createGuardian, type SessionGuardian } from '../guardian/spawn-guardian.js';
+import type { ExecaComposeRunner } from '../compose/execa-compose-runner.js';
+import { createGuardian, type GuardianOptions, type SessionGuardian } from '../guardian/spawn-guardian.js';
 import type { Reporter } from '../output/reporter.js';
 import { sessionFilePath } from '../session-file/session-file.js';
 import type { CliIo } from './cli-io.js';
@@ -23,11 +24,20 @@ export interface SessionRunner {
  * down. A plain `--detach` run's children all end before it exits: it needs none.
  */
 export function createSessionRunner(reporter: Reporter, io: CliIo, flags: CliFlags): SessionRunner {
-  const { mode, wait, devDir } = flags.options;
-  const guards = mode === 'foreground' ? 'stack' : wait ? 'children' : undefined;
+  const { mode, wait } = flags.options;
+  return createGuardedRunner(reporter, io, flags, mode === 'foreground' ? 'stack' : wait ? 'children' : undefined);
+}
+
+/** The execa runner with a guardian of the kind asked for, unless `--no-guardian` turned it off (or none is asked for). */
+export function createGuardedRunner(
+  reporter: Reporter,
+  io: CliIo,
+  flags: CliFlags,
+  guards: GuardianOptions['guards'] | undefined,
+): SessionRunner & { readonly runner: ExecaComposeRunner } {
   const guardian =
     guards === undefined || flags.noGuardian === true
       ? undefined
-      : createGuardian({ env: composeEnv(io.env), cwd: io.cwd, sessionFile: sessionFilePath(devDir, io.cwd), guards });
+      : createGuardian({ env: composeEnv(io.env), cwd: io.cwd, sessionFile: sessionFilePath(flags.options.devDir, io.cwd), guards });
   return { ...createRunner(reporter, io, guardian?.children), guardian };
 }
