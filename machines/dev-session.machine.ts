@@ -2,7 +2,7 @@
 //
 // States: validating → claiming → (reconciling) → starting → waiting (--wait) → attached | detached (final);
 //         waiting.{observing, watching, resyncing}; attached = logs.{following, between} ∥
-//         engine.{seeding, watching, ended, resyncing};
+//         engine.{seeding, watching, ended, draining, resyncing};
 //         stopping.{graceful, forced} → stopped (final); rollingBack.{diagnosing, tearingDown, forced}
 //         → failed (final); abandoned (final, third STOP).
 // Events: STOP { signal } from the CLI; ENGINE_EVENT / EVENTS_ENDED from the engine's event stream;
@@ -11,7 +11,7 @@
 // Every lifecycle decision is here: when the stack is ready (guards over the services' statuses),
 // when it has ended, when to re-attach the logs, when to force. Effects are named actors, actions
 // and delays supplied by src/session/ through .provide(). This file imports only xstate.
-import { assign, emit, enqueueActions, fromCallback, fromPromise, not, setup, stopChild } from 'xstate';
+import { assign, emit, enqueueActions, fromCallback, fromPromise, not, or, setup, stateIn, stopChild } from 'xstate';
 import {
   diagnoseDeadlineMs,
   forcedTeardownDeadlineMs,
@@ -127,6 +127,14 @@ function observe(
   enqueue.sendTo(id, { type: 'OBSERVED', container });
 }
 
+/** The log follower (while one runs) starts a new stream from where its stream got to. */
+function reattachLogs(
+  enqueue: { sendTo: (id: 'followLogs', event: { type: 'REATTACH_LOGS' }) => void },
+  self: { getSnapshot(): { children: Record<string, unknown> } },
+): void {
+  if (self.getSnapshot().children['followLogs'] !== undefined) enqueue.sendTo('followLogs', { type: 'REATTACH_LOGS' });
+}
+
 /** The state names each entry records, for the session record (SPEC §6). */
 const recordAs = (state: string) => ({ type: 'record', params: { state } }) as const;
 
@@ -176,6 +184,8 @@ const sessionSetup = setup({
     anyFailed: ({ context }) => Object.values(context.services).some((s) => s.failed),
     stackEnded: ({ context }) => stackEnded(context.services),
     stackEndedByItself: ({ context }) => stackEndedByItself(context.services),
+    /** The ended stack's last lines are out once the log stream ends: it ended by itself, or it is being drained. */
+    logsAreLast: or(['stackEndedByItself', stateIn('#devSession.attached.engine.draining')]),
     /** The events stream ended and has not been followed again since. */
     eventsDown: ({ context }) => context.eventsLost > context.eventsRestarts,
     eventsKeepEnding: ({ context }) => context.eventsLost > maxEventsRestarts,
@@ -196,7 +206,11 @@ const sessionSetup = setup({
     // compose ends `logs --follow` when no container runs (one restarting, say): follow again
     // after a moment, from where it stopped, rather than spin.
     reattachDelay: 500,
+    // An ended stack waits this long for a service to come back (`compose restart`) or its log
+    // stream to end; then the logs are followed once more from the cursor (with nothing running,
+    // that stream ends by itself once it has printed them), within logDrainDeadline.
     logDrainTimeout: 2000,
+    logDrainDeadline: 15_000,
   },
   actions: {
     /** Writes the session record (SPEC §6): the state and its tags. Supplied by src/. */
@@ -368,11 +382,11 @@ const withChildren = sessionSetup.extend({
         if (event.type !== 'SERVICE_CHANGED') return;
         const previous = context.services[event.status.service];
         const restarted = previous !== undefined && event.status.restarts > previous.restarts;
-        if (restarted && self.getSnapshot().children['followLogs'] !== undefined) {
-          enqueue.sendTo('followLogs', { type: 'REATTACH_LOGS' });
-        }
+        if (restarted) reattachLogs(enqueue, self);
       }),
     ),
+    /** The ended stack's log stream has not ended: a new one from the cursor prints the rest and ends. */
+    drainLogs: sessionSetup.createAction(enqueueActions(({ enqueue, self }) => reattachLogs(enqueue, self))),
     /** A `ps` read after `up`, to the services the events have not reached yet. */
     seedServices: sessionSetup.createAction(
       enqueueActions(({ context, event, enqueue, self }) => {
@@ -569,8 +583,8 @@ export const devSessionMachine = withChildren.createMachine({
               },
               on: {
                 LOGS_ENDED: [
-                  // The stack ended by itself and its last lines are out: now it can go.
-                  { guard: 'stackEndedByItself', target: '#devSession.stopping', actions: 'recordStackEnded' },
+                  // The stack ended (by itself, or drained) and its last lines are out: now it can go.
+                  { guard: 'logsAreLast', target: '#devSession.stopping', actions: 'recordStackEnded' },
                   {
                     target: 'between',
                     actions: { type: 'recordCursor', params: ({ event }) => ({ cursor: event.cursor }) },
@@ -581,7 +595,7 @@ export const devSessionMachine = withChildren.createMachine({
             // compose ended the stream while services still run: follow again from the cursor.
             between: {
               // An ended stack's last lines may not be out yet: follow once more to drain them.
-              always: { guard: 'stackEndedByItself', target: 'following' },
+              always: { guard: 'logsAreLast', target: 'following' },
               after: { reattachDelay: { target: 'following', actions: 'announceReattaching' } },
             },
           },
@@ -614,7 +628,16 @@ export const devSessionMachine = withChildren.createMachine({
             // ends it once every container has stopped, but may miss one that ended as it started).
             ended: {
               always: { guard: not('stackEnded'), target: 'watching' },
-              after: { logDrainTimeout: { target: '#devSession.stopping', actions: 'recordStackEnded' } },
+              after: { logDrainTimeout: { target: 'draining' } },
+              on: { EVENTS_ENDED: { target: 'resyncing', actions: ['noteEventsLost', 'announceEventsLost'] } },
+            },
+            // Still ended, its log stream still open (slow to start under load, or compose missed a
+            // container that ended as it started): the logs are followed once more, from the cursor,
+            // and that stream's end is the session's (logsAreLast); bounded, for a frozen engine.
+            draining: {
+              entry: 'drainLogs',
+              always: { guard: not('stackEnded'), target: 'watching' },
+              after: { logDrainDeadline: { target: '#devSession.stopping', actions: 'recordStackEnded' } },
               on: { EVENTS_ENDED: { target: 'resyncing', actions: ['noteEventsLost', 'announceEventsLost'] } },
             },
             // The events stream ended (engine restarted?): one `ps` read says where things are.

@@ -775,16 +775,17 @@ describe('plan == execution', () => {
       // The graceful `down` hangs and is cancelled: its listings after never run.
       expectCalls(forced, [...started, ...asRun(section(teardown)).slice(0, 2), ...asRun(section(forcedTeardown))]);
 
-      // The stack ends by itself (its one service exited 0): teardown.
+      // The stack ends by itself (its one service exited 0) and its log stream does not end:
+      // the logs are followed once more (no line seen: the same argv), that stream ends, teardown.
       const ended = rig(stack);
       const endedRun = await ended.run(flags, {
         scenario: {
           events: { ...appStarted, chunks: [{ text: `${composeEventLine('other', 'app', 'die', { exitCode: 0 })}\n`, after: ['logs --follow', 'ps'] }] },
-          'logs --follow': { hang: true },
+          'logs --follow': [{ hang: true }, {}],
         },
       });
       expect(endedRun.code).toBe(0);
-      expectCalls(ended, [...started, ...asRun(section(teardown))]);
+      expectCalls(ended, [...started, only(section(attach)), ...asRun(section(teardown))]);
 
       // A failed start: the events stopped, diagnostics (the failed services appended), rollback.
       const failed = rig(stack);

@@ -1,6 +1,6 @@
 // L4: supervision from the engine's own events (SPEC §4), against a real engine: exits before
 // the log stream starts, restarts that are not endings, stagecraft's own readiness rules.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   describeE2e,
@@ -88,6 +88,33 @@ describeE2e('supervision from the engine events', () => {
         expect(leftovers(result.project)).toEqual(nothingLeft);
       }
     }
+  });
+
+  test('a log stream slow to start (each `logs` 3 s late, as on a loaded machine) loses no line of a stack that restarts and ends', async () => {
+    // A `docker` before the real one on PATH that starts every `logs` 3 s late: the stack has
+    // ended (flaky used its restarts) before any stream has printed a line.
+    const realDocker = (process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, 'docker')).find((file) => existsSync(file));
+    expect(realDocker).toBeDefined();
+    const shim = newDir(stack());
+    const shimDir = path.join(shim, 'bin');
+    mkdirSync(shimDir);
+    writeFileSync(
+      path.join(shimDir, 'docker'),
+      `#!/bin/sh\nfor a in "$@"; do if [ "$a" = logs ]; then sleep 3; break; fi; done\nexec ${JSON.stringify(realDocker)} "$@"\n`,
+      { mode: 0o755 },
+    );
+    const project = newProject('slowlogs');
+    const compose = stack(
+      service('flaky', 'echo flaky up; sleep 0.3; exit 1', '    restart: on-failure:2\n'),
+      service('anchor', 'echo anchor up; sleep 1; echo anchor done'),
+    );
+    const result = await runCli(newDir(compose), ['-p', project], { PATH: `${shimDir}${path.delimiter}${process.env.PATH ?? ''}` });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error: service flaky exited with code 1');
+    const lines = result.stdout.split('\n').filter((line) => line.includes(' | '));
+    expect(lines.filter((line) => /^flaky-1 +\| flaky up$/.test(line))).toHaveLength(3);
+    expect(lines.filter((line) => /^anchor-1 +\| anchor (up|done)$/.test(line))).toStrictEqual(['anchor-1  | anchor up', 'anchor-1  | anchor done']);
+    expect(leftovers(project)).toEqual(nothingLeft);
   });
 
   test('--detach --wait: a one-shot migration that exits 0 and a healthy service are ready (0)', async () => {

@@ -172,6 +172,7 @@ const seedingValue = { attached: { logs: 'following', engine: 'seeding' } } as c
 const attachedValue = { attached: { logs: 'following', engine: 'watching' } } as const;
 /** No service is active: the log stream gets its moment to drain, unless one comes back. */
 const endedValue = { attached: { logs: 'following', engine: 'ended' } } as const;
+const drainingValue = { attached: { logs: 'following', engine: 'draining' } } as const;
 /** What `ps` says of services whose one container (`<service>-1`) runs, no healthcheck. */
 const psRunning = (...services: string[]): ObservedServices =>
   Object.fromEntries(services.map((service) => [service, { container: `${service}-1`, state: 'running', health: '', exitCode: 0 }]));
@@ -1168,19 +1169,67 @@ describe('attached: the engine’s events drive one machine per service', () => 
     expect(s.records.calls.slice(-2)).toStrictEqual([{ action: 'record', state: 'stopping.graceful' }, { action: 'releaseRecord' }]);
   });
 
-  it('an ended stack whose log stream does not end is stopped after logDrainTimeout (2 s)', async () => {
+  it('an ended stack whose log stream does not end: after logDrainTimeout (2 s) the logs are followed again from the cursor, and that stream\'s end stops it', async () => {
     const s = startSession();
     await toAttached(s);
     play(s, engine.die('api', 0), engine.die('db', 0));
     await at(s, endedValue);
     s.clock.increment(1_999);
     expect(snapshot(s).value).toStrictEqual(endedValue);
+    expect(s.fakes.followLogs.only().received).toStrictEqual([]);
+    s.clock.increment(1);
+    await at(s, drainingValue);
+    // Not a new actor: the follower stops its stream and starts one from where it got to.
+    expect(s.fakes.followLogs.only().received).toStrictEqual([{ type: 'REATTACH_LOGS' }]);
+    expect(s.fakes.teardown.calls).toHaveLength(0);
+    expect(s.emitted.filter((e) => e.type === 'stopping')).toStrictEqual([]);
+    s.fakes.followLogs.endLogs(cursor1);
+    await at(s, { stopping: 'graceful' });
+    expect(s.fakes.followLogs.only().stopped).toBe(true);
+    expect(snapshot(s).context.stopCause).toBe('stack-ended');
+    expect(s.emitted.at(-1)).toStrictEqual({ type: 'stopping', projectName: 'shop', cause: 'stack-ended', signal: undefined });
+    s.fakes.teardown.only().resolve(removal);
+    expect(await output(s)).toStrictEqual(stoppedOutput(0));
+  });
+
+  it('an ended stack whose drained log stream does not end either (a frozen engine) is stopped after logDrainDeadline (15 s)', async () => {
+    const s = startSession();
+    await toAttached(s);
+    play(s, engine.die('api', 0), engine.die('db', 3));
+    await at(s, endedValue);
+    s.clock.increment(2_000);
+    await at(s, drainingValue);
+    s.clock.increment(14_999);
+    expect(snapshot(s).value).toStrictEqual(drainingValue);
+    expect(s.fakes.teardown.calls).toHaveLength(0);
     s.clock.increment(1);
     await at(s, { stopping: 'graceful' });
     expect(s.fakes.followLogs.only().stopped).toBe(true);
     expect(s.emitted.at(-1)).toStrictEqual({ type: 'stopping', projectName: 'shop', cause: 'stack-ended', signal: undefined });
     s.fakes.teardown.only().resolve(removal);
-    expect(await output(s)).toMatchObject({ finalState: 'stopped', exitCode: 0, failure: undefined });
+    expect(await output(s)).toStrictEqual(stoppedOutput(2, { failure: { kind: 'services-failed', services: [{ service: 'db', state: 'exited', exitCode: 3 }] } }));
+  });
+
+  it('a service that comes back while the ended stack drains: watching again, the session goes on', async () => {
+    const s = startSession({}, [svc('api'), svc('db')]);
+    await toStarting(s);
+    up(s, 'api');
+    up(s, 'db');
+    await attachSeeded(s, psRunning('api', 'db'));
+    await at(s, attachedValue);
+    play(s, engine.kill('api'), engine.die('api', 143), engine.kill('db'), engine.die('db', 143));
+    await at(s, endedValue);
+    s.clock.increment(2_000);
+    await at(s, drainingValue);
+    play(s, engine.start('api'));
+    await at(s, attachedValue);
+    s.clock.increment(60_000);
+    expect(snapshot(s).value).toStrictEqual(attachedValue);
+    expect(s.fakes.teardown.calls).toHaveLength(0);
+    s.actor.send({ type: 'STOP', signal: 'SIGINT' });
+    await at(s, { stopping: 'graceful' });
+    s.fakes.teardown.only().resolve(removal);
+    expect(await output(s)).toStrictEqual(stoppedOutput(130, { signal: 'SIGINT' }));
   });
 
   it('STOP while the ended stack drains its logs stops with 128+n', async () => {
@@ -1257,6 +1306,8 @@ describe('attached: the engine’s events drive one machine per service', () => 
     });
     await at(s, endedValue);
     s.clock.increment(2_000);
+    await at(s, drainingValue);
+    s.fakes.followLogs.endLogs(cursor1);
     await at(s, { stopping: 'graceful' });
     s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toStrictEqual(stoppedOutput(0));
@@ -1588,7 +1639,7 @@ describe('attached: services stopped by someone (compose stop, restart, docker s
     expect(await output(s)).toStrictEqual(stoppedOutput(130, { signal: 'SIGINT' }));
   });
 
-  it('every service stopped by someone and not started again: its log stream ending is not the end; after logDrainTimeout, stopping with 0 (no services-failed)', async () => {
+  it('every service stopped by someone and not started again: its log stream ending is not the end; after logDrainTimeout, the drained stream\'s end is, with 0 (no services-failed)', async () => {
     const s = startSession();
     await toAttached(s);
     play(s, engine.kill('api'), engine.die('api', 137), engine.kill('db'), engine.die('db', 143));
@@ -1602,6 +1653,9 @@ describe('attached: services stopped by someone (compose stop, restart, docker s
     expect(s.fakes.followLogs.calls).toHaveLength(2);
     expect(s.fakes.teardown.calls).toHaveLength(0);
     s.clock.increment(1);
+    await at(s, drainingValue);
+    expect(s.fakes.followLogs.nth(1, 2).received).toStrictEqual([{ type: 'REATTACH_LOGS' }]);
+    s.fakes.followLogs.endLogs(cursor1);
     await at(s, { stopping: 'graceful' });
     expect(snapshot(s).context.stopCause).toBe('stack-ended');
     expect(s.emitted.at(-1)).toStrictEqual({ type: 'stopping', projectName: 'shop', cause: 'stack-ended', signal: undefined });
@@ -1622,6 +1676,10 @@ describe('attached: services stopped by someone (compose stop, restart, docker s
     s.fakes.followLogs.endLogs(undefined);
     await at(s, { attached: { logs: 'between', engine: 'ended' } });
     s.clock.increment(2_000);
+    // Draining: the logs, between streams, are followed again at once (not after reattachDelay).
+    await at(s, drainingValue);
+    expect(s.fakes.followLogs.calls).toHaveLength(2);
+    s.fakes.followLogs.endLogs(undefined);
     await at(s, { stopping: 'graceful' });
     s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toStrictEqual(stoppedOutput(2, { failure: { kind: 'services-failed', services: [{ service: 'worker', state: 'exited', exitCode: 3 }] } }));
@@ -1644,6 +1702,8 @@ describe('attached: services stopped by someone (compose stop, restart, docker s
     s.clock.increment(1_999);
     expect(snapshot(s).value).toStrictEqual(endedValue);
     s.clock.increment(1);
+    await at(s, drainingValue);
+    s.fakes.followLogs.endLogs(cursor1);
     await at(s, { stopping: 'graceful' });
     s.fakes.teardown.only().resolve(removal);
     expect(await output(s)).toMatchObject({ finalState: 'stopped', exitCode: 0, failure: undefined });

@@ -246,13 +246,16 @@ function eventsOf(state: string, snapshot: SessionSnapshot, plan: DevPlan, knobs
     // A service stopped by someone may be started again (`compose restart`): watching again.
     case 'attached.engine.ended':
       return [after('logDrainTimeout', 'attached.engine.ended'), ...ends, ...storyEvents(snapshot, knobs)];
+    // Still ended after logDrainTimeout: the logs followed once more; a service may still come back.
+    case 'attached.engine.draining':
+      return [after('logDrainDeadline', 'attached.engine.draining'), ...ends, ...storyEvents(snapshot, knobs)];
     case 'attached.logs.following': {
       // compose ends the stream once while the stack runs, and once more when it has ended;
       // not while the read after `up` is under way (a short moment).
       const first = snapshot.context.logCursor === undefined;
       const names = stateNames(snapshot);
       if (!knobs.logs || names.includes('attached.engine.seeding')) return [];
-      if (!first && !names.includes('attached.engine.ended')) return [];
+      if (!first && !names.includes('attached.engine.ended') && !names.includes('attached.engine.draining')) return [];
       return [{ type: 'LOGS_ENDED', cursor: cursor(first ? '2026-01-02T03:04:05Z' : '2026-01-02T03:04:09Z') }];
     }
     case 'attached.logs.between':
@@ -319,8 +322,8 @@ interface PathFacts {
   readonly startFailed: boolean;
   /** validate, claim or reconcile failed, or `up` failed before compose ran: nothing was started. */
   readonly earlyFailure: boolean;
-  /** A service restarted while the logs were followed: the steps where it did. */
-  readonly restartsWhileFollowing: number;
+  /** A service restarted, or the ended stack began draining, while the logs were followed: the steps where it did. */
+  readonly reattaches: number;
 }
 
 const left = (from: SessionSnapshot, to: SessionSnapshot, prefix: string): boolean =>
@@ -332,7 +335,7 @@ function factsOf(steps: readonly ModelStep[]): PathFacts {
   let teardownFailed = false;
   let startFailed = false;
   let earlyFailure = false;
-  let restartsWhileFollowing = 0;
+  let reattaches = 0;
   let eventsEnded = 0;
   const services: Record<string, ServiceStatus> = {};
   for (let index = 1; index < steps.length; index++) {
@@ -340,10 +343,12 @@ function factsOf(steps: readonly ModelStep[]): PathFacts {
     const from = (steps[index - 1] as ModelStep).state;
     if (event.type === 'STOP') firstSignal ??= event.signal;
     if (event.type === 'EVENTS_ENDED') eventsEnded += 1;
+    const draining = (snapshot: SessionSnapshot): boolean => stateNames(snapshot).includes('attached.engine.draining');
+    if (draining(to) && !draining(from) && childIds(from).includes('followLogs')) reattaches += 1;
     if (event.type === 'SERVICE_CHANGED') {
       const previous = services[event.status.service];
       if (previous !== undefined && event.status.restarts > previous.restarts && childIds(from).includes('followLogs')) {
-        restartsWhileFollowing += 1;
+        reattaches += 1;
       }
       services[event.status.service] = event.status;
     }
@@ -380,20 +385,22 @@ function factsOf(steps: readonly ModelStep[]): PathFacts {
     const all = Object.values(services);
     const ended = all.length > 0 && all.every((s) => !s.active);
     const names = stateNames(to);
-    if (names.includes('attached.engine.ended')) expect(ended).toBe(true);
+    if (names.includes('attached.engine.ended') || names.includes('attached.engine.draining')) expect(ended).toBe(true);
     if (names.includes('attached.engine.watching')) expect(ended).toBe(false);
     // The ended stack goes: at once when its log stream ends, if it ended by itself (no service
-    // stopped by someone); after logDrainTimeout in any case. 0 when no service exited non-zero,
-    // else 2 (SPEC §4); a stopped service is no failure.
+    // stopped by someone); else when the stream followed after logDrainTimeout ends; after
+    // logDrainDeadline in any case. 0 when no service exited non-zero, else 2 (SPEC §4); a
+    // stopped service is no failure.
+    if (names.includes('attached.engine.draining')) expect(stateNames(from).some((n) => n === 'attached.engine.ended' || n === 'attached.engine.draining')).toBe(true);
     const byLogs = event.type === 'LOGS_ENDED' && stateName(to).startsWith('stopping');
-    const byDrain = event.type.startsWith('xstate.after.logDrainTimeout.');
-    if (byLogs) expect(all.every((s) => s.state !== 'stopped')).toBe(true);
+    const byDrain = event.type.startsWith('xstate.after.logDrainDeadline.');
+    if (byLogs && !stateNames(from).includes('attached.engine.draining')) expect(all.every((s) => s.state !== 'stopped')).toBe(true);
     if (byLogs || byDrain) {
       expect(ended).toBe(true);
       if (all.some((s) => s.state === 'exited' && s.exitCode !== 0)) firstFailure ??= 'services-failed';
     }
   }
-  return { firstSignal, firstFailure, teardownFailed, startFailed, earlyFailure, restartsWhileFollowing };
+  return { firstSignal, firstFailure, teardownFailed, startFailed, earlyFailure, reattaches };
 }
 
 /**
@@ -509,6 +516,8 @@ const delayMs = (options: DevOptions) => (delay: string): number => {
       return 500;
     case 'logDrainTimeout':
       return 2000;
+    case 'logDrainDeadline':
+      return 15_000;
     case 'startTimeout':
       return options.startTimeoutSeconds * 1000;
     case 'diagnoseDeadline':
@@ -606,10 +615,10 @@ describe.each(variants)('every simple path to a final state ($name)', (variant) 
         const mayBeLeft = startRan && !upCreatedNothing && !tornDown;
         expect(output?.leftBehind !== undefined).toBe(mayBeLeft || staleLeft);
 
-        // 6. restarts re-attach the followed logs; each follower starts from the last cursor
+        // 6. restarts and the ended stack's drain re-attach the followed logs; each follower starts from the last cursor
         const followers = fakes.runs.filter((run) => run.name === 'followLogs');
         const reattachAsks = followers.flatMap((run) => run.received).filter((e) => e.type === 'REATTACH_LOGS');
-        expect(reattachAsks).toHaveLength(facts.restartsWhileFollowing);
+        expect(reattachAsks).toHaveLength(facts.reattaches);
         const cursors = steps.flatMap(({ event }) => (event.type === 'LOGS_ENDED' ? [event.cursor] : []));
         expect(followers.map((run) => (run.input as { cursor: LogCursor | undefined }).cursor)).toStrictEqual(
           [undefined, ...cursors].slice(0, followers.length),
