@@ -1,6 +1,7 @@
 // L4: supervision from the engine's own events (SPEC §4), against a real engine: exits before
 // the log stream starts, restarts that are not endings, stagecraft's own readiness rules.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   describeE2e,
@@ -71,21 +72,26 @@ describeE2e('supervision from the engine events', () => {
     for (let round = 0; round < 5; round += 1) {
       const results = await Promise.all([0, 1, 2, 3].map((k) => session(round * 4 + k)));
       for (const result of results) {
-        // It ends by itself only once flaky has used its two restarts and anchor is done.
-        expect(result.code).toBe(2);
-        const said = result.stderr;
-        const order = [
-          said.indexOf('flaky exited with code 1; restarting (1)'),
-          said.indexOf('flaky exited with code 1; restarting (2)'),
-          said.indexOf('every container of project'),
-        ];
-        expect(order.every((at) => at >= 0)).toBe(true);
-        expect(order).toEqual([...order].sort((a, b) => a - b));
-        expect(said).toContain('anchor exited with code 0');
-        expect(said).toContain('error: service flaky exited with code 1');
-        expect(said).not.toContain('log stream');
-        expect((result.stdout.match(/flaky-1 +\| flaky up/g) ?? []).length).toBe(3);
-        expect(leftovers(result.project)).toEqual(nothingLeft);
+        // A failure says which session and what it printed (it has been seen once in a loaded run).
+        try {
+          // It ends by itself only once flaky has used its two restarts and anchor is done.
+          expect(result.code).toBe(2);
+          const said = result.stderr;
+          const order = [
+            said.indexOf('flaky exited with code 1; restarting (1)'),
+            said.indexOf('flaky exited with code 1; restarting (2)'),
+            said.indexOf('every container of project'),
+          ];
+          expect(order.every((at) => at >= 0)).toBe(true);
+          expect(order).toEqual([...order].sort((a, b) => a - b));
+          expect(said).toContain('anchor exited with code 0');
+          expect(said).toContain('error: service flaky exited with code 1');
+          expect(said).not.toContain('log stream');
+          expect((result.stdout.match(/flaky-1 +\| flaky up/g) ?? []).length).toBe(3);
+          expect(leftovers(result.project)).toEqual(nothingLeft);
+        } catch (error) {
+          throw new Error(`${(error as Error).message}\n--- ${result.project} stderr:\n${result.stderr}\n--- stdout:\n${result.stdout}`);
+        }
       }
     }
   });
@@ -95,9 +101,8 @@ describeE2e('supervision from the engine events', () => {
     // ended (flaky used its restarts) before any stream has printed a line.
     const realDocker = (process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, 'docker')).find((file) => existsSync(file));
     expect(realDocker).toBeDefined();
-    const shim = newDir(stack());
-    const shimDir = path.join(shim, 'bin');
-    mkdirSync(shimDir);
+    const shimDir = mkdtempSync(path.join(os.tmpdir(), 'stagecraft-e2e-shim-'));
+    dirs.push(shimDir);
     writeFileSync(
       path.join(shimDir, 'docker'),
       `#!/bin/sh\nfor a in "$@"; do if [ "$a" = logs ]; then sleep 3; break; fi; done\nexec ${JSON.stringify(realDocker)} "$@"\n`,

@@ -329,6 +329,8 @@ interface PathFacts {
 const left = (from: SessionSnapshot, to: SessionSnapshot, prefix: string): boolean =>
   stateName(from).startsWith(prefix) && !stateName(to).startsWith(prefix);
 
+const isDraining = (snapshot: SessionSnapshot): boolean => stateNames(snapshot).includes('attached.engine.draining');
+
 function factsOf(steps: readonly ModelStep[]): PathFacts {
   let firstSignal: StopSignal | undefined;
   let firstFailure: SessionFailure['kind'] | undefined;
@@ -343,8 +345,7 @@ function factsOf(steps: readonly ModelStep[]): PathFacts {
     const from = (steps[index - 1] as ModelStep).state;
     if (event.type === 'STOP') firstSignal ??= event.signal;
     if (event.type === 'EVENTS_ENDED') eventsEnded += 1;
-    const draining = (snapshot: SessionSnapshot): boolean => stateNames(snapshot).includes('attached.engine.draining');
-    if (draining(to) && !draining(from) && childIds(from).includes('followLogs')) reattaches += 1;
+    if (isDraining(to) && !isDraining(from) && childIds(from).includes('followLogs')) reattaches += 1;
     if (event.type === 'SERVICE_CHANGED') {
       const previous = services[event.status.service];
       if (previous !== undefined && event.status.restarts > previous.restarts && childIds(from).includes('followLogs')) {
