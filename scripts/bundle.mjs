@@ -1,21 +1,26 @@
-// The second half of `npm run build`, after `tsc --noEmit` has type-checked: bundles the
-// CLI with esbuild into dist/src/, where `bin` points (dist/src/cli.js).
+// The second step of `npm run build`, after `tsc --noEmit` has type-checked: bundles the
+// CLI with esbuild into dist/src/. The bundles are CommonJS (`.cjs`), run by the `bin`
+// (dist/src/cli.js, built from src/bin.ts: src/bundle-loader/load-bundle.ts) with V8's code
+// cache, which scripts/train-code-cache.mjs, the build's last step, writes beside them.
 //
-// Start-up time is mostly module loading (bench/RESULTS.md): node compiles every file it
-// loads, and each file costs a resolve, a read and a link. So:
-// 1. dist/src/cli.js, the entry (the fast path, the commands table), loads only
-//    dist/src/chunks/core.js: what it shares with `dev` and with generation (yaml, the
+// Start-up time is mostly compiling (bench/RESULTS.md): node compiles every file it loads,
+// and each file costs a resolve, a read and a link. So:
+// 1. dist/src/cli.cjs, the entry (the fast path, the commands table), loads only
+//    dist/src/chunks/core.cjs: what it shares with `dev` and with generation (yaml, the
 //    reporter, the dev files, the plan; `dev plan` loads these two files and nothing else).
-// 2. dist/src/commands/dev-command.js (the session: execa, xstate, the machines) and
-//    dist/src/commands/generate-command.js (stagecraft.yml, only when there is one): each ONE
-//    file, taking the shared modules from core.js, so `dev` compiles no second copy of them
+// 2. dist/src/commands/dev-command.cjs (the session: execa, xstate, the machines) and
+//    dist/src/commands/generate-command.cjs (stagecraft.yml, only when there is one): each ONE
+//    file, taking the shared modules from core.cjs, so `dev` compiles no second copy of them
 //    and loads 3 files. A module of these four files is in one of them only (one instance).
-// 3. dist/src/cli/yargs-cli.js, the other commands, the inspector (dist/src/inspect/, `dev
-//    --inspect` only) and the guardian (dist/src/guardian/guardian-main.js, run by its own
-//    process: src/guardian/spawn-guardian.ts finds it one level up from the commands and the
-//    chunks): one build with the code they share split into dist/src/chunks/. They have their
-//    own copies of what cli.js holds, as the lazily loaded commands always had.
-// Imports of lazily loaded files are left as imports of their built files.
+// 3. dist/src/cli/yargs-cli.cjs, the other commands and the inspector (dist/src/inspect/,
+//    `dev --inspect` only): each one file (CommonJS has no shared chunks; one of them is
+//    loaded at a time), with their own copies of what cli.cjs holds, as the lazily loaded
+//    commands always had.
+// 4. The guardian (dist/src/guardian/guardian-main.js, run by its own process:
+//    src/guardian/spawn-guardian.ts finds it one level up from the commands): an ES module,
+//    its teardown in a chunk loaded only when it acts.
+// A lazily imported file's `import()` becomes a `require()` of its built bundle, which the
+// loader runs.
 import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -35,11 +40,16 @@ const lazyEntries = ['src/cli/yargs-cli.ts', ...['dev', 'down', 'status', 'machi
 const common = {
   absWorkingDir: root,
   bundle: true,
-  format: 'esm',
+  // CommonJS, so that src/bundle-loader/load-bundle.ts can compile each bundle with V8's code
+  // cache (node 20 has none for ES modules). A lazy `import()` becomes a `require()` of the
+  // built bundle, which that loader's `require` runs (from its cache too).
+  format: 'cjs',
+  supported: { 'dynamic-import': false },
   platform: 'node',
   target: 'node20',
-  // Bundled CommonJS packages (yaml, cross-spawn, …) `require` node built-ins.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  // Each bundle's own location, where its modules read `import.meta.url` (package.json, the guardian's entry).
+  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__bundleUrl', 'import.meta.filename': '__filename', 'import.meta.dirname': '__dirname' },
   // ws loads these native accelerators when they are installed, and works without them.
   external: ['bufferutil', 'utf-8-validate'],
   minifyWhitespace: true,
@@ -47,6 +57,15 @@ const common = {
   sourcemap: true,
   legalComments: 'linked',
   logLevel: 'warning',
+};
+/** The guardian runs as its own process (`node dist/src/guardian/guardian-main.js`): an ES module, built as before. */
+const esmCommon = {
+  ...common,
+  format: 'esm',
+  supported: {},
+  define: {},
+  // Bundled CommonJS packages (cross-spawn, …) `require` node built-ins.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 };
 
 /**
@@ -61,7 +80,7 @@ const lazyImportsExternal = (lazy, outfile) => ({
       if (args.kind !== 'dynamic-import') return undefined;
       const source = path.resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts');
       if (!wanted.has(source)) return undefined;
-      const built = path.join(outdir, path.relative(path.join(root, 'src'), source).replace(/\.ts$/, '.js'));
+      const built = path.join(outdir, path.relative(path.join(root, 'src'), source).replace(/\.ts$/, '.cjs'));
       const relative = path.relative(path.dirname(outfile), built);
       return { path: relative.startsWith('.') ? relative : `./${relative}`, external: true };
     });
@@ -71,11 +90,11 @@ const lazyImportsExternal = (lazy, outfile) => ({
 // A previous build (an unbundled tsc output, or old chunk hashes) would linger.
 rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 
-const builtPath = (entry) => path.join(outdir, entry.replace(/^src\//, '').replace(/\.ts$/, '.js'));
-const coreOut = path.join(outdir, 'chunks/core.js');
+const builtPath = (entry) => path.join(outdir, entry.replace(/^src\//, '').replace(/\.ts$/, '.cjs'));
+const coreOut = path.join(outdir, 'chunks/core.cjs');
 /** Every file imported lazily: each build leaves such imports as imports of the built file. */
 const allLazy = [...lazyEntries, generateEntry, inspectorEntry];
-/** The entry, then what it loads lazily and shares code with through core.js; each one file otherwise. */
+/** The entry, then what it loads lazily and shares code with through core.cjs; each one file otherwise. */
 const coreUsers = [
   'src/cli.ts',
   // `dev`: its inspector (--inspect only) stays a file of its own.
@@ -87,13 +106,13 @@ const coreUsers = [
   return { entry, outfile, plugins: [lazyImportsExternal(allLazy, outfile)] };
 });
 
-// What cli.js shares with the others (yaml, the reporter, the dev files, the plan): core.js.
+// What cli.cjs shares with the others (yaml, the reporter, the dev files, the plan): core.cjs.
 const inputsOf = async ({ entry, outfile, plugins }) =>
   (await build({ ...common, entryPoints: [entry], outfile, plugins, write: false, metafile: true, sourcemap: false })).metafile.inputs;
 const usersInputs = await Promise.all(coreUsers.map(inputsOf));
 const [cliInputs, ...othersInputs] = usersInputs;
 const shared = new Set(Object.keys(cliInputs).filter((file) => othersInputs.some((inputs) => file in inputs)));
-/** The shared modules that a module outside `shared` imports: what core.js exports. */
+/** The shared modules that a module outside `shared` imports: what core.cjs exports. */
 const boundary = new Set();
 for (const inputs of usersInputs) {
   for (const [file, input] of Object.entries(inputs)) {
@@ -109,15 +128,15 @@ const formatOf = (file) => usersInputs.find((inputs) => file in inputs)[file].fo
 const isCjs = (file) => formatOf(file) === 'cjs';
 /** Each boundary module's export names. */
 const exportsOf = new Map();
-const esm = boundaryFiles.filter((file) => !isCjs(file));
-const probe = await build({ ...common, entryPoints: esm, outdir: path.join(root, 'dist/.probe'), outbase: '.', splitting: true, write: false, metafile: true, sourcemap: false });
+const esmBoundary = boundaryFiles.filter((file) => !isCjs(file));
+const probe = await build({ ...esmCommon, entryPoints: esmBoundary, outdir: path.join(root, 'dist/.probe'), outbase: '.', splitting: true, write: false, metafile: true, sourcemap: false });
 for (const output of Object.values(probe.metafile.outputs)) if (output.entryPoint !== undefined) exportsOf.set(output.entryPoint, output.exports);
 for (const file of boundaryFiles.filter(isCjs)) exportsOf.set(file, Object.keys(requireFromRoot(path.join(root, file))).filter((name) => name !== '__esModule'));
 for (const file of boundaryFiles) if (!exportsOf.has(file)) throw new Error(`bundle: no exports known for ${file}`);
 const coreName = (file) => `m${boundaryFiles.indexOf(file)}`;
-/** core.js's export of `name` from an ES module (named re-exports keep live bindings). */
+/** core.cjs's export of `name` from an ES module (named re-exports keep live bindings). */
 const coreExport = (file, name) => `${coreName(file)}$${name}`;
-/** core.js: each boundary module's exports, an ES module's each under its own name, a CommonJS one's as one namespace. */
+/** core.cjs: each boundary module's exports, an ES module's each under its own name, a CommonJS one's as one namespace. */
 const coreSource = boundaryFiles
   .map((file) =>
     isCjs(file)
@@ -126,7 +145,7 @@ const coreSource = boundaryFiles
   )
   .join('\n');
 
-/** Resolves imports of the boundary modules to core.js: a module re-exporting that module's part of it. */
+/** Resolves imports of the boundary modules to core.cjs: a module re-exporting that module's part of it. */
 const sharedFromCore = (outfile) => ({
   name: 'shared-from-core',
   setup(b) {
@@ -154,16 +173,16 @@ const sharedFromCore = (outfile) => ({
 
 await build({
   ...common,
-  stdin: { contents: coreSource, resolveDir: root, sourcefile: 'core.js', loader: 'js' },
+  stdin: { contents: coreSource, resolveDir: root, sourcefile: 'core.cjs', loader: 'js' },
   outfile: coreOut,
   plugins: [lazyImportsExternal(allLazy, coreOut)],
 });
 for (const { entry, outfile, plugins } of coreUsers) await build({ ...common, entryPoints: [entry], outfile, plugins: [...plugins, sharedFromCore(outfile)] });
-await build({
-  ...common,
-  entryPoints: [...lazyEntries.filter((entry) => entry !== devEntry), inspectorEntry, 'src/guardian/guardian-main.ts'],
-  outdir,
-  outbase: 'src',
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-});
+// The other lazily loaded entries: each one bundle (CommonJS has no shared chunks), loaded one at a time.
+for (const entry of [...lazyEntries.filter((entry) => entry !== devEntry), inspectorEntry]) {
+  const outfile = builtPath(entry);
+  await build({ ...common, entryPoints: [entry], outfile, plugins: [lazyImportsExternal(allLazy, outfile)] });
+}
+await build({ ...esmCommon, entryPoints: ['src/guardian/guardian-main.ts'], outdir, outbase: 'src', splitting: true, chunkNames: 'chunks/[name]-[hash]' });
+// The `bin` (dist/src/cli.js): the loader, which runs cli.cjs.
+await build({ ...esmCommon, banner: {}, entryPoints: ['src/bin.ts'], outfile: path.join(outdir, 'cli.js'), legalComments: 'none' });

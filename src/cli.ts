@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // The entry point: picks the parser, runs the command, sets process.exitCode.
 // `dev` and `dev plan` on a plain command line are answered without loading yargs
 // (src/cli/fast-path.ts); everything else goes through yargs (src/cli/yargs-cli.ts).

@@ -5,7 +5,7 @@ export class UsageError extends Error {
 
 /**
  * True for a UsageError. By name, not `instanceof`: the bundled CLI has two copies of
- * this module (dist/src/cli.js and the yargs chunk), and either may throw it.
+ * this module (dist/src/cli.cjs and dist/src/cli/yargs-cli.cjs), and either may throw it.
  */
 export function isUsageError(error: unknown): error is UsageError {
   return error instanceof Error && error.name === 'UsageError';

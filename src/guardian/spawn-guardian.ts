@@ -29,8 +29,8 @@ export interface SessionGuardian {
 }
 
 /**
- * The guardian's entry as built. This module is bundled into dist/src/commands/ or
- * dist/src/chunks/, both one level under dist/src (scripts/bundle.mjs).
+ * The guardian's entry as built. This module is bundled into the commands in
+ * dist/src/commands/, one level under dist/src (scripts/bundle.mjs).
  */
 export const guardianScript = (): string => fileURLToPath(new URL('../guardian/guardian-main.js', import.meta.url));
 

@@ -2,7 +2,7 @@
 // a temp copy of a fixture stack, with the fake docker first on PATH and the real one
 // unreachable. Uses child_process directly, so it does not depend on the code under test.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -178,6 +178,14 @@ export class CliRig {
   /** The argv of every docker call so far (the program name excluded). */
   calls(): string[][] {
     return recordedCalls(this.logFile);
+  }
+
+  /**
+   * Logs a `printed` marker as a fake would: a fake told `afterPrinted` (waiting for one) goes
+   * on. Lets a test hold a fake until something it saw has happened.
+   */
+  markPrinted(): void {
+    appendFileSync(this.logFile, `${JSON.stringify({ printed: true, pid: process.pid })}\n`);
   }
 
   /** The fake docker's whole log: calls and markers. */
