@@ -45,8 +45,10 @@ export async function devCommand(
 ): Promise<number> {
   if (flags.dryRun) return planCommand(flags, io);
   // A session's log lines come in bursts: its young generation is capped (other commands, such
-  // as a plan read from a large config, are better served by V8's defaults).
-  capYoungGeneration();
+  // as a plan read from a large config, are better served by V8's defaults). A detached start
+  // streams no logs, and loading what the cap watches with (perf_hooks, v8: 5-8 ms) would only
+  // delay its `up`.
+  if (flags.options.mode === 'foreground') capYoungGeneration();
   const pretty = createReporter(flags.options, flags.verbose, io, flags);
   let events: EventsFileReporter | undefined;
   let inspector: Awaited<ReturnType<typeof connectInspector>> | undefined;
