@@ -3,7 +3,7 @@
 // bench/results.json and bench/RESULTS.md. Flags (after `npm run bench --`):
 //   --only cli-start,start,stop,wait,scale,logs,fan-in,latency,config-problems,guardian
 //                                      run these only (`--only soak`: the soak alone)
-//   --runs N                           runs per side (defaults: 40, 8, 8, 6, 3, 3, 3, 4, 5, 8)
+//   --runs N                           runs per side (defaults: 40, 16, 8, 6, 3, 3, 3, 4, 5, 8)
 //   --soak [--soak-minutes N]          also the memory soak (10 minutes by default)
 //   --cli PATH                         benchmark another build of the CLI (implies --no-write)
 //   --no-write                         print only

@@ -45,7 +45,9 @@ export async function compareStart(ctx, { dir, runs, label, composeArgs = [], st
 }
 
 export async function run(ctx) {
-  const runs = ctx.runs ?? 8;
+  // `up` itself varies by ±15% from run to run on this machine (the engine, other sessions):
+  // with 8 runs a side the median's ratio moved by ±0.04 between runs of one build; 16 halve that.
+  const runs = ctx.runs ?? 16;
   const dir = stackDir(threeServices);
   const { b, s } = await compareStart(ctx, { dir, runs, label: 'start' });
   const breakdown = await startBreakdown(ctx, dir, Math.min(runs, 5));
