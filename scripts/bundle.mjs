@@ -58,7 +58,7 @@ const common = {
   legalComments: 'linked',
   logLevel: 'warning',
 };
-/** The guardian runs as its own process (`node dist/src/guardian/guardian-main.js`): an ES module, built as before. */
+/** ES modules, as before: the guardian (its own process, `node dist/src/guardian/guardian-main.js`) and the `bin`, the loader. */
 const esmCommon = {
   ...common,
   format: 'esm',
