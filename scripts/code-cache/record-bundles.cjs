@@ -18,9 +18,8 @@ process.on('exit', () => {
     // V8 takes a cache only under the flags it was made with, and a `dev` session changes one
     // at run time (src/util/young-generation.ts); a CLI loading its bundles has not yet.
     setFlagsFromString('--semi-space-growth-factor=2');
-    for (const [bundle, { script }] of bundles) {
-      const cache = `${bundle}.cache`;
-      if (!existsSync(cache)) writeFileSync(cache, script.createCachedData());
+    for (const { script, cacheFile } of bundles.values()) {
+      if (!existsSync(cacheFile)) writeFileSync(cacheFile, script.createCachedData());
     }
   } else if (mode === 'check') {
     for (const [bundle, { cacheGiven, cacheRejected }] of bundles) {

@@ -22,6 +22,8 @@ export const cacheFileOf = (bundle: string): string => `${bundle}.cache`;
 /** One compiled bundle, as the build's training and checking runs see it. */
 export interface CompiledBundle {
   readonly script: Script;
+  /** Where its cache is read from (and where the build's training run writes it). */
+  readonly cacheFile: string;
   /** Whether a cache was given to V8 (it was there and not older than its bundle). */
   readonly cacheGiven: boolean;
   readonly cacheRejected: boolean;
@@ -39,9 +41,8 @@ function compiledBundles(): Map<string, CompiledBundle> {
 }
 
 /** The cache, when there is one no older than the bundle; a cache from before a rebuild is not read. */
-function readCache(bundle: string): Buffer | undefined {
+function readCache(bundle: string, cache: string): Buffer | undefined {
   try {
-    const cache = cacheFileOf(bundle);
     if (statSync(cache).mtimeMs < statSync(bundle).mtimeMs) return undefined;
     return readFileSync(cache);
   } catch {
@@ -60,10 +61,11 @@ export function loadBundle(bundle: string): unknown {
   const known = loaded.get(bundle);
   if (known !== undefined) return known.exports;
   const source = readFileSync(bundle, 'utf8');
-  const cachedData = readCache(bundle);
+  const cacheFile = cacheFileOf(bundle);
+  const cachedData = readCache(bundle, cacheFile);
   // The same wrapper as node's own CommonJS loader; the bundle's line numbers stay its own.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
-  compiledBundles().set(bundle, { script, cacheGiven: cachedData !== undefined, cacheRejected: script.cachedDataRejected === true });
+  compiledBundles().set(bundle, { script, cacheFile, cacheGiven: cachedData !== undefined, cacheRejected: script.cachedDataRejected === true });
   const module = { exports: {} as unknown };
   loaded.set(bundle, module);
   const dirname = path.dirname(bundle);
